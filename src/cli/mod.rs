@@ -1,0 +1,124 @@
+//! The command line: parses flags (clap), loads the configuration and runs a command.
+
+mod emulate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Layers};
+use crate::config::layers::Flag;
+
+/// Exit status for a configuration or usage error.
+pub const EXIT_CONFIG: u8 = 2;
+/// Exit status when the command failed while running.
+pub const EXIT_FAILURE: u8 = 1;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "thaw",
+    version,
+    about = "Watch AWS Lambda execution environments being born and reused, live.",
+    long_about = "Watch AWS Lambda execution environments being born (cold starts) and reused \
+                  (warm starts), live. With no AWS configuration thaw runs an embedded Lambda \
+                  emulator, so everything works offline.",
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Commands>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file [default: $XDG_CONFIG_HOME/thaw/config.toml if it exists]
+    #[arg(long, global = true, env = "THAW_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Profile: `default` (realistic) or `demo` (environments reclaimed within a minute)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Set any configuration key, e.g. --set emulator.memory_mb=512 (repeatable)
+    #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Serve the embedded Lambda emulator alone; any HTTP client can drive it
+    Emulate(emulate::EmulateArgs),
+}
+
+impl GlobalArgs {
+    /// The configuration layers these flags (plus the process environment) describe.
+    pub fn layers(&self, mut flags: Vec<Flag>) -> Result<Layers, String> {
+        let mut all = Vec::new();
+        if let Some(p) = &self.profile {
+            all.push(Flag::new("--profile", "profile", p.clone()));
+        }
+        for s in &self.set {
+            all.push(Flag::parse_set(s)?);
+        }
+        all.append(&mut flags);
+        Ok(Layers {
+            file: self.config.clone(),
+            search_default_file: self.config.is_none(),
+            env: Layers::env_from_process(),
+            flags: all,
+        })
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let Some(command) = cli.command else {
+        return ExitCode::SUCCESS;
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("thaw: error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let result = match command {
+        Commands::Emulate(args) => runtime.block_on(emulate::run(&cli.global, args)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Config(msg)) => {
+            eprintln!("thaw: error: {msg}");
+            ExitCode::from(EXIT_CONFIG)
+        }
+        Err(Failure::Run(msg)) => {
+            eprintln!("thaw: error: {msg}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Why a command failed, deciding the exit status.
+#[derive(Debug)]
+pub enum Failure {
+    Config(String),
+    Run(String),
+}
+
+impl From<config::ConfigError> for Failure {
+    fn from(e: config::ConfigError) -> Self {
+        Self::Config(e.to_string())
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("THAW_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,277 @@
+//! Configuration: the model, its defaults and profiles. Layers are applied in
+//! [`layers`] (defaults < profile < file < `THAW_*` environment < flags); every rule
+//! a value must meet is one function in [`validate`].
+
+pub mod layers;
+mod validate;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use layers::{Layers, load};
+
+use crate::emulator::runtime::Runtime;
+
+/// Everything thaw can be told. `config/default.toml` shows every key with its default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Named set of defaults applied before the file: `default` or `demo`.
+    pub profile: Profile,
+    pub emulator: EmulatorConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            profile: Profile::Default,
+            emulator: EmulatorConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// Realistic: idle environments live about ten minutes.
+    Default,
+    /// For a room: idle environments disappear within a minute.
+    Demo,
+}
+
+impl Profile {
+    /// The profile's overrides, as TOML, applied on top of the built-in defaults.
+    pub fn overlay(self) -> &'static str {
+        match self {
+            Self::Default => "",
+            Self::Demo => include_str!("../config/profiles/demo.toml"),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::Demo => "demo",
+        }
+    }
+}
+
+/// Which API Gateway front the emulator imitates; it decides the status codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Front {
+    RestApi,
+    HttpApi,
+    FunctionUrl,
+}
+
+impl Front {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RestApi => "rest-api",
+            Self::HttpApi => "http-api",
+            Self::FunctionUrl => "function-url",
+        }
+    }
+}
+
+/// Which free environment a request goes to when several could take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    /// The most recently used: serial traffic stays on one environment while the others
+    /// age towards reclaim (what Lambda is observed to do).
+    MostRecent,
+    /// The least recently used: spreads traffic, keeping every environment warm.
+    LeastRecent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The embedded Lambda emulator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmulatorConfig {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub front: Front,
+    pub function_name: String,
+    pub region: String,
+    pub runtime: Runtime,
+    pub memory_mb: u32,
+    pub timeout_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+    pub jitter: f64,
+    pub account_concurrency: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved_concurrency: Option<u32>,
+    pub provisioned_concurrency: u32,
+    pub scaling_burst: u32,
+    pub scaling_refill_per_s: f64,
+    pub idle_reclaim_s: f64,
+    pub idle_reclaim_jitter_s: f64,
+    pub max_lifetime_s: f64,
+    pub max_lifetime_jitter_s: f64,
+    pub placement: Placement,
+    pub log_format: LogFormat,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integration_timeout_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lambda_throttle_status: Option<u16>,
+    pub stage_rate_per_s: f64,
+    pub stage_burst: u32,
+    pub metrics_period_s: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            front: Front::RestApi,
+            function_name: "thaw-emulated".into(),
+            region: "us-east-1".into(),
+            runtime: Runtime::Nodejs,
+            memory_mb: 128,
+            timeout_s: 3.0,
+            init_ms: None,
+            duration_ms: None,
+            jitter: 0.08,
+            account_concurrency: 1000,
+            reserved_concurrency: None,
+            provisioned_concurrency: 0,
+            scaling_burst: 1000,
+            scaling_refill_per_s: 100.0,
+            idle_reclaim_s: 600.0,
+            idle_reclaim_jitter_s: 120.0,
+            max_lifetime_s: 7200.0,
+            max_lifetime_jitter_s: 600.0,
+            placement: Placement::MostRecent,
+            log_format: LogFormat::Text,
+            integration_timeout_ms: None,
+            lambda_throttle_status: None,
+            stage_rate_per_s: 10_000.0,
+            stage_burst: 5000,
+            metrics_period_s: 1,
+            seed: None,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The gateway's integration timeout: as configured, else the front's default
+    /// (REST 29 s, HTTP API 30 s; a function URL has none).
+    pub fn integration_timeout(&self) -> Option<std::time::Duration> {
+        let default_ms = match self.front {
+            Front::RestApi => Some(29_000),
+            Front::HttpApi => Some(30_000),
+            Front::FunctionUrl => None,
+        };
+        self.integration_timeout_ms
+            .or(default_ms)
+            .map(std::time::Duration::from_millis)
+    }
+
+    /// The one-line summary `thaw emulate` prints.
+    pub fn summary(&self) -> String {
+        let reserved = self
+            .reserved_concurrency
+            .map_or_else(|| "none".to_string(), |r| r.to_string());
+        format!(
+            "front {}, runtime {} {} MB, timeout {} s, account limit {}, reserved {}, provisioned {}, \
+             scaling {}+{}/s, idle reclaim {}±{} s, placement {}, logs {}",
+            self.front.as_str(),
+            self.runtime.as_str(),
+            self.memory_mb,
+            self.timeout_s,
+            self.account_concurrency,
+            reserved,
+            self.provisioned_concurrency,
+            self.scaling_burst,
+            self.scaling_refill_per_s,
+            self.idle_reclaim_s,
+            self.idle_reclaim_jitter_s,
+            match self.placement {
+                Placement::MostRecent => "most-recent",
+                Placement::LeastRecent => "least-recent",
+            },
+            match self.log_format {
+                LogFormat::Text => "text",
+                LogFormat::Json => "json",
+            },
+        )
+    }
+}
+
+/// Where the configuration file is looked for when `--config` is not given.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("thaw").join("config.toml"))
+}
+
+/// A configuration that could not be loaded: one line naming the input, the bad value
+/// and what to do.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("cannot read config file '{path}': {reason}; pass an existing, readable file to --config")]
+    Read { path: String, reason: String },
+    #[error("config file '{path}' is not valid TOML at line {line}, column {column}: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+    #[error("{0}")]
+    Rule(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_default_toml_parses_to_the_defaults() {
+        let text = include_str!("../config/default.toml");
+        let parsed: Config = toml::from_str(text).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn demo_profile_overlay_is_valid_and_shortens_reclaim() {
+        let cfg = load(&Layers {
+            flags: vec![layers::Flag::new("--profile", "profile", "demo")],
+            ..Layers::default()
+        })
+        .unwrap();
+        assert!(cfg.emulator.idle_reclaim_s + cfg.emulator.idle_reclaim_jitter_s <= 60.0);
+        assert_eq!(cfg.profile, Profile::Demo);
+    }
+
+    #[test]
+    fn integration_timeout_defaults_per_front() {
+        let mut e = EmulatorConfig::default();
+        assert_eq!(e.integration_timeout().unwrap().as_secs(), 29);
+        e.front = Front::HttpApi;
+        assert_eq!(e.integration_timeout().unwrap().as_secs(), 30);
+        e.front = Front::FunctionUrl;
+        assert_eq!(e.integration_timeout(), None);
+    }
+}

@@ -1,0 +1,282 @@
+//! One function per rule a loaded configuration must meet. Each error names the key,
+//! the bad value, what is allowed, and which layer set it.
+
+use super::{Config, ConfigError, EmulatorConfig, Front};
+
+type Origin<'a> = &'a dyn Fn(&str) -> String;
+
+pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError> {
+    let e = &config.emulator;
+    validate_finite(e, origin)?;
+    validate_memory(e, origin)?;
+    validate_timeout(e, origin)?;
+    validate_reserved(e, origin)?;
+    validate_provisioned(e, origin)?;
+    validate_scaling(e, origin)?;
+    validate_reclaim(e, origin)?;
+    validate_integration_timeout(e, origin)?;
+    validate_throttle_status(e, origin)?;
+    validate_stage(e, origin)?;
+    validate_metrics_period(e, origin)?;
+    validate_jitter(e, origin)?;
+    Ok(())
+}
+
+fn bad(origin: Origin<'_>, key: &str, value: impl std::fmt::Display, allowed: &str) -> ConfigError {
+    ConfigError::Invalid {
+        origin: origin(key),
+        message: format!("{key} = '{value}': {allowed}"),
+    }
+}
+
+fn validate_finite(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    let floats = [
+        ("emulator.timeout_s", Some(e.timeout_s)),
+        ("emulator.init_ms", e.init_ms),
+        ("emulator.duration_ms", e.duration_ms),
+        ("emulator.jitter", Some(e.jitter)),
+        ("emulator.scaling_refill_per_s", Some(e.scaling_refill_per_s)),
+        ("emulator.idle_reclaim_s", Some(e.idle_reclaim_s)),
+        ("emulator.idle_reclaim_jitter_s", Some(e.idle_reclaim_jitter_s)),
+        ("emulator.max_lifetime_s", Some(e.max_lifetime_s)),
+        ("emulator.max_lifetime_jitter_s", Some(e.max_lifetime_jitter_s)),
+        ("emulator.stage_rate_per_s", Some(e.stage_rate_per_s)),
+    ];
+    for (key, value) in floats {
+        if let Some(v) = value
+            && (!v.is_finite() || v < 0.0)
+        {
+            return Err(bad(origin, key, v, "must be a finite number, zero or more"));
+        }
+    }
+    Ok(())
+}
+
+fn validate_memory(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    // Lambda allows 128 MB to 10,240 MB.
+    if !(128..=10_240).contains(&e.memory_mb) {
+        return Err(bad(
+            origin,
+            "emulator.memory_mb",
+            e.memory_mb,
+            "Lambda allows 128 to 10240 MB",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_timeout(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    // Lambda's function timeout is 1 s to 900 s; fractions are allowed here for tests.
+    if e.timeout_s <= 0.0 || e.timeout_s > 900.0 {
+        return Err(bad(
+            origin,
+            "emulator.timeout_s",
+            e.timeout_s,
+            "the function timeout must be above 0 and at most 900 seconds",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_reserved(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if e.account_concurrency == 0 {
+        return Err(bad(
+            origin,
+            "emulator.account_concurrency",
+            0,
+            "the account limit must be at least 1 (AWS's default is 1000)",
+        ));
+    }
+    let Some(reserved) = e.reserved_concurrency else {
+        return Ok(());
+    };
+    // PutFunctionConcurrency: at least 100 must stay unreserved (the whole account when
+    // its limit is below 100).
+    let max = e.account_concurrency.saturating_sub(100);
+    if reserved > max {
+        return Err(bad(
+            origin,
+            "emulator.reserved_concurrency",
+            reserved,
+            &format!(
+                "Lambda keeps at least 100 of the account's {} unreserved, so at most {max}; \
+                 lower it or raise emulator.account_concurrency to {} or more",
+                e.account_concurrency,
+                u64::from(reserved) + 100
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_provisioned(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    let p = e.provisioned_concurrency;
+    if let Some(reserved) = e.reserved_concurrency
+        && p > reserved
+    {
+        return Err(bad(
+            origin,
+            "emulator.provisioned_concurrency",
+            p,
+            &format!(
+                "provisioned concurrency counts toward reserved concurrency ({reserved}); \
+                 lower it or raise emulator.reserved_concurrency"
+            ),
+        ));
+    }
+    if p > e.account_concurrency {
+        return Err(bad(
+            origin,
+            "emulator.provisioned_concurrency",
+            p,
+            &format!(
+                "exceeds the account limit ({}); raise emulator.account_concurrency",
+                e.account_concurrency
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_scaling(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if e.scaling_burst == 0 {
+        return Err(bad(
+            origin,
+            "emulator.scaling_burst",
+            0,
+            "at least 1 new environment must be allowed (AWS: 1000 per 10 s)",
+        ));
+    }
+    if e.scaling_refill_per_s <= 0.0 {
+        return Err(bad(
+            origin,
+            "emulator.scaling_refill_per_s",
+            e.scaling_refill_per_s,
+            "the refill rate must be above 0 (AWS: 100 per second)",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_reclaim(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if e.idle_reclaim_s <= 0.0 {
+        return Err(bad(
+            origin,
+            "emulator.idle_reclaim_s",
+            e.idle_reclaim_s,
+            "idle environments must live above 0 seconds (about 600 on AWS)",
+        ));
+    }
+    if e.idle_reclaim_jitter_s > e.idle_reclaim_s {
+        return Err(bad(
+            origin,
+            "emulator.idle_reclaim_jitter_s",
+            e.idle_reclaim_jitter_s,
+            &format!(
+                "the jitter must not exceed emulator.idle_reclaim_s ({})",
+                e.idle_reclaim_s
+            ),
+        ));
+    }
+    if e.max_lifetime_s > 0.0 && e.max_lifetime_jitter_s > e.max_lifetime_s {
+        return Err(bad(
+            origin,
+            "emulator.max_lifetime_jitter_s",
+            e.max_lifetime_jitter_s,
+            &format!(
+                "the jitter must not exceed emulator.max_lifetime_s ({})",
+                e.max_lifetime_s
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_integration_timeout(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    let Some(ms) = e.integration_timeout_ms else {
+        return Ok(());
+    };
+    let key = "emulator.integration_timeout_ms";
+    match e.front {
+        Front::FunctionUrl => Err(bad(
+            origin,
+            key,
+            ms,
+            "a function URL has no integration timeout (the function timeout applies); \
+             remove it or use front = 'rest-api'",
+        )),
+        // REST: 50 ms to 29 s, raisable since June 2024 (up to 300 s reported).
+        Front::RestApi if !(50..=300_000).contains(&ms) => Err(bad(
+            origin,
+            key,
+            ms,
+            "a REST API allows 50 to 300000 ms (29000 by default)",
+        )),
+        Front::HttpApi if !(50..=30_000).contains(&ms) => Err(bad(
+            origin,
+            key,
+            ms,
+            "an HTTP API allows 50 to 30000 ms",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn validate_throttle_status(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if let Some(status) = e.lambda_throttle_status
+        && !(400..=599).contains(&status)
+    {
+        return Err(bad(
+            origin,
+            "emulator.lambda_throttle_status",
+            status,
+            "must be an HTTP error status, 400 to 599 (500 for REST, 429 for a function URL)",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_stage(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if e.stage_rate_per_s <= 0.0 {
+        return Err(bad(
+            origin,
+            "emulator.stage_rate_per_s",
+            e.stage_rate_per_s,
+            "the stage rate must be above 0 requests per second (AWS: 10000)",
+        ));
+    }
+    if e.stage_burst == 0 {
+        return Err(bad(
+            origin,
+            "emulator.stage_burst",
+            0,
+            "the stage burst must be at least 1 (AWS: 5000)",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_metrics_period(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    // CloudWatch's periods: 1, 5, 10, 30 (high resolution) or 60 seconds.
+    if ![1, 5, 10, 30, 60].contains(&e.metrics_period_s) {
+        return Err(bad(
+            origin,
+            "emulator.metrics_period_s",
+            e.metrics_period_s,
+            "CloudWatch periods are 1, 5, 10, 30 or 60 seconds",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_jitter(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if e.jitter >= 1.0 {
+        return Err(bad(
+            origin,
+            "emulator.jitter",
+            e.jitter,
+            "the relative spread of durations must be below 1 (0.08 is about ±15%)",
+        ));
+    }
+    Ok(())
+}

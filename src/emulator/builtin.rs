@@ -1,0 +1,216 @@
+//! The builtin handler: a function whose timing follows the runtime presets, with query
+//! parameters that make it hold the environment (`sleep_ms`), fail (`fail`) or crash
+//! (`crash`), for demos and tests.
+
+use rand::Rng;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, LogNormal};
+
+use crate::config::EmulatorConfig;
+use crate::event::{InitType, InvokeOutcome};
+
+use super::runtime::Preset;
+
+/// Longest `sleep_ms` accepted: Lambda's maximum function timeout.
+const MAX_SLEEP_MS: f64 = 900_000.0;
+
+/// Where a requested crash happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashAt {
+    /// In the Init phase (only on a cold start: a warm environment has no Init to crash).
+    Init,
+    /// In the handler.
+    Invoke,
+}
+
+/// What the request asks of the builtin handler.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InvokeParams {
+    pub sleep_ms: f64,
+    pub fail: bool,
+    pub crash: Option<CrashAt>,
+    /// A parameter that could not be understood: the function answers 400 saying so.
+    pub bad: Option<String>,
+}
+
+impl InvokeParams {
+    /// Reads `sleep_ms`, `fail` and `crash` from a query string; other parameters are
+    /// the function's business and ignored.
+    pub fn from_query(query: Option<&str>) -> Self {
+        let mut p = Self::default();
+        for pair in query.unwrap_or("").split('&').filter(|s| !s.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "sleep_ms" => match v.parse::<f64>() {
+                    Ok(ms) if ms.is_finite() && (0.0..=MAX_SLEEP_MS).contains(&ms) => p.sleep_ms = ms,
+                    _ => {
+                        p.bad = Some(format!(
+                            "sleep_ms '{v}' is not a number of milliseconds from 0 to 900000"
+                        ));
+                    }
+                },
+                "fail" => match v {
+                    "" | "1" | "true" | "yes" => p.fail = true,
+                    "0" | "false" | "no" => p.fail = false,
+                    _ => p.bad = Some(format!("fail '{v}' is not one of 1, true, 0, false")),
+                },
+                "crash" => match v {
+                    "" | "1" | "true" | "invoke" => p.crash = Some(CrashAt::Invoke),
+                    "init" => p.crash = Some(CrashAt::Init),
+                    "0" | "false" => p.crash = None,
+                    _ => p.bad = Some(format!("crash '{v}' is not one of 1, invoke, init, 0")),
+                },
+                _ => {}
+            }
+        }
+        p
+    }
+
+    pub fn crash_in_init(&self) -> bool {
+        self.crash == Some(CrashAt::Init)
+    }
+}
+
+/// How one invocation will go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// REPORT's Duration.
+    pub duration_ms: f64,
+    /// How long the environment stays busy: the duration, cut at the function timeout.
+    pub runs_ms: f64,
+    pub outcome: InvokeOutcome,
+    pub status: u16,
+    /// An error message (function error, bad parameter); empty on success.
+    pub body: String,
+    pub memory_used_mb: u32,
+}
+
+/// A duration with mean `mean` and relative spread `jitter` (log-normal: never negative,
+/// a long right tail like real latencies).
+pub fn sample(rng: &mut StdRng, mean: f64, jitter: f64) -> f64 {
+    if mean <= 0.0 || jitter <= 0.0 {
+        return mean.max(0.0);
+    }
+    let mu = mean.ln() - jitter * jitter / 2.0;
+    LogNormal::new(mu, jitter).map_or(mean, |d| d.sample(rng))
+}
+
+/// Init Duration (or SnapStart's Restore Duration) of a new environment.
+pub fn init_ms(cfg: &EmulatorConfig, rng: &mut StdRng, init_type: InitType) -> f64 {
+    let preset = cfg.runtime.preset();
+    let mean = cfg
+        .init_ms
+        .unwrap_or_else(|| Preset::at_memory(preset.init_ms, cfg.memory_mb));
+    // Provisioned Init gets no CPU burst and is reported longer than on-demand Init
+    // (LAMBDA-FACTS §3); AWS gives no figure, so the factor is an assumption.
+    let factor = if init_type == InitType::ProvisionedConcurrency && cfg.init_ms.is_none() {
+        1.3
+    } else {
+        1.0
+    };
+    sample(rng, mean * factor, cfg.jitter)
+}
+
+/// Plans one invocation: `first` is the environment's first (JIT and lazy loading make it
+/// slower), `reinit_ms` an Init run inside the invocation after a reset.
+pub fn plan(cfg: &EmulatorConfig, rng: &mut StdRng, params: &InvokeParams, first: bool, reinit_ms: f64) -> Plan {
+    let preset = cfg.runtime.preset();
+    let mean = cfg.duration_ms.unwrap_or_else(|| {
+        let pair = if first { preset.first_invoke_ms } else { preset.warm_ms };
+        Preset::at_memory(pair, cfg.memory_mb)
+    });
+    let work = sample(rng, mean, cfg.jitter) + params.sleep_ms + reinit_ms;
+    let timeout_ms = cfg.timeout_s * 1000.0;
+    let memory_used_mb = preset
+        .memory_used_mb
+        .saturating_add(rng.random_range(0..4))
+        .min(cfg.memory_mb);
+    let (outcome, duration_ms, status, body) = if work > timeout_ms {
+        (InvokeOutcome::Timeout, timeout_ms, 502, String::new())
+    } else if params.crash == Some(CrashAt::Invoke) {
+        (InvokeOutcome::Crash, work, 502, String::new())
+    } else if params.fail {
+        (
+            InvokeOutcome::Error,
+            work,
+            502,
+            "thaw builtin: failure requested with ?fail".into(),
+        )
+    } else if let Some(bad) = &params.bad {
+        (InvokeOutcome::Success, work, 400, bad.clone())
+    } else {
+        (InvokeOutcome::Success, work, 200, String::new())
+    };
+    Plan {
+        duration_ms,
+        runs_ms: duration_ms,
+        outcome,
+        status,
+        body,
+        memory_used_mb,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn query_parameters_table() {
+        let cases: &[(&str, InvokeParams)] = &[
+            ("", InvokeParams::default()),
+            ("sleep_ms=250", InvokeParams { sleep_ms: 250.0, ..Default::default() }),
+            ("a=b&fail=1", InvokeParams { fail: true, ..Default::default() }),
+            ("crash", InvokeParams { crash: Some(CrashAt::Invoke), ..Default::default() }),
+            ("crash=init", InvokeParams { crash: Some(CrashAt::Init), ..Default::default() }),
+            (
+                "sleep_ms=-3",
+                InvokeParams {
+                    bad: Some("sleep_ms '-3' is not a number of milliseconds from 0 to 900000".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "sleep_ms=NaN",
+                InvokeParams {
+                    bad: Some("sleep_ms 'NaN' is not a number of milliseconds from 0 to 900000".into()),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (query, want) in cases {
+            assert_eq!(&InvokeParams::from_query(Some(query)), want, "{query}");
+        }
+    }
+
+    #[test]
+    fn samples_center_on_the_mean_within_the_spread() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let n = 20_000;
+        let xs: Vec<f64> = (0..n).map(|_| sample(&mut rng, 137.0, 0.08)).collect();
+        let mean = xs.iter().sum::<f64>() / f64::from(n);
+        assert!((mean - 137.0).abs() < 1.0, "mean {mean}");
+        let within = xs.iter().filter(|x| (**x - 137.0).abs() <= 137.0 * 0.16).count();
+        assert!(within as f64 / f64::from(n) > 0.94, "±16% holds ~95%");
+        assert!((sample(&mut rng, 5.0, 0.0) - 5.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn timeout_cuts_the_duration_and_outranks_other_outcomes() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let cfg = EmulatorConfig {
+            timeout_s: 1.0,
+            jitter: 0.0,
+            duration_ms: Some(1.0),
+            ..EmulatorConfig::default()
+        };
+        let p = plan(&cfg, &mut rng, &InvokeParams { sleep_ms: 5000.0, fail: true, ..Default::default() }, false, 0.0);
+        assert_eq!(p.outcome, InvokeOutcome::Timeout);
+        assert!((p.duration_ms - 1000.0).abs() < 1e-9);
+        let p = plan(&cfg, &mut rng, &InvokeParams { sleep_ms: 10.0, ..Default::default() }, false, 0.0);
+        assert_eq!((p.outcome, p.status), (InvokeOutcome::Success, 200));
+        assert!((p.duration_ms - 11.0).abs() < 1e-9);
+    }
+}

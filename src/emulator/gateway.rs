@@ -1,0 +1,120 @@
+//! The gateway: real HTTP on loopback, every path and method routed to the function as
+//! an API Gateway proxy (`{proxy+}`) resource would be.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinSet;
+
+use crate::config::Front;
+
+use super::Msg;
+use super::builtin::InvokeParams;
+use super::front;
+
+/// Lambda's synchronous invocation payload limit.
+const MAX_BODY: usize = 6 * 1024 * 1024;
+
+/// What the gateway needs to answer on its own.
+#[derive(Debug, Clone)]
+pub struct GatewaySettings {
+    pub front: Front,
+    pub integration_timeout: Option<Duration>,
+    pub lambda_throttle_status: Option<u16>,
+}
+
+/// Accepts connections until `shutdown` flips; then stops every connection task.
+pub async fn serve(
+    listener: TcpListener,
+    platform: mpsc::Sender<Msg>,
+    settings: GatewaySettings,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let settings = Arc::new(settings);
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(connection(stream, platform.clone(), settings.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors, typically: wait for connections to close.
+                    tracing::warn!("gateway: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.abort_all();
+}
+
+async fn connection(stream: TcpStream, platform: mpsc::Sender<Msg>, settings: Arc<GatewaySettings>) {
+    let _ = stream.set_nodelay(true);
+    let service = service_fn(move |req| handle(req, platform.clone(), settings.clone()));
+    let _ = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    platform: mpsc::Sender<Msg>,
+    settings: Arc<GatewaySettings>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let params = InvokeParams::from_query(req.uri().query());
+    // The body is read (and bounded) before invoking, as API Gateway does.
+    if Limited::new(req.into_body(), MAX_BODY).collect().await.is_err() {
+        return Ok(to_hyper(front::payload_too_large(settings.front)));
+    }
+    let (tx, rx) = oneshot::channel();
+    if platform.send(Msg::Invoke { params, reply: tx }).await.is_err() {
+        return Ok(stopped());
+    }
+    let reply = match settings.integration_timeout {
+        Some(limit) => match tokio::time::timeout(limit, rx).await {
+            Ok(r) => r,
+            Err(_) => return Ok(to_hyper(front::integration_timeout(settings.front))),
+        },
+        None => rx.await,
+    };
+    Ok(match reply {
+        Ok(reply) => to_hyper(front::respond(
+            settings.front,
+            settings.lambda_throttle_status,
+            &reply,
+        )),
+        Err(_) => stopped(),
+    })
+}
+
+fn stopped() -> Response<Full<Bytes>> {
+    to_hyper(front::Response {
+        status: 503,
+        headers: vec![("content-type", "application/json".into())],
+        body: r#"{"message":"thaw emulator is shutting down"}"#.into(),
+    })
+}
+
+fn to_hyper(r: front::Response) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder().status(r.status);
+    for (name, value) in r.headers {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(Full::new(Bytes::from(r.body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}

@@ -1,0 +1,206 @@
+//! The embedded Lambda emulator: a model of the Lambda service behind an API Gateway
+//! front, over real HTTP on loopback.
+//!
+//! ```text
+//!  HTTP ──▶ gateway (front status codes, integration timeout)
+//!              │ Msg::Invoke + oneshot
+//!              ▼
+//!          platform task ── owns ──▶ Core (pool, builtin handler, timers, metrics, logs)
+//!              │ Effects
+//!              ├──▶ reply to the waiting request
+//!              └──▶ Events ──▶ EventSink (the app's one channel)
+//! ```
+
+pub mod builtin;
+pub mod core;
+pub mod front;
+pub mod gateway;
+pub mod logs;
+pub mod metrics;
+pub mod pool;
+pub mod runtime;
+pub mod token_bucket;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::EmulatorConfig;
+use crate::event::{Clock, EmulatorCommand, Event};
+use crate::sources::EventSink;
+
+use self::builtin::InvokeParams;
+use self::core::{Core, Effect, Reply, Ticket};
+use self::gateway::GatewaySettings;
+
+/// What the gateway (and the app) send to the platform task.
+#[derive(Debug)]
+pub enum Msg {
+    Invoke {
+        params: InvokeParams,
+        reply: oneshot::Sender<Reply>,
+    },
+    Command(EmulatorCommand),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("cannot listen on {addr}: {source}; choose another port (--port, or 0 for any free one)")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running emulator. Dropping it without [`Emulator::shutdown`] aborts its tasks.
+#[derive(Debug)]
+pub struct Emulator {
+    addr: SocketAddr,
+    platform: mpsc::Sender<Msg>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds the gateway and starts the platform. Provisioned environments begin their
+    /// Init at once.
+    pub async fn start(cfg: EmulatorConfig, clock: Clock, sink: EventSink) -> Result<Self, EmulatorError> {
+        let wanted = SocketAddr::new(cfg.bind, cfg.port);
+        let listener = TcpListener::bind(wanted)
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: wanted,
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: wanted,
+                source,
+            })?;
+        let settings = GatewaySettings {
+            front: cfg.front,
+            integration_timeout: cfg.integration_timeout(),
+            lambda_throttle_status: cfg.lambda_throttle_status,
+        };
+        let mut core = Core::new(cfg, clock.at(Duration::ZERO).wall_us);
+        core.set_observed(sink.is_observed());
+        let (platform, rx) = mpsc::channel(16_384);
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let tasks = vec![
+            tokio::spawn(run_platform(core, rx, clock, sink, shutdown_rx.clone())),
+            tokio::spawn(gateway::serve(listener, platform.clone(), settings, shutdown_rx)),
+        ];
+        Ok(Self {
+            addr,
+            platform,
+            shutdown,
+            tasks,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The gateway's base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Sends a control command; ignored once the emulator stopped.
+    pub async fn command(&self, cmd: EmulatorCommand) {
+        let _ = self.platform.send(Msg::Command(cmd)).await;
+    }
+
+    /// Stops accepting, ends every connection and the platform, and waits for them.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// How many queued messages the platform takes before it runs its timers again.
+const BATCH: usize = 256;
+
+/// The platform task: the only owner of the [`Core`].
+async fn run_platform(
+    mut core: Core,
+    mut rx: mpsc::Receiver<Msg>,
+    clock: Clock,
+    sink: EventSink,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut waiting: HashMap<Ticket, oneshot::Sender<Reply>> = HashMap::new();
+    let mut next_ticket: Ticket = 0;
+    let mut effects = Vec::new();
+    core.start(clock.now(), &mut effects);
+    dispatch(&mut effects, &mut waiting, &clock, &sink);
+
+    let far = || clock.instant(clock.now() + Duration::from_secs(86_400));
+    let sleep = tokio::time::sleep_until(far());
+    tokio::pin!(sleep);
+    loop {
+        let wake = core.next_deadline().map_or_else(far, |d| clock.instant(d));
+        if sleep.deadline() != wake {
+            sleep.as_mut().reset(wake);
+        }
+        tokio::select! {
+            biased;
+            _ = shutdown.changed() => break,
+            msg = rx.recv() => {
+                let Some(msg) = msg else { break };
+                let mut handle = |msg: Msg, core: &mut Core, effects: &mut Vec<Effect>| match msg {
+                    Msg::Invoke { params, reply } => {
+                        let ticket = next_ticket;
+                        next_ticket += 1;
+                        waiting.insert(ticket, reply);
+                        core.invoke(clock.now(), ticket, params, effects);
+                    }
+                    Msg::Command(cmd) => core.command(clock.now(), &cmd, effects),
+                };
+                handle(msg, &mut core, &mut effects);
+                for _ in 1..BATCH {
+                    let Ok(msg) = rx.try_recv() else { break };
+                    handle(msg, &mut core, &mut effects);
+                }
+            }
+            () = &mut sleep => {}
+        }
+        core.advance(clock.now(), &mut effects);
+        dispatch(&mut effects, &mut waiting, &clock, &sink);
+    }
+}
+
+fn dispatch(
+    effects: &mut Vec<Effect>,
+    waiting: &mut HashMap<Ticket, oneshot::Sender<Reply>>,
+    clock: &Clock,
+    sink: &EventSink,
+) {
+    for effect in effects.drain(..) {
+        match effect {
+            Effect::Emit { at, kind } => sink.send(Event::new(clock.at(at), kind)),
+            Effect::Respond { ticket, reply } => {
+                if let Some(tx) = waiting.remove(&ticket) {
+                    // The caller may have given up (integration timeout, disconnect).
+                    let _ = tx.send(reply);
+                }
+            }
+        }
+    }
+}

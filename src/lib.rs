@@ -1,0 +1,21 @@
+//! thaw: a terminal monitor for AWS Lambda execution environments.
+//!
+//! Data flows one way (DESIGN.md):
+//!
+//! - `emulator`  the embedded Lambda platform (gateway + scheduler); a source of events
+//! - `sources`   where sources send their events (`EventSink`)
+//! - `event`     the one `Event` type that crosses from sources to the app; `Command` back
+//! - `state`     a pure fold of events: environments, counters, series, histograms
+//! - `config`    configuration: defaults < profile < file < `THAW_*` < flags
+//! - `probe`     the response headers that name the environment that served a request
+//! - `histogram` fixed-size latency histograms
+//! - `cli`       the command line (`thaw emulate`, ...), used by `main.rs`
+
+pub mod cli;
+pub mod config;
+pub mod emulator;
+pub mod event;
+pub mod histogram;
+pub mod probe;
+pub mod sources;
+pub mod state;

@@ -1,0 +1,151 @@
+//! Counters and latency histograms, from the platform's view (lifecycle events) and
+//! the client's (request observations). Fixed size: nothing here grows per request.
+
+use hdrhistogram::Histogram;
+
+use crate::event::{ErrorKind, InvokeOutcome, ThrottleReason};
+use crate::histogram;
+
+/// Cold and warm latency, in microseconds.
+#[derive(Debug, Clone)]
+pub struct Latency {
+    pub cold: Histogram<u64>,
+    pub warm: Histogram<u64>,
+}
+
+impl Default for Latency {
+    fn default() -> Self {
+        Self {
+            cold: histogram::micros(),
+            warm: histogram::micros(),
+        }
+    }
+}
+
+impl Latency {
+    pub fn record(&mut self, cold: bool, us: u64) {
+        let h = if cold { &mut self.cold } else { &mut self.warm };
+        histogram::record_us(h, us);
+    }
+}
+
+/// What the platform did, from lifecycle events (emulator, or CloudWatch Logs).
+#[derive(Debug, Clone)]
+pub struct PlatformStats {
+    pub invocations: u64,
+    pub cold_starts: u64,
+    pub warm_starts: u64,
+    pub in_flight: u64,
+    pub peak_in_flight: u64,
+    /// By outcome: error, timeout, crash.
+    pub function_errors: u64,
+    pub timeouts: u64,
+    pub crashes: u64,
+    pub init_errors: u64,
+    pub throttles: [u64; ThrottleReason::ALL.len()],
+    pub reclaimed: u64,
+    pub destroyed: u64,
+    /// Init Durations.
+    pub init: Histogram<u64>,
+    /// Invocation Durations (REPORT), split by cold/warm.
+    pub duration: Latency,
+}
+
+impl PlatformStats {
+    pub fn new() -> Self {
+        Self {
+            invocations: 0,
+            cold_starts: 0,
+            warm_starts: 0,
+            in_flight: 0,
+            peak_in_flight: 0,
+            function_errors: 0,
+            timeouts: 0,
+            crashes: 0,
+            init_errors: 0,
+            throttles: [0; ThrottleReason::ALL.len()],
+            reclaimed: 0,
+            destroyed: 0,
+            init: histogram::micros(),
+            duration: Latency::default(),
+        }
+    }
+
+    pub fn throttled(&self) -> u64 {
+        self.throttles.iter().sum()
+    }
+
+    pub fn throttles_for(&self, reason: ThrottleReason) -> u64 {
+        ThrottleReason::ALL
+            .iter()
+            .position(|r| *r == reason)
+            .map_or(0, |i| self.throttles[i])
+    }
+
+    pub(super) fn throttle(&mut self, reason: ThrottleReason) {
+        if let Some(i) = ThrottleReason::ALL.iter().position(|r| *r == reason) {
+            self.throttles[i] += 1;
+        }
+    }
+
+    pub(super) fn outcome(&mut self, outcome: InvokeOutcome) {
+        match outcome {
+            InvokeOutcome::Success => {}
+            InvokeOutcome::Error => self.function_errors += 1,
+            InvokeOutcome::Timeout => self.timeouts += 1,
+            InvokeOutcome::Crash => self.crashes += 1,
+        }
+    }
+
+    /// Warm starts over all starts, 0 to 1.
+    pub fn reuse_ratio(&self) -> Option<f64> {
+        reuse(self.cold_starts, self.warm_starts)
+    }
+}
+
+/// What the client saw, from request observations.
+#[derive(Debug, Clone)]
+pub struct ClientStats {
+    pub requests: u64,
+    pub ok: u64,
+    pub cold: u64,
+    pub warm: u64,
+    /// Of `cold` + `warm`: classified from latency, not probe headers.
+    pub inferred: u64,
+    pub errors: [u64; ErrorKind::ALL.len()],
+    pub latency: Latency,
+    /// Every request, classified or not.
+    pub all: Histogram<u64>,
+}
+
+impl ClientStats {
+    pub fn new() -> Self {
+        Self {
+            requests: 0,
+            ok: 0,
+            cold: 0,
+            warm: 0,
+            inferred: 0,
+            errors: [0; ErrorKind::ALL.len()],
+            latency: Latency::default(),
+            all: histogram::micros(),
+        }
+    }
+
+    pub fn error_count(&self, kind: ErrorKind) -> u64 {
+        self.errors[kind.index()]
+    }
+
+    pub fn errors_total(&self) -> u64 {
+        self.errors.iter().sum()
+    }
+
+    pub fn reuse_ratio(&self) -> Option<f64> {
+        reuse(self.cold, self.warm)
+    }
+}
+
+fn reuse(cold: u64, warm: u64) -> Option<f64> {
+    let total = cold + warm;
+    (total > 0).then(|| warm as f64 / total as f64)
+}
