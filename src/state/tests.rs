@@ -1,0 +1,161 @@
+use std::time::Duration;
+
+use super::*;
+use crate::config::EmulatorConfig;
+use crate::emulator::builtin::InvokeParams;
+use crate::emulator::core::{Core, Effect};
+use crate::event::{
+    Classification, EnvId, ErrorKind, InitType, ProbeFields, ReclaimReason, RequestId,
+    ThrottleReason,
+};
+
+fn at(ms: u64) -> Stamp {
+    Stamp {
+        mono_us: ms * 1000,
+        wall_us: 1_790_000_000_000_000 + i64::try_from(ms * 1000).unwrap(),
+    }
+}
+
+fn ev(ms: u64, kind: EventKind) -> Event {
+    Event::new(at(ms), kind)
+}
+
+fn env(n: u32) -> EnvId {
+    EnvId(format!("{n:032x}"))
+}
+
+#[test]
+fn lifecycle_moves_an_environment_through_its_states() {
+    let mut s = State::new();
+    let e = env(1);
+    s.apply(&ev(0, EventKind::InitStart { env: e.clone(), init_type: InitType::OnDemand, slots: 1 }));
+    assert_eq!(s.envs.get(&e).unwrap().state, EnvState::Initializing);
+    s.apply(&ev(100, EventKind::InitEnd { env: e.clone(), init_ms: 100.0, ok: true }));
+    s.apply(&ev(100, EventKind::InvokeStart { env: e.clone(), request: RequestId("r".into()), cold: true }));
+    assert_eq!(s.envs.get(&e).unwrap().state, EnvState::Busy);
+    assert_eq!(s.platform.in_flight, 1);
+    s.apply(&ev(110, EventKind::InvokeEnd {
+        env: e.clone(),
+        request: RequestId("r".into()),
+        duration_ms: 10.0,
+        billed_ms: 110,
+        init_ms: Some(100.0),
+        cold: true,
+        outcome: InvokeOutcome::Success,
+    }));
+    s.apply(&ev(110, EventKind::Frozen { env: e.clone() }));
+    let row = s.envs.get(&e).unwrap();
+    assert_eq!((row.state, row.invocations, row.init_ms), (EnvState::Idle, 1, Some(100.0)));
+    assert_eq!(s.platform.in_flight, 0);
+    assert_eq!(s.platform.cold_starts, 1);
+    s.apply(&ev(600_000, EventKind::Reclaimed { env: e.clone(), reason: ReclaimReason::Idle }));
+    assert_eq!(s.envs.get(&e).unwrap().state, EnvState::Reclaimed);
+    assert_eq!(s.envs.live(), 0);
+    assert_eq!(s.envs.peak_live(), 1);
+}
+
+#[test]
+fn client_requests_count_cold_warm_errors_and_reuse() {
+    let mut s = State::new();
+    let mut req = |n: u64, class: Option<Classification>, status: Option<u16>, error: Option<ErrorKind>| {
+        s.apply(&ev(n, EventKind::Request(RequestObserved {
+            id: RequestId(n.to_string()),
+            planned_us: 0,
+            sent_us: n * 1000,
+            first_byte_us: None,
+            end_us: n * 1000 + 5_000,
+            connect_us: None,
+            status,
+            bytes: 10,
+            error,
+            probe: Some(ProbeFields { env: env(1), cold: class == Some(Classification::Cold), init_ms: None, invocations: None }),
+            class,
+        })));
+    };
+    req(1, Some(Classification::Cold), Some(200), None);
+    req(2, Some(Classification::Warm), Some(200), None);
+    req(3, Some(Classification::InferredWarm), Some(200), None);
+    req(4, Some(Classification::Warm), Some(200), None);
+    req(5, None, Some(429), Some(ErrorKind::Throttled));
+    assert_eq!(s.client.requests, 5);
+    assert_eq!(s.client.ok, 4);
+    assert_eq!((s.client.cold, s.client.warm, s.client.inferred), (1, 3, 1));
+    assert_eq!(s.client.error_count(ErrorKind::Throttled), 1);
+    assert!((s.client.reuse_ratio().unwrap() - 0.75).abs() < 1e-9);
+    // Probe-only environment (no lifecycle source): the client's view counts.
+    assert_eq!(s.envs.get(&env(1)).unwrap().invocations, 5);
+}
+
+#[test]
+fn metrics_update_in_place_when_late() {
+    let mut s = State::new();
+    let dp = |value: f64, provisional: bool| {
+        ev(0, EventKind::Metric(crate::event::MetricDatapoint {
+            namespace: "AWS/Lambda".into(),
+            name: "ConcurrentExecutions".into(),
+            stat: Stat::Maximum,
+            period_start_us: 1_790_000_040_000_000,
+            period_s: 60,
+            value,
+            provisional,
+        }))
+    };
+    s.apply(&dp(3.0, true));
+    s.apply(&dp(7.0, false));
+    let m = s.metric_series("ConcurrentExecutions", Stat::Maximum).unwrap();
+    assert_eq!(m.latest.map(|l| l.1), Some(7.0));
+    assert!(!m.latest_provisional);
+    assert_eq!(m.values.len(), 1);
+}
+
+#[test]
+fn throttles_and_logs_are_kept_bounded() {
+    let mut s = State::new();
+    for i in 0..(LOG_LINES as u64 + 10) {
+        s.apply(&ev(i, EventKind::Log(crate::event::LogLine { stream: "s".into(), env: None, text: i.to_string() })));
+        s.apply(&ev(i, EventKind::Throttle { reason: ThrottleReason::ScalingRate }));
+    }
+    assert_eq!(s.logs.len(), LOG_LINES);
+    assert_eq!(s.logs.back().unwrap().line.text, (LOG_LINES + 9).to_string());
+    assert_eq!(s.platform.throttles_for(ThrottleReason::ScalingRate), LOG_LINES as u64 + 10);
+}
+
+/// A long emulated session: the state stays the same size while requests pile up.
+#[test]
+fn memory_does_not_grow_per_request() {
+    let mut core = Core::new(
+        EmulatorConfig {
+            seed: Some(1),
+            idle_reclaim_s: 5.0,
+            idle_reclaim_jitter_s: 1.0,
+            ..EmulatorConfig::default()
+        },
+        0,
+    );
+    let mut s = State::new();
+    let mut out = Vec::new();
+    let mut now = Duration::ZERO;
+    core.start(now, &mut out);
+    let mut sizes = Vec::new();
+    for round in 0..4_000u64 {
+        for i in 0..10 {
+            core.invoke(now, round * 10 + i, InvokeParams::default(), &mut out);
+        }
+        now += Duration::from_millis(250);
+        core.advance(now, &mut out);
+        for e in out.drain(..) {
+            if let Effect::Emit { at, kind } = e {
+                s.apply(&Event::new(
+                    Stamp { mono_us: at.as_micros() as u64, wall_us: at.as_micros() as i64 },
+                    kind,
+                ));
+            }
+        }
+        if round >= 3_700 && round % 100 == 99 {
+            sizes.push((s.envs.len(), s.logs.len(), s.seconds.len(), s.metrics.len()));
+        }
+    }
+    assert!(s.platform.invocations >= 39_000);
+    assert_eq!(sizes.first(), sizes.last(), "{sizes:?}");
+    assert_eq!(s.seconds.len(), SERIES_SECONDS);
+}
