@@ -1,0 +1,163 @@
+//! Shared by the integration tests: start the emulator on a free loopback port and talk
+//! to it over real HTTP (hyper's client, one connection per request).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use thaw::config::EmulatorConfig;
+use thaw::emulator::Emulator;
+use thaw::event::{Clock, Event};
+use thaw::sources::EventSink;
+use tokio::net::TcpStream;
+use tokio::sync::{Barrier, mpsc};
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub body: String,
+    pub sent: Instant,
+    pub done: Instant,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+    pub fn env(&self) -> String {
+        self.header(thaw::probe::ENV).unwrap_or_default().to_string()
+    }
+    pub fn cold(&self) -> bool {
+        self.header(thaw::probe::COLD) == Some("true")
+    }
+}
+
+/// A config for fast tests: fixed, short durations and a seed.
+pub fn quick() -> EmulatorConfig {
+    EmulatorConfig {
+        seed: Some(11),
+        jitter: 0.0,
+        init_ms: Some(50.0),
+        duration_ms: Some(1.0),
+        ..EmulatorConfig::default()
+    }
+}
+
+pub struct Running {
+    pub emulator: Emulator,
+    pub events: mpsc::Receiver<Event>,
+}
+
+impl Running {
+    pub fn url(&self, query: &str) -> String {
+        format!("{}/prod/hello?{query}", self.emulator.url())
+    }
+
+    /// Every event received so far.
+    pub fn drain(&mut self) -> Vec<Event> {
+        let mut v = Vec::new();
+        while let Ok(e) = self.events.try_recv() {
+            v.push(e);
+        }
+        v
+    }
+}
+
+pub async fn start(cfg: EmulatorConfig) -> Running {
+    let (sink, events) = EventSink::channel(1 << 20);
+    let emulator = Emulator::start(cfg, Clock::start(), sink).await.unwrap();
+    Running { emulator, events }
+}
+
+async fn connect(url: &str) -> hyper::client::conn::http1::SendRequest<Empty<Bytes>> {
+    let uri: hyper::Uri = url.parse().unwrap();
+    let addr = format!("{}:{}", uri.host().unwrap(), uri.port_u16().unwrap());
+    let stream = TcpStream::connect(addr).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    sender
+}
+
+async fn send(
+    mut sender: hyper::client::conn::http1::SendRequest<Empty<Bytes>>,
+    url: &str,
+) -> Resp {
+    let uri: hyper::Uri = url.parse().unwrap();
+    let req = Request::get(uri.path_and_query().unwrap().as_str())
+        .header("host", uri.authority().unwrap().as_str())
+        .body(Empty::new())
+        .unwrap();
+    let sent = Instant::now();
+    let res = sender.send_request(req).await.unwrap();
+    let status = res.status().as_u16();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        sent,
+        done: Instant::now(),
+    }
+}
+
+pub async fn get(url: &str) -> Resp {
+    let sender = connect(url).await;
+    send(sender, url).await
+}
+
+/// `n` requests released together: all connections are opened first, then every request
+/// is sent at once behind a barrier.
+pub async fn burst(url: &str, n: usize) -> Vec<Resp> {
+    let mut senders = Vec::with_capacity(n);
+    for _ in 0..n {
+        senders.push(connect(url).await);
+    }
+    let barrier = Arc::new(Barrier::new(n));
+    let mut tasks = Vec::with_capacity(n);
+    for sender in senders {
+        let barrier = barrier.clone();
+        let url = url.to_string();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            send(sender, &url).await
+        }));
+    }
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+/// The largest number of requests in flight at once, from the client's own timestamps.
+pub fn peak_overlap(resps: &[Resp]) -> usize {
+    let mut edges: Vec<(Instant, i32)> = resps
+        .iter()
+        .flat_map(|r| [(r.sent, 1), (r.done, -1)])
+        .collect();
+    // Ends before starts at the same instant: touching is not overlapping.
+    edges.sort_by_key(|(t, d)| (*t, *d));
+    let (mut cur, mut peak) = (0i32, 0i32);
+    for (_, d) in edges {
+        cur += d;
+        peak = peak.max(cur);
+    }
+    usize::try_from(peak).unwrap()
+}
+
+pub async fn sleep_ms(ms: u64) {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
