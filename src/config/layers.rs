@@ -122,11 +122,9 @@ pub fn load(layers: &Layers) -> Result<Config, ConfigError> {
     for layer in &stack {
         merge(&mut merged, layer.table.clone());
     }
-    let origin_of = |key: &str| -> String {
-        stack
-            .iter()
-            .rev()
-            .find_map(|l| l.origin_of(key))
+    let origin_of = |keys: &[&str]| -> String {
+        keys.iter()
+            .find_map(|key| stack.iter().rev().find_map(|l| l.origin_of(key)))
             .unwrap_or_else(|| format!("profile '{}'", profile.as_str()))
     };
 
@@ -139,10 +137,10 @@ pub fn load(layers: &Layers) -> Result<Config, ConfigError> {
 fn deserialize_error(
     err: &serde_path_to_error::Error<toml::de::Error>,
     merged: &Table,
-    origin_of: &dyn Fn(&str) -> String,
+    origin_of: &dyn Fn(&[&str]) -> String,
 ) -> ConfigError {
     let path = err.path().to_string();
-    let inner = err.inner().message().replace('`', "'");
+    let inner = plain_types(&err.inner().message().replace('`', "'"));
     // An unknown key is reported at its parent; name the key itself.
     let unknown = inner
         .strip_prefix("unknown field '")
@@ -162,9 +160,22 @@ fn deserialize_error(
         (None, None) => format!("{key}: {}", inner.trim_end_matches('.')),
     };
     ConfigError::Invalid {
-        origin: origin_of(&key),
+        origin: origin_of(&[key.as_str()]),
         message,
     }
+}
+
+/// serde names Rust types ("expected u16"); say what a user can type instead.
+fn plain_types(message: &str) -> String {
+    [
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u64", "expected a whole number, zero or more"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ]
+    .iter()
+    .fold(message.to_string(), |m, (from, to)| m.replace(from, to))
 }
 
 /// A value as the user would have written it, quoted for messages.

@@ -3,7 +3,8 @@
 
 use super::{Config, ConfigError, EmulatorConfig, Front};
 
-type Origin<'a> = &'a dyn Fn(&str) -> String;
+/// Names the layer that set the first of these keys a user layer set.
+type Origin<'a> = &'a dyn Fn(&[&str]) -> String;
 
 pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError> {
     let e = &config.emulator;
@@ -24,7 +25,21 @@ pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError
 
 fn bad(origin: Origin<'_>, key: &str, value: impl std::fmt::Display, allowed: &str) -> ConfigError {
     ConfigError::Invalid {
-        origin: origin(key),
+        origin: origin(&[key]),
+        message: format!("{key} = '{value}': {allowed}"),
+    }
+}
+
+/// Like [`bad`] for a rule between two keys: the origin is whichever the user set.
+fn bad_pair(
+    origin: Origin<'_>,
+    key: &str,
+    other: &str,
+    value: impl std::fmt::Display,
+    allowed: &str,
+) -> ConfigError {
+    ConfigError::Invalid {
+        origin: origin(&[key, other]),
         message: format!("{key} = '{value}': {allowed}"),
     }
 }
@@ -94,9 +109,10 @@ fn validate_reserved(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), Confi
     // its limit is below 100).
     let max = e.account_concurrency.saturating_sub(100);
     if reserved > max {
-        return Err(bad(
+        return Err(bad_pair(
             origin,
             "emulator.reserved_concurrency",
+            "emulator.account_concurrency",
             reserved,
             &format!(
                 "Lambda keeps at least 100 of the account's {} unreserved, so at most {max}; \
@@ -114,9 +130,10 @@ fn validate_provisioned(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), Co
     if let Some(reserved) = e.reserved_concurrency
         && p > reserved
     {
-        return Err(bad(
+        return Err(bad_pair(
             origin,
             "emulator.provisioned_concurrency",
+            "emulator.reserved_concurrency",
             p,
             &format!(
                 "provisioned concurrency counts toward reserved concurrency ({reserved}); \
@@ -125,9 +142,10 @@ fn validate_provisioned(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), Co
         ));
     }
     if p > e.account_concurrency {
-        return Err(bad(
+        return Err(bad_pair(
             origin,
             "emulator.provisioned_concurrency",
+            "emulator.account_concurrency",
             p,
             &format!(
                 "exceeds the account limit ({}); raise emulator.account_concurrency",
@@ -168,9 +186,10 @@ fn validate_reclaim(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), Config
         ));
     }
     if e.idle_reclaim_jitter_s > e.idle_reclaim_s {
-        return Err(bad(
+        return Err(bad_pair(
             origin,
             "emulator.idle_reclaim_jitter_s",
+            "emulator.idle_reclaim_s",
             e.idle_reclaim_jitter_s,
             &format!(
                 "the jitter must not exceed emulator.idle_reclaim_s ({})",
@@ -179,9 +198,10 @@ fn validate_reclaim(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), Config
         ));
     }
     if e.max_lifetime_s > 0.0 && e.max_lifetime_jitter_s > e.max_lifetime_s {
-        return Err(bad(
+        return Err(bad_pair(
             origin,
             "emulator.max_lifetime_jitter_s",
+            "emulator.max_lifetime_s",
             e.max_lifetime_jitter_s,
             &format!(
                 "the jitter must not exceed emulator.max_lifetime_s ({})",
@@ -198,9 +218,10 @@ fn validate_integration_timeout(e: &EmulatorConfig, origin: Origin<'_>) -> Resul
     };
     let key = "emulator.integration_timeout_ms";
     match e.front {
-        Front::FunctionUrl => Err(bad(
+        Front::FunctionUrl => Err(bad_pair(
             origin,
             key,
+            "emulator.front",
             ms,
             "a function URL has no integration timeout (the function timeout applies); \
              remove it or use front = 'rest-api'",
