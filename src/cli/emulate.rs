@@ -124,19 +124,28 @@ async fn wait_for_stop() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// Prints each platform log line, prefixed with its environment's short id.
+/// Prints each platform log line, prefixed with its environment's short id. Writes are
+/// async: a slow reader of stdout must not block a runtime thread (events are dropped
+/// instead, by the sink).
 async fn print_logs(mut rx: mpsc::Receiver<Event>) {
+    use tokio::io::AsyncWriteExt as _;
+    let mut out = tokio::io::BufWriter::new(tokio::io::stdout());
     let mut batch = Vec::with_capacity(1024);
+    let mut text = String::new();
     while rx.recv_many(&mut batch, 1024).await > 0 {
-        let mut out = std::io::stdout().lock();
+        text.clear();
         for event in batch.drain(..) {
             if let EventKind::Log(line) = event.kind {
                 let short = line.env.as_ref().map_or("", |e| e.0.get(..8).unwrap_or(&e.0));
-                if writeln!(out, "[{short}] {}", line.text).is_err() {
-                    return;
-                }
+                text.push('[');
+                text.push_str(short);
+                text.push_str("] ");
+                text.push_str(&line.text);
+                text.push('\n');
             }
         }
-        let _ = out.flush();
+        if out.write_all(text.as_bytes()).await.is_err() || out.flush().await.is_err() {
+            return;
+        }
     }
 }
