@@ -228,7 +228,9 @@ pub fn default_path() -> Option<PathBuf> {
 /// and what to do.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ConfigError {
-    #[error("cannot read config file '{path}': {reason}; pass an existing, readable file to --config")]
+    #[error(
+        "cannot read config file '{path}': {reason}; pass an existing, readable file to --config"
+    )]
     Read { path: String, reason: String },
     #[error("config file '{path}' is not valid TOML at line {line}, column {column}: {message}")]
     Syntax {

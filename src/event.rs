@@ -131,11 +131,7 @@ pub enum EventKind {
         slots: u32,
     },
     /// An environment's Init phase ended.
-    InitEnd {
-        env: EnvId,
-        init_ms: f64,
-        ok: bool,
-    },
+    InitEnd { env: EnvId, init_ms: f64, ok: bool },
     /// An invocation started on an environment.
     InvokeStart {
         env: EnvId,
@@ -386,7 +382,9 @@ pub enum Command {
     /// Stop the burst in progress.
     Stop,
     /// Pause or resume sources that can pause (replay, keep-warm).
-    SetPaused { paused: bool },
+    SetPaused {
+        paused: bool,
+    },
     /// Forget what was seen so far (counters, histograms, grid).
     Clear,
     /// Emulator control.

@@ -7,7 +7,10 @@ pub const MAX_US: u64 = 3_600_000_000;
 
 /// A histogram of microseconds from 1 µs to an hour at 3 significant digits (about
 /// 180 KB, whatever the traffic).
-#[expect(clippy::expect_used, reason = "constant bounds that hdrhistogram accepts")]
+#[expect(
+    clippy::expect_used,
+    reason = "constant bounds that hdrhistogram accepts"
+)]
 pub fn micros() -> Histogram<u64> {
     Histogram::new_with_bounds(1, MAX_US, 3).expect("valid histogram bounds")
 }

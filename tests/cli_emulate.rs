@@ -61,17 +61,27 @@ fn probe(child: Child) -> (String, bool) {
     let header = |name: &str| {
         text.lines()
             .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .map_or_else(|| panic!("no {name} in {text}"), |v| v.trim().to_string())
     };
-    (header(thaw::probe::ENV), header(thaw::probe::COLD) == "true")
+    (
+        header(thaw::probe::ENV),
+        header(thaw::probe::COLD) == "true",
+    )
 }
 
 #[test]
 fn fifty_parallel_curls_are_cold_then_warm_and_serial_curls_share_one_environment() {
     let served = serve(&[]);
-    assert!(served.first_line.starts_with("thaw emulator listening on http://127.0.0.1:"));
-    assert!(served.first_line.contains("front rest-api, runtime nodejs 128 MB"));
+    assert!(
+        served
+            .first_line
+            .starts_with("thaw emulator listening on http://127.0.0.1:")
+    );
+    assert!(
+        served
+            .first_line
+            .contains("front rest-api, runtime nodejs 128 MB")
+    );
     let url = format!("{}?sleep_ms=1000", served.url);
 
     let parallel = |url: &str| -> Vec<(String, bool)> {
@@ -97,7 +107,13 @@ fn ctrl_c_stops_cleanly() {
     let mut served = serve(&["--quiet", "--front", "function-url"]);
     assert!(served.first_line.contains("front function-url"));
     let pid = served.child.id().to_string();
-    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = served.child.try_wait().unwrap() {
@@ -112,7 +128,13 @@ fn ctrl_c_stops_cleanly() {
 #[test]
 fn bad_configuration_is_one_line_and_exit_status_2() {
     let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
-        .args(["emulate", "--front", "alb", "--set", "emulator.memory_mb=512"])
+        .args([
+            "emulate",
+            "--front",
+            "alb",
+            "--set",
+            "emulator.memory_mb=512",
+        ])
         .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
         .output()
         .unwrap();
@@ -146,6 +168,9 @@ fn port_in_use_is_reported_with_the_fix() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
     assert!(stderr.contains("--port, or 0 for any free one"), "{stderr}");
 }

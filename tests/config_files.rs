@@ -36,7 +36,10 @@ fn every_invalid_config_gives_its_expected_one_line_message() {
                 let got = e.to_string();
                 assert!(!got.contains('\n'), "one line: {got}");
                 if got != expected {
-                    failures.push(format!("{}:\n  expected: {expected}\n  got:      {got}", path.display()));
+                    failures.push(format!(
+                        "{}:\n  expected: {expected}\n  got:      {got}",
+                        path.display()
+                    ));
                 }
             }
         }
@@ -49,17 +52,28 @@ fn every_invalid_config_gives_its_expected_one_line_message() {
 #[test]
 fn shipped_files_load() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    assert_eq!(load_file(&root.join("config/default.toml")).unwrap(), Config::default());
+    assert_eq!(
+        load_file(&root.join("config/default.toml")).unwrap(),
+        Config::default()
+    );
     let demo = load_file(&root.join("config/profiles/demo.toml")).unwrap();
     assert!(demo.emulator.idle_reclaim_s <= 40.0);
-    assert_eq!(demo.profile, Profile::Default, "the overlay alone names no profile");
+    assert_eq!(
+        demo.profile,
+        Profile::Default,
+        "the overlay alone names no profile"
+    );
 }
 
 #[test]
 fn a_missing_file_is_named() {
-    let err = load_file(Path::new("/nonexistent/thaw.toml")).unwrap_err().to_string();
+    let err = load_file(Path::new("/nonexistent/thaw.toml"))
+        .unwrap_err()
+        .to_string();
     assert!(
-        err.starts_with("cannot read config file '/nonexistent/thaw.toml': No such file or directory"),
+        err.starts_with(
+            "cannot read config file '/nonexistent/thaw.toml': No such file or directory"
+        ),
         "{err}"
     );
     assert!(err.ends_with("pass an existing, readable file to --config"));

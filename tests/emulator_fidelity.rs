@@ -19,11 +19,19 @@ async fn f1_f2_parallel_burst_is_all_cold_then_all_warm_on_the_same_environments
     let url = emu.url("sleep_ms=300");
     let first = burst(&url, 50).await;
     assert!(first.iter().all(|r| r.status == 200));
-    assert_eq!(distinct_envs(&first).len(), 50, "1. N parallel -> N environments");
+    assert_eq!(
+        distinct_envs(&first).len(),
+        50,
+        "1. N parallel -> N environments"
+    );
     assert!(first.iter().all(common::Resp::cold), "1. all cold");
 
     let second = burst(&url, 50).await;
-    assert_eq!(distinct_envs(&second), distinct_envs(&first), "2. no new environment");
+    assert_eq!(
+        distinct_envs(&second),
+        distinct_envs(&first),
+        "2. no new environment"
+    );
     assert!(second.iter().all(|r| !r.cold()), "2. all warm");
     let inits = emu
         .drain()
@@ -84,15 +92,25 @@ async fn f5_provisioned_serve_first_warm_and_the_rest_spill_over_cold() {
         .filter(|r| r.header(thaw::probe::INIT_TYPE) == Some("provisioned-concurrency"))
         .collect();
     assert_eq!(pc.len(), 5);
-    assert!(pc.iter().all(|r| !r.cold()), "provisioned: no Init on the request path");
-    let spill: Vec<_> = resps.iter().filter(|r| r.header(thaw::probe::INIT_TYPE) == Some("on-demand")).collect();
+    assert!(
+        pc.iter().all(|r| !r.cold()),
+        "provisioned: no Init on the request path"
+    );
+    let spill: Vec<_> = resps
+        .iter()
+        .filter(|r| r.header(thaw::probe::INIT_TYPE) == Some("on-demand"))
+        .collect();
     assert_eq!(spill.len(), 3);
     assert!(spill.iter().all(|r| r.cold()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn f6_reserved_concurrency_throttles_the_rest_per_front() {
-    for (front, status) in [(Front::RestApi, 500), (Front::HttpApi, 500), (Front::FunctionUrl, 429)] {
+    for (front, status) in [
+        (Front::RestApi, 500),
+        (Front::HttpApi, 500),
+        (Front::FunctionUrl, 429),
+    ] {
         let emu = start(EmulatorConfig {
             account_concurrency: 200,
             reserved_concurrency: Some(5),
@@ -105,12 +123,20 @@ async fn f6_reserved_concurrency_throttles_the_rest_per_front() {
         let throttled: Vec<_> = resps.iter().filter(|r| r.status == status).collect();
         assert_eq!((ok, throttled.len()), (5, 3), "{front:?}");
         // Nothing hangs: throttles answer at once, long before the admitted ones end.
-        assert!(throttled.iter().all(|r| r.done - r.sent < std::time::Duration::from_millis(250)));
+        assert!(
+            throttled
+                .iter()
+                .all(|r| r.done - r.sent < std::time::Duration::from_millis(250))
+        );
         if front == Front::RestApi {
             assert_eq!(throttled[0].body, r#"{"message": "Internal server error"}"#);
         }
         if front == Front::FunctionUrl {
-            assert!(throttled[0].body.contains("ReservedFunctionConcurrentInvocationLimitExceeded"));
+            assert!(
+                throttled[0]
+                    .body
+                    .contains("ReservedFunctionConcurrentInvocationLimitExceeded")
+            );
         }
     }
 }
@@ -167,8 +193,15 @@ async fn f8_idle_environments_are_reclaimed_and_provisioned_ones_are_not() {
     let again = burst(&emu.url("sleep_ms=100"), 2).await;
     let envs = distinct_envs(&again);
     assert!(envs.contains(&pc), "provisioned never reclaimed");
-    assert!(!envs.contains(&od), "on-demand reclaimed after its idle time");
-    assert_eq!(again.iter().filter(|r| r.cold()).count(), 1, "the next request is cold again");
+    assert!(
+        !envs.contains(&od),
+        "on-demand reclaimed after its idle time"
+    );
+    assert_eq!(
+        again.iter().filter(|r| r.cold()).count(),
+        1,
+        "the next request is cold again"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,14 +214,27 @@ async fn f9_function_timeout_errors_and_resets_the_environment() {
     let r = get(&emu.url("sleep_ms=2000")).await;
     assert_eq!(r.status, 502);
     let elapsed = r.done - r.sent;
-    assert!(elapsed.as_millis() >= 340 && elapsed.as_millis() < 1500, "{elapsed:?}");
+    assert!(
+        elapsed.as_millis() >= 340 && elapsed.as_millis() < 1500,
+        "{elapsed:?}"
+    );
     let next = get(&emu.url("")).await;
     assert_eq!(next.env(), r.env(), "reset in place, same log stream");
     assert!(next.cold(), "Init runs again inside the next invocation");
     let events = emu.drain();
     assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Log(l) if l.text.ends_with("Task timed out after 0.30 seconds"))));
-    assert!(events.iter().any(|e| matches!(&e.kind, EventKind::InvokeEnd { outcome: InvokeOutcome::Timeout, .. })));
-    assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Reset { .. })));
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::InvokeEnd {
+            outcome: InvokeOutcome::Timeout,
+            ..
+        }
+    )));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Reset { .. }))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,8 +252,20 @@ async fn f10_crash_and_init_error_destroy_the_environment() {
     let init = burst(&emu.url("crash=init"), 2).await;
     assert!(init.iter().any(|r| r.status == 502 && r.cold()));
     let events = emu.drain();
-    assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Destroyed { reason: thaw::event::DestroyReason::Crash, .. })));
-    assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Destroyed { reason: thaw::event::DestroyReason::InitError, .. })));
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::Destroyed {
+            reason: thaw::event::DestroyReason::Crash,
+            ..
+        }
+    )));
+    assert!(events.iter().any(|e| matches!(
+        &e.kind,
+        EventKind::Destroyed {
+            reason: thaw::event::DestroyReason::InitError,
+            ..
+        }
+    )));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -219,12 +277,17 @@ async fn f11_concurrent_executions_maximum_equals_the_clients_peak_overlap() {
         .drain()
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Metric(m) if m.name == "ConcurrentExecutions" && m.stat == Stat::Maximum => Some(m.value),
+            EventKind::Metric(m) if m.name == "ConcurrentExecutions" && m.stat == Stat::Maximum => {
+                Some(m.value)
+            }
             _ => None,
         })
         .fold(0.0, f64::max);
     assert_eq!(peak_overlap(&resps), 30);
-    assert!((max - 30.0).abs() < f64::EPSILON, "ConcurrentExecutions {max}");
+    assert!(
+        (max - 30.0).abs() < f64::EPSILON,
+        "ConcurrentExecutions {max}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -265,7 +328,10 @@ async fn responses_carry_probe_headers_and_a_readable_body() {
     assert_eq!(r.header(thaw::probe::COLD), Some("true"));
     assert_eq!(r.header(thaw::probe::INIT_MS), Some("50.00"));
     assert_eq!(r.header(thaw::probe::INVOCATIONS), Some("1"));
-    assert!(r.header("x-amzn-requestid").is_some_and(|id| id.len() == 36));
+    assert!(
+        r.header("x-amzn-requestid")
+            .is_some_and(|id| id.len() == 36)
+    );
     let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(body["environment"], r.env());
     assert_eq!(body["cold"], true);
@@ -289,5 +355,13 @@ async fn json_log_format_emits_platform_records() {
             _ => None,
         })
         .collect();
-    assert_eq!(types, ["platform.initStart", "platform.start", "platform.runtimeDone", "platform.report"]);
+    assert_eq!(
+        types,
+        [
+            "platform.initStart",
+            "platform.start",
+            "platform.runtimeDone",
+            "platform.report"
+        ]
+    );
 }

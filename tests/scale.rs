@@ -15,7 +15,10 @@ use std::process::{Command, Stdio};
 async fn ten_thousand_environments_alive_at_once() {
     let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap();
     let n: usize = 10_000;
-    assert!(limit >= n as u64 + 200, "open-file limit {limit} is too low; raise `ulimit -n`");
+    assert!(
+        limit >= n as u64 + 200,
+        "open-file limit {limit} is too low; raise `ulimit -n`"
+    );
     let (child, url) = serve(&[
         "--quiet",
         "--set",
@@ -29,11 +32,15 @@ async fn ten_thousand_environments_alive_at_once() {
         "--set",
         "emulator.init_ms=5",
     ]);
-    let url = format!("{}/?sleep_ms=4000", url);
+    let url = format!("{url}/?sleep_ms=4000");
     let resps = common::burst(&url, n).await;
     let ok = resps.iter().filter(|r| r.status == 200).count();
     let envs: HashSet<String> = resps.iter().map(common::Resp::env).collect();
-    let mut statuses: Vec<u16> = resps.iter().map(|r| r.status).filter(|s| *s != 200).collect();
+    let mut statuses: Vec<u16> = resps
+        .iter()
+        .map(|r| r.status)
+        .filter(|s| *s != 200)
+        .collect();
     statuses.dedup();
     assert_eq!(ok, n, "every request served; others: {statuses:?}");
     assert_eq!(envs.len(), n, "one environment each");

@@ -55,9 +55,21 @@ impl EmulateArgs {
             ("--front", "emulator.front", self.front.clone()),
             ("--runtime", "emulator.runtime", self.runtime.clone()),
             ("--memory", "emulator.memory_mb", self.memory.clone()),
-            ("--reserved", "emulator.reserved_concurrency", self.reserved.clone()),
-            ("--provisioned", "emulator.provisioned_concurrency", self.provisioned.clone()),
-            ("--log-format", "emulator.log_format", self.log_format.clone()),
+            (
+                "--reserved",
+                "emulator.reserved_concurrency",
+                self.reserved.clone(),
+            ),
+            (
+                "--provisioned",
+                "emulator.provisioned_concurrency",
+                self.provisioned.clone(),
+            ),
+            (
+                "--log-format",
+                "emulator.log_format",
+                self.log_format.clone(),
+            ),
             ("--seed", "emulator.seed", self.seed.clone()),
         ];
         pairs
@@ -136,7 +148,10 @@ async fn print_logs(mut rx: mpsc::Receiver<Event>) {
         text.clear();
         for event in batch.drain(..) {
             if let EventKind::Log(line) = event.kind {
-                let short = line.env.as_ref().map_or("", |e| e.0.get(..8).unwrap_or(&e.0));
+                let short = line
+                    .env
+                    .as_ref()
+                    .map_or("", |e| e.0.get(..8).unwrap_or(&e.0));
                 text.push('[');
                 text.push_str(short);
                 text.push_str("] ");

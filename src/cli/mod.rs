@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{self, Layers};
 use crate::config::layers::Flag;
+use crate::config::{self, Layers};
 
 /// Exit status for a configuration or usage error.
 pub const EXIT_CONFIG: u8 = 2;
@@ -34,13 +34,13 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Configuration file [default: $XDG_CONFIG_HOME/thaw/config.toml if it exists]
+    /// Configuration file [default: thaw/config.toml in the XDG config directory, if it exists]
     #[arg(long, global = true, env = "THAW_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Profile: `default` (realistic) or `demo` (environments reclaimed within a minute)
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Set any configuration key, e.g. --set emulator.memory_mb=512 (repeatable)
+    /// Set any configuration key as KEY=VALUE, e.g. emulator.front=http-api (repeatable)
     #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 }
@@ -78,7 +78,10 @@ pub fn main() -> ExitCode {
     let Some(command) = cli.command else {
         return ExitCode::SUCCESS;
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("thaw: error: cannot start the async runtime: {e}");

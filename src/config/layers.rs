@@ -82,7 +82,9 @@ impl Layer {
         if let Some((_, o)) = self.origins.iter().rev().find(|(k, _)| key_covers(k, key)) {
             return Some(o.clone());
         }
-        self.name.clone().filter(|_| lookup(&self.table, key).is_some())
+        self.name
+            .clone()
+            .filter(|_| lookup(&self.table, key).is_some())
     }
 }
 
@@ -116,7 +118,10 @@ pub fn load(layers: &Layers) -> Result<Config, ConfigError> {
         _ => Table::new(),
     };
     let overlay: Table = toml::from_str(profile.overlay()).map_err(|e| {
-        ConfigError::Rule(format!("built-in profile '{}' is broken: {e}", profile.as_str()))
+        ConfigError::Rule(format!(
+            "built-in profile '{}' is broken: {e}",
+            profile.as_str()
+        ))
     })?;
     merge(&mut merged, overlay);
     for layer in &stack {
@@ -169,7 +174,10 @@ fn deserialize_error(
 fn plain_types(message: &str) -> String {
     [
         ("expected u16", "expected a whole number from 0 to 65535"),
-        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
         ("expected u64", "expected a whole number, zero or more"),
         ("expected f64", "expected a number"),
         ("expected a boolean", "expected true or false"),
@@ -193,9 +201,7 @@ fn read_file(path: &Path) -> Result<Layer, ConfigError> {
         reason: e.to_string(),
     })?;
     let table: Table = text.parse().map_err(|e: toml::de::Error| {
-        let (line, column) = e
-            .span()
-            .map_or((1, 1), |span| line_col(&text, span.start));
+        let (line, column) = e.span().map_or((1, 1), |span| line_col(&text, span.start));
         ConfigError::Syntax {
             path: shown.clone(),
             line,
@@ -406,8 +412,9 @@ mod tests {
         );
         let err = load_with(&[], &[Flag::parse_set("emulator.memroy_mb=3").unwrap()]).unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("flag --set emulator.memroy_mb: 'emulator.memroy_mb' is not a setting"),
+            err.to_string().starts_with(
+                "flag --set emulator.memroy_mb: 'emulator.memroy_mb' is not a setting"
+            ),
             "{err}"
         );
         let err = load_with(&[("THAW_PROFILE", "stage")], &[]).unwrap_err();
@@ -429,9 +436,6 @@ mod tests {
     fn set_needs_key_and_equals() {
         assert!(Flag::parse_set("emulator.port").is_err());
         assert!(Flag::parse_set("=3").is_err());
-        assert_eq!(
-            Flag::parse_set("emulator.port = 8080").unwrap().raw,
-            "8080"
-        );
+        assert_eq!(Flag::parse_set("emulator.port = 8080").unwrap().raw, "8080");
     }
 }

@@ -50,11 +50,20 @@ fn validate_finite(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigE
         ("emulator.init_ms", e.init_ms),
         ("emulator.duration_ms", e.duration_ms),
         ("emulator.jitter", Some(e.jitter)),
-        ("emulator.scaling_refill_per_s", Some(e.scaling_refill_per_s)),
+        (
+            "emulator.scaling_refill_per_s",
+            Some(e.scaling_refill_per_s),
+        ),
         ("emulator.idle_reclaim_s", Some(e.idle_reclaim_s)),
-        ("emulator.idle_reclaim_jitter_s", Some(e.idle_reclaim_jitter_s)),
+        (
+            "emulator.idle_reclaim_jitter_s",
+            Some(e.idle_reclaim_jitter_s),
+        ),
         ("emulator.max_lifetime_s", Some(e.max_lifetime_s)),
-        ("emulator.max_lifetime_jitter_s", Some(e.max_lifetime_jitter_s)),
+        (
+            "emulator.max_lifetime_jitter_s",
+            Some(e.max_lifetime_jitter_s),
+        ),
         ("emulator.stage_rate_per_s", Some(e.stage_rate_per_s)),
     ];
     for (key, value) in floats {
@@ -233,12 +242,9 @@ fn validate_integration_timeout(e: &EmulatorConfig, origin: Origin<'_>) -> Resul
             ms,
             "a REST API allows 50 to 300000 ms (29000 by default)",
         )),
-        Front::HttpApi if !(50..=30_000).contains(&ms) => Err(bad(
-            origin,
-            key,
-            ms,
-            "an HTTP API allows 50 to 30000 ms",
-        )),
+        Front::HttpApi if !(50..=30_000).contains(&ms) => {
+            Err(bad(origin, key, ms, "an HTTP API allows 50 to 30000 ms"))
+        }
         _ => Ok(()),
     }
 }

@@ -42,7 +42,9 @@ impl InvokeParams {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
                 "sleep_ms" => match v.parse::<f64>() {
-                    Ok(ms) if ms.is_finite() && (0.0..=MAX_SLEEP_MS).contains(&ms) => p.sleep_ms = ms,
+                    Ok(ms) if ms.is_finite() && (0.0..=MAX_SLEEP_MS).contains(&ms) => {
+                        p.sleep_ms = ms;
+                    }
                     _ => {
                         p.bad = Some(format!(
                             "sleep_ms '{v}' is not a number of milliseconds from 0 to 900000"
@@ -113,10 +115,20 @@ pub fn init_ms(cfg: &EmulatorConfig, rng: &mut StdRng, init_type: InitType) -> f
 
 /// Plans one invocation: `first` is the environment's first (JIT and lazy loading make it
 /// slower), `reinit_ms` an Init run inside the invocation after a reset.
-pub fn plan(cfg: &EmulatorConfig, rng: &mut StdRng, params: &InvokeParams, first: bool, reinit_ms: f64) -> Plan {
+pub fn plan(
+    cfg: &EmulatorConfig,
+    rng: &mut StdRng,
+    params: &InvokeParams,
+    first: bool,
+    reinit_ms: f64,
+) -> Plan {
     let preset = cfg.runtime.preset();
     let mean = cfg.duration_ms.unwrap_or_else(|| {
-        let pair = if first { preset.first_invoke_ms } else { preset.warm_ms };
+        let pair = if first {
+            preset.first_invoke_ms
+        } else {
+            preset.warm_ms
+        };
         Preset::at_memory(pair, cfg.memory_mb)
     });
     let work = sample(rng, mean, cfg.jitter) + params.sleep_ms + reinit_ms;
@@ -161,21 +173,49 @@ mod tests {
     fn query_parameters_table() {
         let cases: &[(&str, InvokeParams)] = &[
             ("", InvokeParams::default()),
-            ("sleep_ms=250", InvokeParams { sleep_ms: 250.0, ..Default::default() }),
-            ("a=b&fail=1", InvokeParams { fail: true, ..Default::default() }),
-            ("crash", InvokeParams { crash: Some(CrashAt::Invoke), ..Default::default() }),
-            ("crash=init", InvokeParams { crash: Some(CrashAt::Init), ..Default::default() }),
+            (
+                "sleep_ms=250",
+                InvokeParams {
+                    sleep_ms: 250.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "a=b&fail=1",
+                InvokeParams {
+                    fail: true,
+                    ..Default::default()
+                },
+            ),
+            (
+                "crash",
+                InvokeParams {
+                    crash: Some(CrashAt::Invoke),
+                    ..Default::default()
+                },
+            ),
+            (
+                "crash=init",
+                InvokeParams {
+                    crash: Some(CrashAt::Init),
+                    ..Default::default()
+                },
+            ),
             (
                 "sleep_ms=-3",
                 InvokeParams {
-                    bad: Some("sleep_ms '-3' is not a number of milliseconds from 0 to 900000".into()),
+                    bad: Some(
+                        "sleep_ms '-3' is not a number of milliseconds from 0 to 900000".into(),
+                    ),
                     ..Default::default()
                 },
             ),
             (
                 "sleep_ms=NaN",
                 InvokeParams {
-                    bad: Some("sleep_ms 'NaN' is not a number of milliseconds from 0 to 900000".into()),
+                    bad: Some(
+                        "sleep_ms 'NaN' is not a number of milliseconds from 0 to 900000".into(),
+                    ),
                     ..Default::default()
                 },
             ),
@@ -192,7 +232,10 @@ mod tests {
         let xs: Vec<f64> = (0..n).map(|_| sample(&mut rng, 137.0, 0.08)).collect();
         let mean = xs.iter().sum::<f64>() / f64::from(n);
         assert!((mean - 137.0).abs() < 1.0, "mean {mean}");
-        let within = xs.iter().filter(|x| (**x - 137.0).abs() <= 137.0 * 0.16).count();
+        let within = xs
+            .iter()
+            .filter(|x| (**x - 137.0).abs() <= 137.0 * 0.16)
+            .count();
         assert!(within as f64 / f64::from(n) > 0.94, "±16% holds ~95%");
         assert!((sample(&mut rng, 5.0, 0.0) - 5.0).abs() < f64::EPSILON);
     }
@@ -206,10 +249,29 @@ mod tests {
             duration_ms: Some(1.0),
             ..EmulatorConfig::default()
         };
-        let p = plan(&cfg, &mut rng, &InvokeParams { sleep_ms: 5000.0, fail: true, ..Default::default() }, false, 0.0);
+        let p = plan(
+            &cfg,
+            &mut rng,
+            &InvokeParams {
+                sleep_ms: 5000.0,
+                fail: true,
+                ..Default::default()
+            },
+            false,
+            0.0,
+        );
         assert_eq!(p.outcome, InvokeOutcome::Timeout);
         assert!((p.duration_ms - 1000.0).abs() < 1e-9);
-        let p = plan(&cfg, &mut rng, &InvokeParams { sleep_ms: 10.0, ..Default::default() }, false, 0.0);
+        let p = plan(
+            &cfg,
+            &mut rng,
+            &InvokeParams {
+                sleep_ms: 10.0,
+                ..Default::default()
+            },
+            false,
+            0.0,
+        );
         assert_eq!((p.outcome, p.status), (InvokeOutcome::Success, 200));
         assert!((p.duration_ms - 11.0).abs() < 1e-9);
     }

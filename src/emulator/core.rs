@@ -66,10 +66,22 @@ pub struct Invoked {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
-    InitDone { key: EnvKey, serial: u64 },
-    InvokeDone { invocation: u64 },
-    IdleReclaim { key: EnvKey, serial: u64, epoch: u64 },
-    Lifetime { key: EnvKey, serial: u64 },
+    InitDone {
+        key: EnvKey,
+        serial: u64,
+    },
+    InvokeDone {
+        invocation: u64,
+    },
+    IdleReclaim {
+        key: EnvKey,
+        serial: u64,
+        epoch: u64,
+    },
+    Lifetime {
+        key: EnvKey,
+        serial: u64,
+    },
     MetricsPeriod,
 }
 
@@ -201,7 +213,13 @@ impl Core {
     }
 
     /// A request arrives at the gateway.
-    pub fn invoke(&mut self, now: Duration, ticket: Ticket, params: InvokeParams, out: &mut Vec<Effect>) {
+    pub fn invoke(
+        &mut self,
+        now: Duration,
+        ticket: Ticket,
+        params: InvokeParams,
+        out: &mut Vec<Effect>,
+    ) {
         if let Some(stage) = &mut self.stage
             && !stage.try_take(now)
         {
@@ -279,11 +297,19 @@ impl Core {
         }
     }
 
-    fn log(&self, at: Duration, key: EnvKey, text: impl FnOnce(&LogWriter, i64) -> String, out: &mut Vec<Effect>) {
+    fn log(
+        &self,
+        at: Duration,
+        key: EnvKey,
+        text: impl FnOnce(&LogWriter, i64) -> String,
+        out: &mut Vec<Effect>,
+    ) {
         if !self.observed {
             return;
         }
-        let Some(env) = self.pool.get(key) else { return };
+        let Some(env) = self.pool.get(key) else {
+            return;
+        };
         let wall = self.wall_us(at);
         out.push(Effect::Emit {
             at,
@@ -304,7 +330,13 @@ impl Core {
             .concurrency(self.pool.in_flight(), self.pool.provisioned_in_flight());
     }
 
-    fn throttle(&self, now: Duration, ticket: Ticket, reason: ThrottleReason, out: &mut Vec<Effect>) {
+    fn throttle(
+        &self,
+        now: Duration,
+        ticket: Ticket,
+        reason: ThrottleReason,
+        out: &mut Vec<Effect>,
+    ) {
         self.emit(now, EventKind::Throttle { reason }, out);
         out.push(Effect::Respond {
             ticket,
@@ -368,7 +400,10 @@ impl Core {
                 self.cfg.max_lifetime_s,
                 self.cfg.max_lifetime_jitter_s,
             );
-            self.schedule(now + Duration::from_secs_f64(life), TimerKind::Lifetime { key, serial });
+            self.schedule(
+                now + Duration::from_secs_f64(life),
+                TimerKind::Lifetime { key, serial },
+            );
         }
         if let Some(env) = self.pool.get_mut(key) {
             // Remember the sampled Init so InitDone reports it.
@@ -381,7 +416,7 @@ impl Core {
         let Some(env) = self.pool.get_current(key, serial) else {
             return;
         };
-        let (env_id, init_type, init_ms) = (env.id.clone(), env.init_type, env.unreported_init_ms.unwrap_or(0.0));
+        let (env_id, init_ms) = (env.id.clone(), env.unreported_init_ms.unwrap_or(0.0));
         let waiting = self.waiting_init.remove(&key);
         let crash_in_init = waiting
             .and_then(|id| self.invocations.get(&id))
@@ -426,24 +461,20 @@ impl Core {
             out,
         );
         self.pool.ready(key, now);
-        match waiting {
-            Some(id) => {
-                if let Some(env) = self.pool.get_mut(key) {
-                    // On-demand: this invocation's REPORT carries the Init Duration.
-                    env.unreported_init_ms = None;
-                }
-                if let Some(inv) = self.invocations.get_mut(&id) {
-                    inv.init_ms = Some(init_ms);
-                    inv.report_init_ms = Some(init_ms);
-                }
-                self.begin(now, id, out);
+        if let Some(id) = waiting {
+            if let Some(env) = self.pool.get_mut(key) {
+                // On-demand: this invocation's REPORT carries the Init Duration.
+                env.unreported_init_ms = None;
             }
-            None => {
-                // Provisioned: initialized ahead of traffic, idle until used. Its first
-                // REPORT shows the Init Duration (LAMBDA-FACTS §3).
-                let _ = init_type;
-                self.went_idle(now, key, out);
+            if let Some(inv) = self.invocations.get_mut(&id) {
+                inv.init_ms = Some(init_ms);
+                inv.report_init_ms = Some(init_ms);
             }
+            self.begin(now, id, out);
+        } else {
+            // Provisioned: initialized ahead of traffic, idle until used. Its first
+            // REPORT shows the Init Duration (LAMBDA-FACTS §3).
+            self.went_idle(now, key, out);
         }
     }
 
@@ -465,9 +496,10 @@ impl Core {
         } else {
             None
         };
-        let (env_id, init_type, provisioned) = (env.id.clone(), env.init_type, env.provisioned());
+        let (env_id, provisioned) = (env.id.clone(), env.provisioned());
         // After a reset the runtime starts again inside this invocation (suppressed init).
-        let reinit_ms = reset.then(|| builtin::init_ms(&self.cfg, &mut self.rng, InitType::OnDemand));
+        let reinit_ms =
+            reset.then(|| builtin::init_ms(&self.cfg, &mut self.rng, InitType::OnDemand));
         let Some(inv) = self.invocations.get_mut(&id) else {
             return;
         };
@@ -502,7 +534,6 @@ impl Core {
             },
             out,
         );
-        let _ = init_type;
         self.log(now, key, |w, wall| w.start(wall, &request_id), out);
         self.schedule(end, TimerKind::InvokeDone { invocation: id });
     }
@@ -520,7 +551,12 @@ impl Core {
         let rid = inv.request_id.as_str();
         match plan.outcome {
             InvokeOutcome::Success => {}
-            InvokeOutcome::Error => self.log(now, key, |w, wall| w.function_error(wall, rid, &plan.body), out),
+            InvokeOutcome::Error => self.log(
+                now,
+                key,
+                |w, wall| w.function_error(wall, rid, &plan.body),
+                out,
+            ),
             InvokeOutcome::Timeout => {
                 let t = self.cfg.timeout_s;
                 self.log(now, key, |w, wall| w.timed_out(wall, rid, t), out);
@@ -604,7 +640,9 @@ impl Core {
 
     /// The environment has nothing in flight: it is frozen, and its reclaim clock starts.
     fn went_idle(&mut self, now: Duration, key: EnvKey, out: &mut Vec<Effect>) {
-        let Some(env) = self.pool.get(key) else { return };
+        let Some(env) = self.pool.get(key) else {
+            return;
+        };
         let (id, serial, epoch, provisioned, retire) = (
             env.id.clone(),
             env.serial,
@@ -630,7 +668,14 @@ impl Core {
         }
     }
 
-    fn idle_reclaim(&mut self, now: Duration, key: EnvKey, serial: u64, epoch: u64, out: &mut Vec<Effect>) {
+    fn idle_reclaim(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        serial: u64,
+        epoch: u64,
+        out: &mut Vec<Effect>,
+    ) {
         let still_idle = self
             .pool
             .get_current(key, serial)
@@ -651,15 +696,41 @@ impl Core {
         }
     }
 
-    fn reclaim(&mut self, now: Duration, key: EnvKey, reason: ReclaimReason, out: &mut Vec<Effect>) {
+    fn reclaim(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        reason: ReclaimReason,
+        out: &mut Vec<Effect>,
+    ) {
         if let Some(env) = self.pool.remove(key) {
-            self.emit(now, EventKind::Reclaimed { env: env.id, reason }, out);
+            self.emit(
+                now,
+                EventKind::Reclaimed {
+                    env: env.id,
+                    reason,
+                },
+                out,
+            );
         }
     }
 
-    fn destroy(&mut self, now: Duration, key: EnvKey, reason: DestroyReason, out: &mut Vec<Effect>) {
+    fn destroy(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        reason: DestroyReason,
+        out: &mut Vec<Effect>,
+    ) {
         if let Some(env) = self.pool.remove(key) {
-            self.emit(now, EventKind::Destroyed { env: env.id, reason }, out);
+            self.emit(
+                now,
+                EventKind::Destroyed {
+                    env: env.id,
+                    reason,
+                },
+                out,
+            );
             // A crashed provisioned environment is replaced, as Lambda keeps PC allocated.
             if env.init_type == InitType::ProvisionedConcurrency {
                 self.create_env(now, InitType::ProvisionedConcurrency, out);
@@ -707,7 +778,14 @@ fn uuid_v4(rng: &mut StdRng) -> String {
     let v: u128 = rng.random();
     let v = (v & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
     let h = format!("{v:032x}");
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 #[cfg(test)]

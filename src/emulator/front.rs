@@ -58,7 +58,9 @@ pub fn respond(front: Front, throttle_status: Option<u16>, reply: &Reply) -> Res
 /// The gateway gave up waiting for the function.
 pub fn integration_timeout(front: Front) -> Response {
     match front {
-        Front::RestApi => Response::json(504, r#"{"message": "Endpoint request timed out"}"#.into()),
+        Front::RestApi => {
+            Response::json(504, r#"{"message": "Endpoint request timed out"}"#.into())
+        }
         Front::HttpApi | Front::FunctionUrl => {
             Response::json(503, r#"{"message":"Service Unavailable"}"#.into())
         }
@@ -132,7 +134,9 @@ fn invoked(front: Front, inv: &Invoked) -> Response {
         InvokeOutcome::Success => {
             Response::json(inv.status, json!({"message": inv.body}).to_string())
         }
-        InvokeOutcome::Error | InvokeOutcome::Timeout | InvokeOutcome::Crash => function_error(front),
+        InvokeOutcome::Error | InvokeOutcome::Timeout | InvokeOutcome::Crash => {
+            function_error(front)
+        }
     };
     r.headers.push(("x-amzn-requestid", inv.request_id.clone()));
     r.headers.push((probe::ENV, inv.env.0.clone()));
@@ -140,8 +144,10 @@ fn invoked(front: Front, inv: &Invoked) -> Response {
     if let Some(ms) = inv.init_ms {
         r.headers.push((probe::INIT_MS, format!("{ms:.2}")));
     }
-    r.headers.push((probe::INVOCATIONS, inv.invocations.to_string()));
-    r.headers.push((probe::INIT_TYPE, inv.init_type.as_str().into()));
+    r.headers
+        .push((probe::INVOCATIONS, inv.invocations.to_string()));
+    r.headers
+        .push((probe::INIT_TYPE, inv.init_type.as_str().into()));
     r
 }
 
@@ -177,14 +183,25 @@ mod tests {
             (Front::HttpApi, &stage, 429),
         ];
         for (front, reply, status) in cases {
-            assert_eq!(respond(front, None, reply).status, status, "{front:?} {reply:?}");
+            assert_eq!(
+                respond(front, None, reply).status,
+                status,
+                "{front:?} {reply:?}"
+            );
         }
-        for outcome in [InvokeOutcome::Error, InvokeOutcome::Timeout, InvokeOutcome::Crash] {
+        for outcome in [
+            InvokeOutcome::Error,
+            InvokeOutcome::Timeout,
+            InvokeOutcome::Crash,
+        ] {
             assert_eq!(respond(Front::RestApi, None, &inv(outcome)).status, 502);
             assert_eq!(respond(Front::HttpApi, None, &inv(outcome)).status, 500);
             assert_eq!(respond(Front::FunctionUrl, None, &inv(outcome)).status, 502);
         }
-        assert_eq!(respond(Front::RestApi, None, &inv(InvokeOutcome::Success)).status, 200);
+        assert_eq!(
+            respond(Front::RestApi, None, &inv(InvokeOutcome::Success)).status,
+            200
+        );
         assert_eq!(integration_timeout(Front::RestApi).status, 504);
         assert_eq!(integration_timeout(Front::HttpApi).status, 503);
         assert_eq!(respond(Front::RestApi, Some(503), &throttle).status, 503);
@@ -193,17 +210,34 @@ mod tests {
     #[test]
     fn rest_bodies_are_api_gateways() {
         assert_eq!(
-            respond(Front::RestApi, None, &Reply::Throttled(ThrottleReason::AccountConcurrency)).body,
+            respond(
+                Front::RestApi,
+                None,
+                &Reply::Throttled(ThrottleReason::AccountConcurrency)
+            )
+            .body,
             r#"{"message": "Internal server error"}"#
         );
-        let url = respond(Front::FunctionUrl, None, &Reply::Throttled(ThrottleReason::ReservedConcurrency));
-        assert!(url.body.contains("ReservedFunctionConcurrentInvocationLimitExceeded"));
+        let url = respond(
+            Front::FunctionUrl,
+            None,
+            &Reply::Throttled(ThrottleReason::ReservedConcurrency),
+        );
+        assert!(
+            url.body
+                .contains("ReservedFunctionConcurrentInvocationLimitExceeded")
+        );
     }
 
     #[test]
     fn probe_headers_on_invoked_responses() {
         let r = respond(Front::RestApi, None, &inv(InvokeOutcome::Success));
-        let get = |k: &str| r.headers.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| {
+            r.headers
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.as_str())
+        };
         assert_eq!(get(probe::ENV), Some("e"));
         assert_eq!(get(probe::COLD), Some("true"));
         assert_eq!(get(probe::INIT_MS), Some("137.00"));

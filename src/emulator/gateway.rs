@@ -61,7 +61,11 @@ pub async fn serve(
     connections.abort_all();
 }
 
-async fn connection(stream: TcpStream, platform: mpsc::Sender<Msg>, settings: Arc<GatewaySettings>) {
+async fn connection(
+    stream: TcpStream,
+    platform: mpsc::Sender<Msg>,
+    settings: Arc<GatewaySettings>,
+) {
     let _ = stream.set_nodelay(true);
     let service = service_fn(move |req| handle(req, platform.clone(), settings.clone()));
     let _ = http1::Builder::new()
@@ -77,11 +81,19 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let params = InvokeParams::from_query(req.uri().query());
     // The body is read (and bounded) before invoking, as API Gateway does.
-    if Limited::new(req.into_body(), MAX_BODY).collect().await.is_err() {
+    if Limited::new(req.into_body(), MAX_BODY)
+        .collect()
+        .await
+        .is_err()
+    {
         return Ok(to_hyper(front::payload_too_large(settings.front)));
     }
     let (tx, rx) = oneshot::channel();
-    if platform.send(Msg::Invoke { params, reply: tx }).await.is_err() {
+    if platform
+        .send(Msg::Invoke { params, reply: tx })
+        .await
+        .is_err()
+    {
         return Ok(stopped());
     }
     let reply = match settings.integration_timeout {

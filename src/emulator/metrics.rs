@@ -140,7 +140,11 @@ impl MetricsWindow {
                 provisional: false,
             });
         };
-        push("ConcurrentExecutions", Stat::Maximum, f64::from(self.max_concurrency));
+        push(
+            "ConcurrentExecutions",
+            Stat::Maximum,
+            f64::from(self.max_concurrency),
+        );
         push("Invocations", Stat::Sum, self.invocations as f64);
         push("Errors", Stat::Sum, self.errors as f64);
         push("Throttles", Stat::Sum, self.throttles as f64);

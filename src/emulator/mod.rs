@@ -49,7 +49,9 @@ pub enum Msg {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    #[error("cannot listen on {addr}: {source}; choose another port (--port, or 0 for any free one)")]
+    #[error(
+        "cannot listen on {addr}: {source}; choose another port (--port, or 0 for any free one)"
+    )]
     Bind {
         addr: SocketAddr,
         source: std::io::Error,
@@ -68,7 +70,11 @@ pub struct Emulator {
 impl Emulator {
     /// Binds the gateway and starts the platform. Provisioned environments begin their
     /// Init at once.
-    pub async fn start(cfg: EmulatorConfig, clock: Clock, sink: EventSink) -> Result<Self, EmulatorError> {
+    pub async fn start(
+        cfg: EmulatorConfig,
+        clock: Clock,
+        sink: EventSink,
+    ) -> Result<Self, EmulatorError> {
         let wanted = SocketAddr::new(cfg.bind, cfg.port);
         let listener = TcpListener::bind(wanted)
             .await
@@ -93,7 +99,12 @@ impl Emulator {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(run_platform(core, rx, clock, sink, shutdown_rx.clone())),
-            tokio::spawn(gateway::serve(listener, platform.clone(), settings, shutdown_rx)),
+            tokio::spawn(gateway::serve(
+                listener,
+                platform.clone(),
+                settings,
+                shutdown_rx,
+            )),
         ];
         Ok(Self {
             addr,

@@ -164,7 +164,13 @@ impl Pool {
     }
 
     /// Adds an environment in its Init phase.
-    pub fn create(&mut self, now: Duration, id: EnvId, stream: String, init_type: InitType) -> EnvKey {
+    pub fn create(
+        &mut self,
+        now: Duration,
+        id: EnvId,
+        stream: String,
+        init_type: InitType,
+    ) -> EnvKey {
         let serial = self.next_serial;
         self.next_serial += 1;
         let env = Env {
@@ -315,7 +321,11 @@ mod tests {
         assert_eq!(p.admit(ms(0)), Ok(Admission::New));
         let k = new_ready(&mut p, ms(0), InitType::OnDemand);
         p.occupy(k);
-        assert_eq!(p.admit(ms(1)), Ok(Admission::New), "busy: a second env is needed");
+        assert_eq!(
+            p.admit(ms(1)),
+            Ok(Admission::New),
+            "busy: a second env is needed"
+        );
         assert!(p.vacate(k, ms(2)));
         assert_eq!(p.admit(ms(3)), Ok(Admission::Existing(k)));
         assert_eq!(p.in_flight(), 0);
@@ -323,7 +333,10 @@ mod tests {
 
     #[test]
     fn placement_policies_pick_most_or_least_recent() {
-        for (placement, expect_newest) in [(Placement::MostRecent, true), (Placement::LeastRecent, false)] {
+        for (placement, expect_newest) in [
+            (Placement::MostRecent, true),
+            (Placement::LeastRecent, false),
+        ] {
             let mut p = pool(10, 10, placement);
             let a = new_ready(&mut p, ms(0), InitType::OnDemand);
             let b = new_ready(&mut p, ms(0), InitType::OnDemand);
@@ -332,7 +345,11 @@ mod tests {
             p.vacate(a, ms(5));
             p.vacate(b, ms(9));
             let want = if expect_newest { b } else { a };
-            assert_eq!(p.admit(ms(10)), Ok(Admission::Existing(want)), "{placement:?}");
+            assert_eq!(
+                p.admit(ms(10)),
+                Ok(Admission::Existing(want)),
+                "{placement:?}"
+            );
         }
     }
 

@@ -9,8 +9,8 @@ pub mod stats;
 use std::collections::VecDeque;
 
 use crate::event::{
-    DestroyReason, Event, EventKind, InvokeOutcome, LogLine, MetricDatapoint, RequestObserved,
-    Stamp, Stat,
+    DestroyReason, EnvId, Event, EventKind, InitType, InvokeOutcome, LogLine, MetricDatapoint,
+    RequestObserved, Stamp, Stat,
 };
 use crate::histogram;
 
@@ -123,79 +123,16 @@ impl State {
                 env,
                 init_type,
                 slots,
-            } => {
-                let row = self.envs.upsert(env, at);
-                row.lifecycle = true;
-                row.init_type = *init_type;
-                row.slots = *slots;
-                row.born = at;
-                self.envs.set_state(env, EnvState::Initializing, at);
-                self.note_live(sec);
-            }
-            EventKind::InitEnd { env, init_ms, ok } => {
-                let row = self.envs.upsert(env, at);
-                row.lifecycle = true;
-                row.init_ms = Some(*init_ms);
-                let busy = row.in_flight > 0;
-                histogram::record_us(&mut self.platform.init, (init_ms * 1000.0) as u64);
-                if *ok {
-                    let state = if busy { EnvState::Busy } else { EnvState::Idle };
-                    self.envs.set_state(env, state, at);
-                } else {
-                    self.platform.init_errors += 1;
-                }
-            }
-            EventKind::InvokeStart { env, cold, .. } => {
-                let row = self.envs.upsert(env, at);
-                row.lifecycle = true;
-                row.in_flight += 1;
-                row.invocations += 1;
-                row.last_used = at;
-                row.last_cold = *cold;
-                self.envs.set_state(env, EnvState::Busy, at);
-                let p = &mut self.platform;
-                p.invocations += 1;
-                p.in_flight += 1;
-                p.peak_in_flight = p.peak_in_flight.max(p.in_flight);
-                if *cold {
-                    p.cold_starts += 1;
-                } else {
-                    p.warm_starts += 1;
-                }
-                let in_flight = u32::try_from(p.in_flight).unwrap_or(u32::MAX);
-                if let Some(s) = self.seconds.slot_mut(sec) {
-                    if *cold {
-                        s.platform_cold += 1;
-                    } else {
-                        s.platform_warm += 1;
-                    }
-                    s.platform_in_flight_max = s.platform_in_flight_max.max(in_flight);
-                }
-            }
+            } => self.init_start(at, sec, env, *init_type, *slots),
+            EventKind::InitEnd { env, init_ms, ok } => self.init_end(at, env, *init_ms, *ok),
+            EventKind::InvokeStart { env, cold, .. } => self.invoke_start(at, sec, env, *cold),
             EventKind::InvokeEnd {
                 env,
                 duration_ms,
                 cold,
                 outcome,
                 ..
-            } => {
-                let row = self.envs.upsert(env, at);
-                row.lifecycle = true;
-                let had = row.in_flight > 0;
-                row.in_flight = row.in_flight.saturating_sub(1);
-                row.last_used = at;
-                let idle = row.in_flight == 0;
-                if had {
-                    self.platform.in_flight = self.platform.in_flight.saturating_sub(1);
-                }
-                if idle && *outcome != InvokeOutcome::Crash {
-                    self.envs.set_state(env, EnvState::Idle, at);
-                }
-                self.platform.outcome(*outcome);
-                self.platform
-                    .duration
-                    .record(*cold, (duration_ms * 1000.0) as u64);
-            }
+            } => self.invoke_end(at, env, *duration_ms, *cold, *outcome),
             EventKind::Frozen { env } => {
                 if self.envs.get(env).is_some_and(|r| r.state.is_alive()) {
                     self.envs.set_state(env, EnvState::Idle, at);
@@ -244,6 +181,84 @@ impl State {
         }
     }
 
+    fn init_start(&mut self, at: Stamp, sec: u64, env: &EnvId, init_type: InitType, slots: u32) {
+        let row = self.envs.upsert(env, at);
+        row.lifecycle = true;
+        row.init_type = init_type;
+        row.slots = slots;
+        row.born = at;
+        self.envs.set_state(env, EnvState::Initializing, at);
+        self.note_live(sec);
+    }
+
+    fn init_end(&mut self, at: Stamp, env: &EnvId, init_ms: f64, ok: bool) {
+        let row = self.envs.upsert(env, at);
+        row.lifecycle = true;
+        row.init_ms = Some(init_ms);
+        let busy = row.in_flight > 0;
+        histogram::record_us(&mut self.platform.init, (init_ms * 1000.0) as u64);
+        if ok {
+            let state = if busy { EnvState::Busy } else { EnvState::Idle };
+            self.envs.set_state(env, state, at);
+        } else {
+            self.platform.init_errors += 1;
+        }
+    }
+
+    fn invoke_start(&mut self, at: Stamp, sec: u64, env: &EnvId, cold: bool) {
+        let row = self.envs.upsert(env, at);
+        row.lifecycle = true;
+        row.in_flight += 1;
+        row.invocations += 1;
+        row.last_used = at;
+        row.last_cold = cold;
+        self.envs.set_state(env, EnvState::Busy, at);
+        let p = &mut self.platform;
+        p.invocations += 1;
+        p.in_flight += 1;
+        p.peak_in_flight = p.peak_in_flight.max(p.in_flight);
+        if cold {
+            p.cold_starts += 1;
+        } else {
+            p.warm_starts += 1;
+        }
+        let in_flight = u32::try_from(p.in_flight).unwrap_or(u32::MAX);
+        if let Some(s) = self.seconds.slot_mut(sec) {
+            if cold {
+                s.platform_cold += 1;
+            } else {
+                s.platform_warm += 1;
+            }
+            s.platform_in_flight_max = s.platform_in_flight_max.max(in_flight);
+        }
+    }
+
+    fn invoke_end(
+        &mut self,
+        at: Stamp,
+        env: &EnvId,
+        duration_ms: f64,
+        cold: bool,
+        outcome: InvokeOutcome,
+    ) {
+        let row = self.envs.upsert(env, at);
+        row.lifecycle = true;
+        let had = row.in_flight > 0;
+        row.in_flight = row.in_flight.saturating_sub(1);
+        row.last_used = at;
+        let idle = row.in_flight == 0;
+        if had {
+            self.platform.in_flight = self.platform.in_flight.saturating_sub(1);
+        }
+        if idle && outcome != InvokeOutcome::Crash {
+            self.envs.set_state(env, EnvState::Idle, at);
+        }
+        self.platform.outcome(outcome);
+        self.platform
+            .duration
+            .record(cold, (duration_ms * 1000.0) as u64);
+    }
+
     fn note_live(&mut self, sec: u64) {
         let live = u32::try_from(self.envs.live()).unwrap_or(u32::MAX);
         if let Some(s) = self.seconds.slot_mut(sec) {
@@ -251,7 +266,7 @@ impl State {
         }
     }
 
-    fn end_env(&mut self, env: &crate::event::EnvId, state: EnvState, at: Stamp, sec: u64) {
+    fn end_env(&mut self, env: &EnvId, state: EnvState, at: Stamp, sec: u64) {
         if let Some(row) = self.envs.get(env)
             && row.state.is_alive()
         {
@@ -361,7 +376,9 @@ impl State {
 
     /// The series for a metric, if any datapoint arrived.
     pub fn metric_series(&self, name: &str, stat: Stat) -> Option<&MetricSeries> {
-        self.metrics.iter().find(|s| s.name == name && s.stat == stat)
+        self.metrics
+            .iter()
+            .find(|s| s.name == name && s.stat == stat)
     }
 
     /// Forgets everything (the UI's clear).

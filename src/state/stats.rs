@@ -51,6 +51,12 @@ pub struct PlatformStats {
     pub duration: Latency,
 }
 
+impl Default for PlatformStats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl PlatformStats {
     pub fn new() -> Self {
         Self {
@@ -116,6 +122,12 @@ pub struct ClientStats {
     pub latency: Latency,
     /// Every request, classified or not.
     pub all: Histogram<u64>,
+}
+
+impl Default for ClientStats {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl ClientStats {

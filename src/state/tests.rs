@@ -28,27 +28,60 @@ fn env(n: u32) -> EnvId {
 fn lifecycle_moves_an_environment_through_its_states() {
     let mut s = State::new();
     let e = env(1);
-    s.apply(&ev(0, EventKind::InitStart { env: e.clone(), init_type: InitType::OnDemand, slots: 1 }));
+    s.apply(&ev(
+        0,
+        EventKind::InitStart {
+            env: e.clone(),
+            init_type: InitType::OnDemand,
+            slots: 1,
+        },
+    ));
     assert_eq!(s.envs.get(&e).unwrap().state, EnvState::Initializing);
-    s.apply(&ev(100, EventKind::InitEnd { env: e.clone(), init_ms: 100.0, ok: true }));
-    s.apply(&ev(100, EventKind::InvokeStart { env: e.clone(), request: RequestId("r".into()), cold: true }));
+    s.apply(&ev(
+        100,
+        EventKind::InitEnd {
+            env: e.clone(),
+            init_ms: 100.0,
+            ok: true,
+        },
+    ));
+    s.apply(&ev(
+        100,
+        EventKind::InvokeStart {
+            env: e.clone(),
+            request: RequestId("r".into()),
+            cold: true,
+        },
+    ));
     assert_eq!(s.envs.get(&e).unwrap().state, EnvState::Busy);
     assert_eq!(s.platform.in_flight, 1);
-    s.apply(&ev(110, EventKind::InvokeEnd {
-        env: e.clone(),
-        request: RequestId("r".into()),
-        duration_ms: 10.0,
-        billed_ms: 110,
-        init_ms: Some(100.0),
-        cold: true,
-        outcome: InvokeOutcome::Success,
-    }));
+    s.apply(&ev(
+        110,
+        EventKind::InvokeEnd {
+            env: e.clone(),
+            request: RequestId("r".into()),
+            duration_ms: 10.0,
+            billed_ms: 110,
+            init_ms: Some(100.0),
+            cold: true,
+            outcome: InvokeOutcome::Success,
+        },
+    ));
     s.apply(&ev(110, EventKind::Frozen { env: e.clone() }));
     let row = s.envs.get(&e).unwrap();
-    assert_eq!((row.state, row.invocations, row.init_ms), (EnvState::Idle, 1, Some(100.0)));
+    assert_eq!(
+        (row.state, row.invocations, row.init_ms),
+        (EnvState::Idle, 1, Some(100.0))
+    );
     assert_eq!(s.platform.in_flight, 0);
     assert_eq!(s.platform.cold_starts, 1);
-    s.apply(&ev(600_000, EventKind::Reclaimed { env: e.clone(), reason: ReclaimReason::Idle }));
+    s.apply(&ev(
+        600_000,
+        EventKind::Reclaimed {
+            env: e.clone(),
+            reason: ReclaimReason::Idle,
+        },
+    ));
     assert_eq!(s.envs.get(&e).unwrap().state, EnvState::Reclaimed);
     assert_eq!(s.envs.live(), 0);
     assert_eq!(s.envs.peak_live(), 1);
@@ -57,21 +90,30 @@ fn lifecycle_moves_an_environment_through_its_states() {
 #[test]
 fn client_requests_count_cold_warm_errors_and_reuse() {
     let mut s = State::new();
-    let mut req = |n: u64, class: Option<Classification>, status: Option<u16>, error: Option<ErrorKind>| {
-        s.apply(&ev(n, EventKind::Request(RequestObserved {
-            id: RequestId(n.to_string()),
-            planned_us: 0,
-            sent_us: n * 1000,
-            first_byte_us: None,
-            end_us: n * 1000 + 5_000,
-            connect_us: None,
-            status,
-            bytes: 10,
-            error,
-            probe: Some(ProbeFields { env: env(1), cold: class == Some(Classification::Cold), init_ms: None, invocations: None }),
-            class,
-        })));
-    };
+    let mut req =
+        |n: u64, class: Option<Classification>, status: Option<u16>, error: Option<ErrorKind>| {
+            s.apply(&ev(
+                n,
+                EventKind::Request(RequestObserved {
+                    id: RequestId(n.to_string()),
+                    planned_us: 0,
+                    sent_us: n * 1000,
+                    first_byte_us: None,
+                    end_us: n * 1000 + 5_000,
+                    connect_us: None,
+                    status,
+                    bytes: 10,
+                    error,
+                    probe: Some(ProbeFields {
+                        env: env(1),
+                        cold: class == Some(Classification::Cold),
+                        init_ms: None,
+                        invocations: None,
+                    }),
+                    class,
+                }),
+            ));
+        };
     req(1, Some(Classification::Cold), Some(200), None);
     req(2, Some(Classification::Warm), Some(200), None);
     req(3, Some(Classification::InferredWarm), Some(200), None);
@@ -90,19 +132,24 @@ fn client_requests_count_cold_warm_errors_and_reuse() {
 fn metrics_update_in_place_when_late() {
     let mut s = State::new();
     let dp = |value: f64, provisional: bool| {
-        ev(0, EventKind::Metric(crate::event::MetricDatapoint {
-            namespace: "AWS/Lambda".into(),
-            name: "ConcurrentExecutions".into(),
-            stat: Stat::Maximum,
-            period_start_us: 1_790_000_040_000_000,
-            period_s: 60,
-            value,
-            provisional,
-        }))
+        ev(
+            0,
+            EventKind::Metric(crate::event::MetricDatapoint {
+                namespace: "AWS/Lambda".into(),
+                name: "ConcurrentExecutions".into(),
+                stat: Stat::Maximum,
+                period_start_us: 1_790_000_040_000_000,
+                period_s: 60,
+                value,
+                provisional,
+            }),
+        )
     };
     s.apply(&dp(3.0, true));
     s.apply(&dp(7.0, false));
-    let m = s.metric_series("ConcurrentExecutions", Stat::Maximum).unwrap();
+    let m = s
+        .metric_series("ConcurrentExecutions", Stat::Maximum)
+        .unwrap();
     assert_eq!(m.latest.map(|l| l.1), Some(7.0));
     assert!(!m.latest_provisional);
     assert_eq!(m.values.len(), 1);
@@ -112,12 +159,30 @@ fn metrics_update_in_place_when_late() {
 fn throttles_and_logs_are_kept_bounded() {
     let mut s = State::new();
     for i in 0..(LOG_LINES as u64 + 10) {
-        s.apply(&ev(i, EventKind::Log(crate::event::LogLine { stream: "s".into(), env: None, text: i.to_string() })));
-        s.apply(&ev(i, EventKind::Throttle { reason: ThrottleReason::ScalingRate }));
+        s.apply(&ev(
+            i,
+            EventKind::Log(crate::event::LogLine {
+                stream: "s".into(),
+                env: None,
+                text: i.to_string(),
+            }),
+        ));
+        s.apply(&ev(
+            i,
+            EventKind::Throttle {
+                reason: ThrottleReason::ScalingRate,
+            },
+        ));
     }
     assert_eq!(s.logs.len(), LOG_LINES);
-    assert_eq!(s.logs.back().unwrap().line.text, (LOG_LINES + 9).to_string());
-    assert_eq!(s.platform.throttles_for(ThrottleReason::ScalingRate), LOG_LINES as u64 + 10);
+    assert_eq!(
+        s.logs.back().unwrap().line.text,
+        (LOG_LINES + 9).to_string()
+    );
+    assert_eq!(
+        s.platform.throttles_for(ThrottleReason::ScalingRate),
+        LOG_LINES as u64 + 10
+    );
 }
 
 /// A long emulated session: the state stays the same size while requests pile up.
@@ -146,7 +211,10 @@ fn memory_does_not_grow_per_request() {
         for e in out.drain(..) {
             if let Effect::Emit { at, kind } = e {
                 s.apply(&Event::new(
-                    Stamp { mono_us: at.as_micros() as u64, wall_us: at.as_micros() as i64 },
+                    Stamp {
+                        mono_us: at.as_micros() as u64,
+                        wall_us: at.as_micros() as i64,
+                    },
                     kind,
                 ));
             }

@@ -1,6 +1,11 @@
 //! Shared by the integration tests: start the emulator on a free loopback port and talk
 //! to it over real HTTP (hyper's client, one connection per request).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::missing_panics_doc
+)]
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,7 +35,9 @@ impl Resp {
         self.headers.get(name).map(String::as_str)
     }
     pub fn env(&self) -> String {
-        self.header(thaw::probe::ENV).unwrap_or_default().to_string()
+        self.header(thaw::probe::ENV)
+            .unwrap_or_default()
+            .to_string()
     }
     pub fn cold(&self) -> bool {
         self.header(thaw::probe::COLD) == Some("true")

@@ -122,7 +122,10 @@ fn serial_requests_stay_on_one_environment() {
         tickets.push(sim.invoke(""));
         sim.run_for(secs(0.2));
     }
-    let envs: HashSet<_> = tickets.iter().map(|t| sim.invoked(*t).env.clone()).collect();
+    let envs: HashSet<_> = tickets
+        .iter()
+        .map(|t| sim.invoked(*t).env.clone())
+        .collect();
     assert_eq!(envs.len(), 1);
     let cold = tickets.iter().filter(|t| sim.invoked(**t).cold).count();
     assert_eq!(cold, 1);
@@ -180,7 +183,12 @@ fn reserved_concurrency_throttles_the_excess_at_once() {
     let tickets: Vec<Ticket> = (0..5).map(|_| sim.invoke("sleep_ms=100")).collect();
     let throttled = tickets
         .iter()
-        .filter(|t| matches!(sim.replies.get(t), Some((_, Reply::Throttled(ThrottleReason::ReservedConcurrency)))))
+        .filter(|t| {
+            matches!(
+                sim.replies.get(t),
+                Some((_, Reply::Throttled(ThrottleReason::ReservedConcurrency)))
+            )
+        })
         .count();
     assert_eq!(throttled, 2, "answered immediately, nothing hangs");
     sim.run_for(secs(1.0));
@@ -195,7 +203,10 @@ fn scaling_rate_throttles_part_of_a_burst_and_refills() {
         ..cfg()
     });
     let tickets: Vec<Ticket> = (0..15).map(|_| sim.invoke("sleep_ms=2000")).collect();
-    let throttled = tickets.iter().filter(|t| sim.replies.contains_key(t)).count();
+    let throttled = tickets
+        .iter()
+        .filter(|t| sim.replies.contains_key(t))
+        .count();
     assert_eq!(throttled, 5);
     sim.run_for(secs(0.5)); // 5 tokens back
     let more: Vec<Ticket> = (0..6).map(|_| sim.invoke("sleep_ms=2000")).collect();
@@ -262,7 +273,13 @@ fn max_lifetime_retires_a_busy_environment_after_its_request() {
     assert!(matches!(sim.invoked(t).outcome, InvokeOutcome::Success));
     assert_eq!(sim.core.pool().live(), 0);
     assert_eq!(
-        sim.count(|k| matches!(k, EventKind::Reclaimed { reason: ReclaimReason::MaxLifetime, .. })),
+        sim.count(|k| matches!(
+            k,
+            EventKind::Reclaimed {
+                reason: ReclaimReason::MaxLifetime,
+                ..
+            }
+        )),
         1
     );
 }
@@ -277,7 +294,11 @@ fn timeout_ends_the_invocation_and_resets_the_environment() {
     sim.run_for(secs(2.0));
     let inv = sim.invoked(t).clone();
     assert_eq!(inv.outcome, InvokeOutcome::Timeout);
-    assert_eq!(sim.replies[&t].0, secs(1.1), "Init 100 ms + the 1 s timeout");
+    assert_eq!(
+        sim.replies[&t].0,
+        secs(1.1),
+        "Init 100 ms + the 1 s timeout"
+    );
     assert!(sim.events.iter().any(|(_, k)| matches!(k, EventKind::Log(l) if l.text.ends_with("Task timed out after 1.00 seconds"))));
     assert_eq!(sim.count(|k| matches!(k, EventKind::Reset { .. })), 1);
     // Same environment, but Init runs again inside the next invocation.
@@ -362,14 +383,29 @@ fn every_invocation_logs_start_end_report_on_its_environments_stream() {
             _ => None,
         })
         .collect();
-    assert!(lines.iter().all(|l| l.stream.ends_with(&format!("[$LATEST]{}", inv.env.0))));
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.stream.ends_with(&format!("[$LATEST]{}", inv.env.0)))
+    );
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     assert!(texts[0].starts_with("INIT_START Runtime Version: nodejs:22"));
-    assert_eq!(texts[1], format!("START RequestId: {} Version: $LATEST", inv.request_id));
+    assert_eq!(
+        texts[1],
+        format!("START RequestId: {} Version: $LATEST", inv.request_id)
+    );
     assert_eq!(texts[2], format!("END RequestId: {}", inv.request_id));
-    assert!(texts[3].contains("\tInit Duration: 100.00 ms\t"), "{}", texts[3]);
+    assert!(
+        texts[3].contains("\tInit Duration: 100.00 ms\t"),
+        "{}",
+        texts[3]
+    );
     // Billed Duration includes Init for on-demand cold starts (since Aug 2025).
-    assert!(texts[3].contains("\tBilled Duration: 110 ms\t"), "{}", texts[3]);
+    assert!(
+        texts[3].contains("\tBilled Duration: 110 ms\t"),
+        "{}",
+        texts[3]
+    );
 }
 
 #[test]
@@ -399,9 +435,13 @@ fn reclaim_idle_command_and_provisioned_changes() {
     }
     sim.run_for(secs(1.0));
     let mut out = Vec::new();
-    sim.core.command(sim.now, &EmulatorCommand::ReclaimIdle, &mut out);
     sim.core
-        .command(sim.now, &EmulatorCommand::SetProvisioned { count: 2 }, &mut out);
+        .command(sim.now, &EmulatorCommand::ReclaimIdle, &mut out);
+    sim.core.command(
+        sim.now,
+        &EmulatorCommand::SetProvisioned { count: 2 },
+        &mut out,
+    );
     sim.take(out);
     assert_eq!(sim.core.pool().live(), 2);
     assert_eq!(sim.core.initializing(), 2);
