@@ -66,22 +66,10 @@ pub struct Invoked {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
-    InitDone {
-        key: EnvKey,
-        serial: u64,
-    },
-    InvokeDone {
-        invocation: u64,
-    },
-    IdleReclaim {
-        key: EnvKey,
-        serial: u64,
-        epoch: u64,
-    },
-    Lifetime {
-        key: EnvKey,
-        serial: u64,
-    },
+    InitDone { key: EnvKey, serial: u64 },
+    InvokeDone { invocation: u64 },
+    IdleReclaim { key: EnvKey, serial: u64 },
+    Lifetime { key: EnvKey, serial: u64 },
     MetricsPeriod,
 }
 
@@ -203,9 +191,7 @@ impl Core {
             match kind {
                 TimerKind::InitDone { key, serial } => self.init_done(at, key, serial, out),
                 TimerKind::InvokeDone { invocation } => self.invoke_done(at, invocation, out),
-                TimerKind::IdleReclaim { key, serial, epoch } => {
-                    self.idle_reclaim(at, key, serial, epoch, out);
-                }
+                TimerKind::IdleReclaim { key, serial } => self.idle_reclaim(at, key, serial, out),
                 TimerKind::Lifetime { key, serial } => self.lifetime(at, key, serial, out),
                 TimerKind::MetricsPeriod => self.metrics_period(at, out),
             }
@@ -639,49 +625,54 @@ impl Core {
     }
 
     /// The environment has nothing in flight: it is frozen, and its reclaim clock starts.
+    ///
+    /// Each environment has at most one reclaim timer: going idle again only moves its
+    /// deadline, and a timer that fires early re-arms itself for the deadline. So busy
+    /// traffic adds no timers, however many requests an environment serves.
     fn went_idle(&mut self, now: Duration, key: EnvKey, out: &mut Vec<Effect>) {
         let Some(env) = self.pool.get(key) else {
             return;
         };
-        let (id, serial, epoch, provisioned, retire) = (
-            env.id.clone(),
-            env.serial,
-            env.idle_epoch,
-            env.provisioned(),
-            env.retire,
-        );
+        let (id, serial, provisioned, retire) =
+            (env.id.clone(), env.serial, env.provisioned(), env.retire);
         if retire {
             self.reclaim(now, key, ReclaimReason::MaxLifetime, out);
             return;
         }
         self.emit(now, EventKind::Frozen { env: id }, out);
-        if !provisioned {
-            let idle_s = spread(
-                &mut self.rng,
-                self.cfg.idle_reclaim_s,
-                self.cfg.idle_reclaim_jitter_s,
-            );
-            self.schedule(
-                now + Duration::from_secs_f64(idle_s),
-                TimerKind::IdleReclaim { key, serial, epoch },
-            );
+        if provisioned {
+            return;
+        }
+        let idle_s = spread(
+            &mut self.rng,
+            self.cfg.idle_reclaim_s,
+            self.cfg.idle_reclaim_jitter_s,
+        );
+        let deadline = now + Duration::from_secs_f64(idle_s);
+        let Some(env) = self.pool.get_mut(key) else {
+            return;
+        };
+        env.reclaim_at = Some(deadline);
+        if !std::mem::replace(&mut env.reclaim_armed, true) {
+            self.schedule(deadline, TimerKind::IdleReclaim { key, serial });
         }
     }
 
-    fn idle_reclaim(
-        &mut self,
-        now: Duration,
-        key: EnvKey,
-        serial: u64,
-        epoch: u64,
-        out: &mut Vec<Effect>,
-    ) {
-        let still_idle = self
-            .pool
-            .get_current(key, serial)
-            .is_some_and(|e| e.idle_epoch == epoch && e.is_idle());
-        if still_idle {
-            self.reclaim(now, key, ReclaimReason::Idle, out);
+    fn idle_reclaim(&mut self, now: Duration, key: EnvKey, serial: u64, out: &mut Vec<Effect>) {
+        let Some(env) = self.pool.get_current(key, serial) else {
+            return;
+        };
+        let (idle, deadline) = (env.is_idle(), env.reclaim_at);
+        match deadline {
+            Some(d) if idle && d <= now => self.reclaim(now, key, ReclaimReason::Idle, out),
+            // Used since this timer was set: wait for the newer deadline.
+            Some(d) if idle => self.schedule(d, TimerKind::IdleReclaim { key, serial }),
+            // Busy: disarmed; going idle arms it again.
+            _ => {
+                if let Some(env) = self.pool.get_mut(key) {
+                    env.reclaim_armed = false;
+                }
+            }
         }
     }
 
@@ -750,6 +741,12 @@ impl Core {
             self.emit(now, EventKind::Metric(p), out);
         }
         self.schedule(self.metrics.period_end(), TimerKind::MetricsPeriod);
+    }
+
+    /// Timers pending: bounded by the environments and requests in flight, never by
+    /// the requests served.
+    pub fn pending_timers(&self) -> usize {
+        self.timers.len()
     }
 
     /// Environments still initializing (for tests and status).

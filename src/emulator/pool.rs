@@ -35,9 +35,10 @@ pub struct Env {
     pub invocations: u64,
     pub born: Duration,
     pub last_used: Duration,
-    /// Bumped each time the environment goes idle, so a reclaim timer set for an earlier
-    /// idle spell is recognised as stale.
-    pub idle_epoch: u64,
+    /// When the current idle spell ends in reclaim (on-demand environments).
+    pub reclaim_at: Option<Duration>,
+    /// A reclaim timer is pending for this environment (at most one is).
+    pub reclaim_armed: bool,
     /// Init Duration not yet reported: provisioned environments report it on their first
     /// invocation's REPORT.
     pub unreported_init_ms: Option<f64>,
@@ -184,7 +185,8 @@ impl Pool {
             invocations: 0,
             born: now,
             last_used: now,
-            idle_epoch: 0,
+            reclaim_at: None,
+            reclaim_armed: false,
             unreported_init_ms: None,
             needs_init: false,
             retire: false,
@@ -251,9 +253,6 @@ impl Pool {
         env.in_flight -= 1;
         env.last_used = now;
         let idle = env.in_flight == 0 && env.phase == Phase::Ready;
-        if idle {
-            env.idle_epoch += 1;
-        }
         let provisioned = env.provisioned();
         self.in_flight -= 1;
         if provisioned {
@@ -268,9 +267,6 @@ impl Pool {
         let Some(env) = self.get_mut(key) else { return };
         env.phase = Phase::Ready;
         env.last_used = now;
-        if env.in_flight == 0 {
-            env.idle_epoch += 1;
-        }
         self.list_if_free(key);
     }
 

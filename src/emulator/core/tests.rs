@@ -446,3 +446,28 @@ fn reclaim_idle_command_and_provisioned_changes() {
     assert_eq!(sim.core.pool().live(), 2);
     assert_eq!(sim.core.initializing(), 2);
 }
+
+#[test]
+fn warm_traffic_adds_no_timers() {
+    let mut sim = Sim::new(EmulatorConfig {
+        duration_ms: Some(0.0),
+        ..cfg()
+    });
+    for _ in 0..4 {
+        sim.invoke("sleep_ms=200");
+    }
+    sim.run_for(secs(1.0));
+    for _ in 0..10_000 {
+        for _ in 0..4 {
+            sim.invoke("");
+        }
+        sim.run_for(secs(0.001));
+    }
+    // 4 environments: one reclaim and one lifetime timer each, plus the metrics period.
+    assert!(
+        sim.core.pending_timers() <= 9,
+        "{}",
+        sim.core.pending_timers()
+    );
+    assert_eq!(sim.core.pool().live(), 4);
+}
