@@ -4,47 +4,10 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+
+use common::serve;
 use std::time::Duration;
-
-struct Served {
-    child: Child,
-    url: String,
-    first_line: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(args: &[&str]) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_thaw"))
-        .arg("emulate")
-        .args(args)
-        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first_line = lines.next().unwrap().unwrap();
-    // Keep reading the log lines so the pipe never fills.
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    let url = first_line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {first_line:?}"))
-        .to_string();
-    Served {
-        child,
-        url,
-        first_line,
-    }
-}
 
 /// (environment id, cold) from curl's dump of the response headers.
 fn curl(url: &str) -> std::process::Child {

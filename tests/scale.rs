@@ -5,8 +5,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
 /// 10,000 environments alive at once: the emulator in its own process (each side needs
 /// 10,000 sockets), the account limit, scaling burst and stage burst raised in config
@@ -23,7 +21,7 @@ async fn ten_thousand_environments_alive_at_once() {
         limit >= n as u64 + 200,
         "open-file limit {limit} is too low; raise `ulimit -n`"
     );
-    let (child, url) = serve(&[
+    let served = common::serve(&[
         "--quiet",
         "--set",
         "emulator.account_concurrency=20000",
@@ -36,7 +34,7 @@ async fn ten_thousand_environments_alive_at_once() {
         "--set",
         "emulator.init_ms=5",
     ]);
-    let url = format!("{url}/?sleep_ms=4000");
+    let url = format!("{}/?sleep_ms=4000", served.url);
     let resps = common::burst(&url, n).await;
     let ok = resps.iter().filter(|r| r.status == 200).count();
     let envs: HashSet<String> = resps.iter().map(common::Resp::env).collect();
@@ -49,48 +47,11 @@ async fn ten_thousand_environments_alive_at_once() {
     assert_eq!(ok, n, "every request served; others: {statuses:?}");
     assert_eq!(envs.len(), n, "one environment each");
     assert_eq!(common::peak_overlap(&resps), n, "all alive at once");
-    let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", served.child.id()))
         .unwrap_or_default()
         .lines()
         .find(|l| l.starts_with("VmRSS"))
         .map(str::to_string)
         .unwrap_or_default();
     println!("emulator with {n} environments alive: {rss}");
-}
-
-/// Kills the emulator process however the test ends.
-struct Guard(std::process::Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl std::ops::Deref for Guard {
-    type Target = std::process::Child;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-/// `thaw emulate ARGS` in its own process; returns it and its URL.
-fn serve(args: &[&str]) -> (Guard, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_thaw"))
-        .arg("emulate")
-        .args(args)
-        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
-    (Guard(child), url)
 }

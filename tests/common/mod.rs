@@ -8,6 +8,8 @@
 )]
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -167,4 +169,44 @@ pub fn peak_overlap(resps: &[Resp]) -> usize {
 
 pub async fn sleep_ms(ms: u64) {
     tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
+/// `thaw emulate ARGS` as its own process, stopped when this is dropped.
+pub struct Served {
+    pub child: Child,
+    pub url: String,
+    pub first_line: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `thaw emulate ARGS` (no user config file) and reads the URL from its first line.
+pub fn serve(args: &[&str]) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .arg("emulate")
+        .args(args)
+        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first_line = lines.next().unwrap().unwrap();
+    // Keep reading the log lines so the pipe never fills.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    let url = first_line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {first_line:?}"))
+        .to_string();
+    Served {
+        child,
+        url,
+        first_line,
+    }
 }
