@@ -98,6 +98,12 @@ impl Clock {
         }
     }
 
+    /// Microseconds since the clock started, for an instant read elsewhere.
+    pub fn mono_us(&self, at: std::time::Instant) -> u64 {
+        let at = tokio::time::Instant::from_std(at);
+        u64::try_from(at.saturating_duration_since(self.start).as_micros()).unwrap_or(u64::MAX)
+    }
+
     /// Stamp for now.
     pub fn stamp(&self) -> Stamp {
         self.at(self.now())

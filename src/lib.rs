@@ -7,10 +7,15 @@
 //! - `event`     the one `Event` type that crosses from sources to the app; `Command` back
 //! - `state`     a pure fold of events: environments, counters, series, histograms
 //! - `config`    configuration: defaults < profile < file < `THAW_*` < flags
+//! - `burst`     the load generator: plans, barrier release, one event per request
+//! - `classify`  cold or warm per response: probe headers, else inferred from latency
 //! - `probe`     the response headers that name the environment that served a request
 //! - `histogram` fixed-size latency histograms
+//! - `summary`   the end-of-run summary of `thaw burst`, read from `state`
 //! - `cli`       the command line (`thaw emulate`, ...), used by `main.rs`
 
+pub mod burst;
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod emulator;
@@ -19,3 +24,4 @@ pub mod histogram;
 pub mod probe;
 pub mod sources;
 pub mod state;
+pub mod summary;

@@ -82,7 +82,7 @@ impl EmulateArgs {
 pub async fn run(global: &GlobalArgs, args: EmulateArgs) -> Result<(), Failure> {
     let layers = global.layers(args.flags()).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
-    raise_open_file_limit();
+    super::raise_open_file_limit();
     let clock = Clock::start();
     let (sink, printer) = if args.quiet {
         (EventSink::none(), None)
@@ -107,18 +107,6 @@ pub async fn run(global: &GlobalArgs, args: EmulateArgs) -> Result<(), Failure> 
     }
     eprintln!("thaw emulator stopped");
     Ok(())
-}
-
-/// Many parallel requests need many sockets: raise the soft limit to the hard one.
-fn raise_open_file_limit() {
-    match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(n) if n < 20_000 => tracing::warn!(
-            "open-file limit is {n}: bursts above about {} requests will fail; raise it with `ulimit -n`",
-            n / 2
-        ),
-        Ok(_) => {}
-        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
-    }
 }
 
 async fn wait_for_stop() {

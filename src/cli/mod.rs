@@ -1,5 +1,6 @@
 //! The command line: parses flags (clap), loads the configuration and runs a command.
 
+mod burst;
 mod emulate;
 
 use std::path::PathBuf;
@@ -49,6 +50,10 @@ pub struct GlobalArgs {
 pub enum Commands {
     /// Serve the embedded Lambda emulator alone; any HTTP client can drive it
     Emulate(emulate::EmulateArgs),
+    /// Fire a burst plan at an endpoint (or the embedded emulator) and print a summary.
+    /// Exit status: 0 every request ok, 3 some failed or were throttled, 2 bad flags,
+    /// 1 could not run
+    Burst(burst::BurstArgs),
 }
 
 impl GlobalArgs {
@@ -89,10 +94,15 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match command {
-        Commands::Emulate(args) => runtime.block_on(emulate::run(&cli.global, args)),
+        Commands::Emulate(args) => runtime
+            .block_on(emulate::run(&cli.global, args))
+            .map(|()| 0),
+        Commands::Burst(args) => runtime.block_on(burst::run(&cli.global, args)),
     };
+    // Connection tasks may still be parked; do not wait for them.
+    runtime.shutdown_background();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(Failure::Config(msg)) => {
             eprintln!("thaw: error: {msg}");
             ExitCode::from(EXIT_CONFIG)
@@ -124,4 +134,17 @@ fn init_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// Many parallel requests need many sockets: raise the soft open-file limit to the hard
+/// one, and say what to change when even that is low.
+pub(crate) fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) if n < 20_000 => tracing::warn!(
+            "open-file limit is {n}: bursts above about {} requests will fail; raise the hard limit (ulimit -Hn, or nofile in /etc/security/limits.conf)",
+            n / 2
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
+    }
 }

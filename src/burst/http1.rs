@@ -1,0 +1,245 @@
+//! Reading one HTTP/1.1 response off a connection, noting when its first byte and its
+//! last byte arrived. The head is parsed by `httparse`; the body is framed by
+//! Content-Length, chunked encoding, or the connection's end.
+//!
+//! thaw writes requests itself (pre-serialized bytes) so a burst's release is one tight
+//! loop of writes; reading with the same precision is this module's job.
+
+use std::io;
+use std::time::Instant;
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::classify;
+use crate::event::{ErrorKind, ProbeFields};
+
+/// Largest response head accepted.
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_HEADERS: usize = 64;
+
+/// What a response said, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub first_byte: Instant,
+    pub end: Instant,
+    /// Bytes received, head and body.
+    pub bytes: u64,
+    pub probe: Option<ProbeFields>,
+    /// The connection can carry another request.
+    pub reusable: bool,
+}
+
+/// Maps an I/O error to the kind shown to the user.
+pub fn error_kind(e: &io::Error) -> ErrorKind {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => ErrorKind::Refused,
+        io::ErrorKind::TimedOut => ErrorKind::Timeout,
+        io::ErrorKind::InvalidData => ErrorKind::Http,
+        _ => ErrorKind::Reset,
+    }
+}
+
+fn http_error(msg: &'static str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg)
+}
+
+fn closed() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionReset,
+        "connection closed mid-response",
+    )
+}
+
+/// Reads one response. `buf` keeps its allocation between requests of a connection.
+pub async fn read_response<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    head_request: bool,
+) -> io::Result<Response> {
+    buf.clear();
+    let mut first_byte = None;
+    let (status, head_len, framing, probe, keep_alive) = loop {
+        let n = read_more(reader, buf).await?;
+        first_byte.get_or_insert_with(Instant::now);
+        if n == 0 {
+            return Err(if buf.is_empty() {
+                closed()
+            } else {
+                http_error("response ended inside its head")
+            });
+        }
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Response::new(&mut headers);
+        match parsed.parse(buf) {
+            Ok(httparse::Status::Complete(len)) => {
+                let status = parsed.code.unwrap_or(0);
+                let find = |name: &str| {
+                    parsed
+                        .headers
+                        .iter()
+                        .find(|h| h.name.eq_ignore_ascii_case(name))
+                        .and_then(|h| std::str::from_utf8(h.value).ok())
+                };
+                let probe = classify::probe_fields(find);
+                let chunked = find("transfer-encoding")
+                    .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+                let length = find("content-length").map(|v| v.trim().parse::<u64>());
+                let close = find("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"))
+                    || parsed.version == Some(0);
+                let no_body =
+                    head_request || status == 204 || status == 304 || (100..200).contains(&status);
+                let framing = match (no_body, chunked, length) {
+                    (true, _, _) => Framing::Length(0),
+                    (false, true, _) => Framing::Chunked,
+                    (false, false, Some(Ok(n))) => Framing::Length(n),
+                    (false, false, Some(Err(_))) => return Err(http_error("bad Content-Length")),
+                    (false, false, None) => Framing::UntilClose,
+                };
+                break (status, len, framing, probe, !close);
+            }
+            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
+            Ok(httparse::Status::Partial) => return Err(http_error("response head too large")),
+            Err(_) => return Err(http_error("not an HTTP/1.x response")),
+        }
+    };
+    let first_byte = first_byte.unwrap_or_else(Instant::now);
+    let reusable = match framing {
+        Framing::Length(n) => {
+            let want = head_len as u64 + n;
+            while (buf.len() as u64) < want {
+                if read_more(reader, buf).await? == 0 {
+                    return Err(closed());
+                }
+            }
+            keep_alive
+        }
+        Framing::Chunked => {
+            read_chunked(reader, buf, head_len).await?;
+            keep_alive
+        }
+        Framing::UntilClose => {
+            while read_more(reader, buf).await? > 0 {}
+            false
+        }
+    };
+    Ok(Response {
+        status,
+        first_byte,
+        end: Instant::now(),
+        bytes: buf.len() as u64,
+        probe,
+        reusable,
+    })
+}
+
+enum Framing {
+    Length(u64),
+    Chunked,
+    UntilClose,
+}
+
+async fn read_more<R: AsyncRead + Unpin>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<usize> {
+    if buf.capacity() - buf.len() < 4096 {
+        buf.reserve(8192);
+    }
+    reader.read_buf(buf).await
+}
+
+/// Consumes a chunked body starting at `pos`, reading more as needed.
+async fn read_chunked<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    mut pos: usize,
+) -> io::Result<()> {
+    loop {
+        // Chunk size line.
+        let line_end = loop {
+            if let Some(i) = buf[pos..].windows(2).position(|w| w == b"\r\n") {
+                break pos + i;
+            }
+            if buf.len() - pos > 1024 {
+                return Err(http_error("bad chunk size line"));
+            }
+            if read_more(reader, buf).await? == 0 {
+                return Err(closed());
+            }
+        };
+        let line =
+            std::str::from_utf8(&buf[pos..line_end]).map_err(|_| http_error("bad chunk size"))?;
+        let size_hex = line.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_hex, 16).map_err(|_| http_error("bad chunk size"))?;
+        pos = line_end + 2;
+        if size == 0 {
+            // Trailers end with an empty line.
+            loop {
+                if let Some(i) = buf[pos..].windows(2).position(|w| w == b"\r\n") {
+                    if i == 0 {
+                        return Ok(());
+                    }
+                    pos += i + 2;
+                    continue;
+                }
+                if read_more(reader, buf).await? == 0 {
+                    return Err(closed());
+                }
+            }
+        }
+        let want = pos + size + 2;
+        while buf.len() < want {
+            if read_more(reader, buf).await? == 0 {
+                return Err(closed());
+            }
+        }
+        pos = want;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn read(raw: &[u8]) -> io::Result<Response> {
+        let mut r = raw;
+        read_response(&mut r, &mut Vec::new(), false).await
+    }
+
+    #[tokio::test]
+    async fn framings() {
+        let r = read(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nx-thaw-env: abc\r\nx-thaw-cold: true\r\n\r\nhello").await.unwrap();
+        assert_eq!((r.status, r.reusable), (200, true));
+        assert!(r.probe.unwrap().cold);
+        let r = read(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\nTrailer: 1\r\n\r\n").await.unwrap();
+        assert_eq!(r.status, 200);
+        let r = read(b"HTTP/1.0 502 Bad Gateway\r\n\r\nsome body")
+            .await
+            .unwrap();
+        assert_eq!((r.status, r.reusable), (502, false));
+        let r = read(b"HTTP/1.1 429 Too Many\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        assert_eq!((r.status, r.reusable), (429, false));
+    }
+
+    #[tokio::test]
+    async fn broken_responses_are_errors_of_a_kind() {
+        let kind = |r: io::Result<Response>| error_kind(&r.unwrap_err());
+        assert_eq!(
+            kind(read(b"garbage garbage\r\n\r\n").await),
+            ErrorKind::Http
+        );
+        assert_eq!(
+            kind(read(b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort").await),
+            ErrorKind::Reset
+        );
+        assert_eq!(kind(read(b"").await), ErrorKind::Reset);
+        assert_eq!(
+            kind(read(b"HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n").await),
+            ErrorKind::Http
+        );
+        assert_eq!(
+            kind(read(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n").await),
+            ErrorKind::Http
+        );
+    }
+}

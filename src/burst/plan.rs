@@ -1,0 +1,314 @@
+//! Burst plans, written as text: `parallel 50`, `serial 50 think 100ms`,
+//! `ramp 1 50 over 10s`, `rate 100 for 10s`, `keep-warm 10 every 5m for 1h`, `wait 2s`,
+//! and stages: steps separated by `;` (`parallel 50; wait 1s; serial 50`).
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Most requests one step may send at once (sockets are the limit).
+pub const MAX_PARALLEL: u32 = 100_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Open N connections, then release N requests at one instant.
+    Parallel { n: u32 },
+    /// N requests one after another on one connection.
+    Serial { n: u32, think: Duration },
+    /// Closed loop whose concurrency goes from `from` to `to` over `over`.
+    Ramp { from: u32, to: u32, over: Duration },
+    /// Open model: arrivals on schedule at `per_s` for `duration`, whatever responses do.
+    Rate { per_s: f64, duration: Duration },
+    /// A parallel burst of N every `every`: the warmer that keeps N environments alive.
+    KeepWarm {
+        n: u32,
+        every: Duration,
+        duration: Option<Duration>,
+    },
+    /// Nothing, for a while.
+    Wait(Duration),
+}
+
+/// A sequence of steps (one step is the common case).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// Requests the plan sends, when that is known in advance.
+    pub fn planned_requests(&self) -> Option<u64> {
+        self.steps.iter().try_fold(0u64, |acc, s| {
+            let n = match s {
+                Step::Parallel { n } | Step::Serial { n, .. } => u64::from(*n),
+                Step::Rate { per_s, duration } => (per_s * duration.as_secs_f64()).floor() as u64,
+                Step::Wait(_) => 0,
+                Step::KeepWarm {
+                    n,
+                    every,
+                    duration: Some(d),
+                } => u64::from(*n) * (d.as_nanos() / every.as_nanos().max(1) + 1) as u64,
+                Step::Ramp { .. } | Step::KeepWarm { duration: None, .. } => return None,
+            };
+            Some(acc + n)
+        })
+    }
+}
+
+fn duration(word: Option<&str>, what: &str, step: &str) -> Result<Duration, String> {
+    let w =
+        word.ok_or_else(|| format!("plan '{step}': {what} needs a duration like 10s or 500ms"))?;
+    let d = humantime::parse_duration(w).map_err(|_| {
+        format!("plan '{step}': '{w}' is not a duration; write e.g. 10s, 500ms, 5m")
+    })?;
+    if d.is_zero() {
+        return Err(format!("plan '{step}': {what} must be longer than 0"));
+    }
+    Ok(d)
+}
+
+fn count(word: Option<&str>, what: &str, step: &str) -> Result<u32, String> {
+    let w = word.ok_or_else(|| format!("plan '{step}': {what} needs a number"))?;
+    match w.parse::<u32>() {
+        Ok(0) => Err(format!("plan '{step}': {what} must be at least 1")),
+        Ok(n) if n > MAX_PARALLEL => {
+            Err(format!("plan '{step}': {what} is at most {MAX_PARALLEL}"))
+        }
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("plan '{step}': '{w}' is not a whole number")),
+    }
+}
+
+fn expect(word: Option<&str>, keyword: &str, step: &str, example: &str) -> Result<(), String> {
+    match word {
+        Some(w) if w == keyword => Ok(()),
+        _ => Err(format!(
+            "plan '{step}': expected '{keyword}'; write e.g. '{example}'"
+        )),
+    }
+}
+
+fn end(mut words: std::str::SplitWhitespace<'_>, step: &str) -> Result<(), String> {
+    match words.next() {
+        None => Ok(()),
+        Some(w) => Err(format!("plan '{step}': unexpected '{w}'")),
+    }
+}
+
+impl FromStr for Step {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let step = text.trim();
+        let mut w = step.split_whitespace();
+        let parsed = match w.next() {
+            Some("parallel") => Self::Parallel {
+                n: count(w.next(), "parallel N", step)?,
+            },
+            Some("serial") => {
+                let n = count(w.next(), "serial N", step)?;
+                let think = match w.next() {
+                    None => Duration::ZERO,
+                    Some("think") => duration(w.next(), "think", step)?,
+                    Some(other) => {
+                        return Err(format!(
+                            "plan '{step}': unexpected '{other}'; write e.g. 'serial 50 think 100ms'"
+                        ));
+                    }
+                };
+                Self::Serial { n, think }
+            }
+            Some("ramp") => {
+                let from = count(w.next(), "ramp FROM", step)?;
+                let to = count(w.next(), "ramp TO", step)?;
+                expect(w.next(), "over", step, "ramp 1 50 over 30s")?;
+                Self::Ramp {
+                    from,
+                    to,
+                    over: duration(w.next(), "over", step)?,
+                }
+            }
+            Some("rate") => {
+                let r = w
+                    .next()
+                    .ok_or_else(|| format!("plan '{step}': rate needs requests per second"))?;
+                let per_s = r
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v > 0.0 && *v <= 1_000_000.0)
+                    .ok_or_else(|| {
+                        format!("plan '{step}': '{r}' is not a rate above 0 (requests per second)")
+                    })?;
+                expect(w.next(), "for", step, "rate 100 for 10s").map_err(|_| {
+                    format!("plan '{step}': rate needs a duration; write e.g. 'rate {r} for 10s'")
+                })?;
+                Self::Rate {
+                    per_s,
+                    duration: duration(w.next(), "for", step)?,
+                }
+            }
+            Some("keep-warm") => {
+                let n = count(w.next(), "keep-warm N", step)?;
+                expect(w.next(), "every", step, "keep-warm 10 every 5m")?;
+                let every = duration(w.next(), "every", step)?;
+                let dur = match w.next() {
+                    None => None,
+                    Some("for") => Some(duration(w.next(), "for", step)?),
+                    Some(other) => {
+                        return Err(format!(
+                            "plan '{step}': unexpected '{other}'; write e.g. 'keep-warm 10 every 5m for 1h'"
+                        ));
+                    }
+                };
+                Self::KeepWarm {
+                    n,
+                    every,
+                    duration: dur,
+                }
+            }
+            Some("wait") => Self::Wait(duration(w.next(), "wait", step)?),
+            Some(other) => {
+                return Err(format!(
+                    "plan '{step}': '{other}' is not a step; use parallel, serial, ramp, rate, keep-warm or wait"
+                ));
+            }
+            None => return Err("the plan is empty; write e.g. 'parallel 50'".into()),
+        };
+        end(w, step)?;
+        Ok(parsed)
+    }
+}
+
+impl FromStr for Plan {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let steps = text
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<Step>, String>>()?;
+        if steps.is_empty() {
+            return Err("the plan is empty; write e.g. 'parallel 50'".into());
+        }
+        Ok(Self { steps })
+    }
+}
+
+fn human(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Parallel { n } => write!(f, "parallel {n}"),
+            Self::Serial { n, think } if think.is_zero() => write!(f, "serial {n}"),
+            Self::Serial { n, think } => write!(f, "serial {n} think {}", human(*think)),
+            Self::Ramp { from, to, over } => write!(f, "ramp {from} {to} over {}", human(*over)),
+            Self::Rate { per_s, duration } => write!(f, "rate {per_s} for {}", human(*duration)),
+            Self::KeepWarm {
+                n,
+                every,
+                duration: None,
+            } => write!(f, "keep-warm {n} every {}", human(*every)),
+            Self::KeepWarm {
+                n,
+                every,
+                duration: Some(d),
+            } => {
+                write!(f, "keep-warm {n} every {} for {}", human(*every), human(*d))
+            }
+            Self::Wait(d) => write!(f, "wait {}", human(*d)),
+        }
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.steps.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{s}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_round_trip_through_text() {
+        for text in [
+            "parallel 50",
+            "serial 50",
+            "serial 20 think 100ms",
+            "ramp 1 50 over 30s",
+            "rate 100 for 10s",
+            "rate 2.5 for 1m",
+            "keep-warm 10 every 5m",
+            "keep-warm 10 every 5m for 1h",
+            "parallel 50; wait 2s; serial 50",
+        ] {
+            let plan: Plan = text.parse().unwrap();
+            assert_eq!(plan.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn bad_plans_say_what_to_write() {
+        let cases = [
+            (
+                "parallel 0",
+                "plan 'parallel 0': parallel N must be at least 1",
+            ),
+            ("parallel", "plan 'parallel': parallel N needs a number"),
+            (
+                "parallel many",
+                "plan 'parallel many': 'many' is not a whole number",
+            ),
+            (
+                "rate 100",
+                "plan 'rate 100': rate needs a duration; write e.g. 'rate 100 for 10s'",
+            ),
+            (
+                "rate 0 for 1s",
+                "plan 'rate 0 for 1s': '0' is not a rate above 0 (requests per second)",
+            ),
+            (
+                "rate 10 for soon",
+                "plan 'rate 10 for soon': 'soon' is not a duration; write e.g. 10s, 500ms, 5m",
+            ),
+            (
+                "burst 5",
+                "plan 'burst 5': 'burst' is not a step; use parallel, serial, ramp, rate, keep-warm or wait",
+            ),
+            ("", "the plan is empty; write e.g. 'parallel 50'"),
+            ("parallel 5 now", "plan 'parallel 5 now': unexpected 'now'"),
+            (
+                "ramp 1 50 in 3s",
+                "plan 'ramp 1 50 in 3s': expected 'over'; write e.g. 'ramp 1 50 over 30s'",
+            ),
+            (
+                "parallel 100001",
+                "plan 'parallel 100001': parallel N is at most 100000",
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(text.parse::<Plan>().unwrap_err(), want);
+        }
+    }
+
+    #[test]
+    fn planned_request_counts() {
+        let p: Plan = "parallel 50; wait 1s; serial 20; rate 10 for 2s"
+            .parse()
+            .unwrap();
+        assert_eq!(p.planned_requests(), Some(90));
+        let p: Plan = "ramp 1 5 over 1s".parse().unwrap();
+        assert_eq!(p.planned_requests(), None);
+    }
+}

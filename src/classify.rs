@@ -1,0 +1,215 @@
+//! Cold or warm, per response: exact from the probe headers when the function sends them,
+//! otherwise inferred from latency against the warm baseline observed so far (and marked
+//! as inferred wherever it is shown).
+
+use std::time::Duration;
+
+use crate::event::{Classification, EnvId, ProbeFields};
+use crate::probe;
+
+/// Longest environment id accepted from a probe header.
+const MAX_ENV_ID: usize = 128;
+
+/// Reads the probe headers of a response. `header` looks a header up by its lower-case
+/// name. A malformed value is ignored (the field is absent), never an error: endpoints
+/// may send anything.
+pub fn probe_fields<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Option<ProbeFields> {
+    let env = header(probe::ENV)?.trim();
+    let valid = !env.is_empty()
+        && env.len() <= MAX_ENV_ID
+        && env
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/[]$".contains(&b));
+    if !valid {
+        return None;
+    }
+    let cold = header(probe::COLD)
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "true" || v == "1");
+    let init_ms = header(probe::INIT_MS)
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0);
+    let invocations = header(probe::INVOCATIONS).and_then(|v| v.trim().parse::<u64>().ok());
+    Some(ProbeFields {
+        env: EnvId(env.to_string()),
+        cold,
+        init_ms,
+        invocations,
+    })
+}
+
+/// Infers cold or warm from latency when there are no probe headers.
+///
+/// The warm baseline is the fastest successful response seen so far. A response is taken
+/// as cold when it is slower than the baseline by more than the larger of `min_extra` and
+/// the baseline itself: an Init adds tens to thousands of milliseconds, while warm
+/// latency varies by a fraction of itself.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    baseline: Option<Duration>,
+    min_extra: Duration,
+}
+
+impl Default for Classifier {
+    fn default() -> Self {
+        Self::new(Duration::from_millis(30))
+    }
+}
+
+impl Classifier {
+    pub fn new(min_extra: Duration) -> Self {
+        Self {
+            baseline: None,
+            min_extra,
+        }
+    }
+
+    pub fn baseline(&self) -> Option<Duration> {
+        self.baseline
+    }
+
+    /// Classifies one response. `ok` is false for transport errors and error statuses,
+    /// which say nothing about Init and are not classified.
+    pub fn classify(
+        &mut self,
+        probe: Option<&ProbeFields>,
+        latency: Duration,
+        ok: bool,
+    ) -> Option<Classification> {
+        if let Some(p) = probe {
+            return Some(if p.cold {
+                Classification::Cold
+            } else {
+                Classification::Warm
+            });
+        }
+        if !ok {
+            return None;
+        }
+        let baseline = self.baseline.map_or(latency, |b| b.min(latency));
+        self.baseline = Some(baseline);
+        let threshold = baseline + self.min_extra.max(baseline);
+        Some(if latency > threshold {
+            Classification::InferredCold
+        } else {
+            Classification::InferredWarm
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(v: u64) -> Duration {
+        Duration::from_millis(v)
+    }
+
+    type Headers = &'static [(&'static str, &'static str)];
+    /// (cold, init ms, invocations) as parsed.
+    type Parsed = Option<(bool, Option<f64>, Option<u64>)>;
+
+    const ENV32: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn probe_headers_table() {
+        let cases: &[(Headers, Parsed)] = &[
+            (&[], None),
+            (&[("x-thaw-env", ENV32)], Some((false, None, None))),
+            (
+                &[
+                    ("x-thaw-env", ENV32),
+                    ("x-thaw-cold", "true"),
+                    ("x-thaw-init-ms", "137.25"),
+                    ("x-thaw-invocations", "1"),
+                ],
+                Some((true, Some(137.25), Some(1))),
+            ),
+            (
+                &[("x-thaw-env", ENV32), ("x-thaw-cold", "TRUE")],
+                Some((true, None, None)),
+            ),
+            (
+                &[("x-thaw-env", ENV32), ("x-thaw-cold", "yes please")],
+                Some((false, None, None)),
+            ),
+            (
+                &[("x-thaw-env", ENV32), ("x-thaw-init-ms", "-4")],
+                Some((false, None, None)),
+            ),
+            (
+                &[("x-thaw-env", ENV32), ("x-thaw-init-ms", "NaN")],
+                Some((false, None, None)),
+            ),
+            (
+                &[("x-thaw-env", ENV32), ("x-thaw-invocations", "many")],
+                Some((false, None, None)),
+            ),
+            (&[("x-thaw-env", "")], None),
+            (&[("x-thaw-env", "has space")], None),
+            (&[("x-thaw-env", "<script>")], None),
+        ];
+        for (headers, want) in cases {
+            let got =
+                probe_fields(|name| headers.iter().find(|(k, _)| *k == name).map(|(_, v)| *v));
+            let got = got.map(|p| (p.cold, p.init_ms, p.invocations));
+            assert_eq!(&got, want, "{headers:?}");
+        }
+        let long = "a".repeat(MAX_ENV_ID + 1);
+        assert!(probe_fields(|n| (n == probe::ENV).then_some(long.as_str())).is_none());
+    }
+
+    #[test]
+    fn inference_table() {
+        // (latency ms, ok) in arrival order -> expected class
+        let cases: &[(u64, bool, Option<Classification>)] = &[
+            (250, true, Some(Classification::InferredWarm)), // first: it is the baseline
+            (20, true, Some(Classification::InferredWarm)),  // new, faster baseline
+            (45, true, Some(Classification::InferredWarm)),  // within baseline + 30 ms
+            (60, true, Some(Classification::InferredCold)),  // beyond 20 + max(30, 20)
+            (900, false, None),                              // errors are not classified
+            (21, true, Some(Classification::InferredWarm)),
+            (180, true, Some(Classification::InferredCold)),
+        ];
+        let mut c = Classifier::default();
+        for (latency, ok, want) in cases {
+            assert_eq!(c.classify(None, ms(*latency), *ok), *want, "{latency} ms");
+        }
+        assert_eq!(c.baseline(), Some(ms(20)));
+    }
+
+    #[test]
+    fn slow_warm_endpoints_scale_the_threshold() {
+        // A 400 ms warm endpoint: 700 ms is still warm (within 2x), 900 ms is cold.
+        let mut c = Classifier::default();
+        c.classify(None, ms(400), true);
+        assert_eq!(
+            c.classify(None, ms(700), true),
+            Some(Classification::InferredWarm)
+        );
+        assert_eq!(
+            c.classify(None, ms(900), true),
+            Some(Classification::InferredCold)
+        );
+    }
+
+    #[test]
+    fn probes_win_over_inference() {
+        let mut c = Classifier::default();
+        let p = ProbeFields {
+            env: EnvId("e".into()),
+            cold: false,
+            init_ms: None,
+            invocations: None,
+        };
+        assert_eq!(
+            c.classify(Some(&p), ms(5000), true),
+            Some(Classification::Warm)
+        );
+        assert_eq!(
+            c.baseline(),
+            None,
+            "probed responses do not move the inferred baseline"
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! `thaw burst [URL]`: run a plan headless and print a summary. With no URL (or a URL
+//! that is only a path, like `/?sleep_ms=1000`) it starts the embedded emulator
+//! in-process and targets it.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+
+use crate::burst::{self, Plan, RequestSpec, Target};
+use crate::emulator::Emulator;
+use crate::event::{Clock, EventKind};
+use crate::sources::EventSink;
+use crate::state::State;
+use crate::summary::{self, Summary};
+
+use super::{Failure, GlobalArgs};
+
+/// Exit status when requests failed (transport errors, throttles, error statuses).
+pub const EXIT_REQUESTS_FAILED: u8 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct BurstArgs {
+    /// Endpoint (http://host:port/path). Omitted, or only a path: the embedded emulator
+    pub url: Option<String>,
+    /// The plan: 'parallel N', 'serial N [think 100ms]', 'ramp A B over 30s',
+    /// 'rate R for 10s', 'keep-warm N every 5m [for 1h]', 'wait 2s'; stages joined by ';'
+    #[arg(long, short, default_value = "parallel 50")]
+    pub plan: String,
+    /// HTTP method
+    #[arg(long, short = 'X', default_value = "GET")]
+    pub method: String,
+    /// Extra header, 'Name: value' (repeatable)
+    #[arg(long = "header", short = 'H', value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Request body
+    #[arg(long, short)]
+    pub data: Option<String>,
+    /// Timeout of each request, from sending it to the end of its response
+    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    pub timeout: String,
+    /// Summary format on stdout: text, or json for scripts; csv prints one row per request
+    #[arg(long, short, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+struct Prepared {
+    plan: Plan,
+    spec: RequestSpec,
+    /// An absolute URL, or the path to use on the embedded emulator.
+    url: Result<Target, String>,
+}
+
+fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
+    let plan: Plan = args.plan.parse()?;
+    let timeout = humantime::parse_duration(&args.timeout)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            format!(
+                "--timeout '{}' is not a duration above 0, like 30s or 500ms",
+                args.timeout
+            )
+        })?;
+    let headers = args
+        .headers
+        .iter()
+        .map(|h| RequestSpec::parse_header(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let spec = RequestSpec {
+        method: RequestSpec::parse_method(&args.method)?,
+        headers,
+        body: args.data.clone().unwrap_or_default().into_bytes(),
+        timeout,
+    };
+    let url = match args.url.as_deref() {
+        None => Err("/".to_string()),
+        Some(path) if path.starts_with('/') => Err(path.to_string()),
+        Some(url) => Ok(Target::parse(url)?),
+    };
+    Ok(Prepared { plan, spec, url })
+}
+
+pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
+    let prepared = prepare(&args).map_err(Failure::Config)?;
+    super::raise_open_file_limit();
+    let clock = Clock::start();
+    let (target, emulator) = match prepared.url {
+        Ok(target) => (target, None),
+        Err(path) => {
+            let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
+            let config = crate::config::load(&layers)?;
+            let emulator = Emulator::start(config.emulator, clock, EventSink::none())
+                .await
+                .map_err(|e| Failure::Run(e.to_string()))?;
+            let target =
+                Target::parse(&format!("{}{path}", emulator.url())).map_err(Failure::Config)?;
+            (target, Some(emulator))
+        }
+    };
+    let shown = if emulator.is_some() {
+        format!("{} (embedded emulator)", target.url)
+    } else {
+        target.url.clone()
+    };
+
+    let mut state = State::new();
+    let mut rows = Vec::new();
+    let keep_rows = args.output == Output::Csv;
+    let mut progress = Progress::new(prepared.plan.planned_requests());
+    let run = burst::run(&prepared.plan, target, prepared.spec, clock, |event| {
+        state.apply(&event);
+        progress.tick(state.client.requests);
+        if keep_rows && let EventKind::Request(r) = event.kind {
+            rows.push(r);
+        }
+    });
+    let steps = tokio::select! {
+        steps = run => steps,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("\rthaw burst: interrupted; summary of what was done:");
+            Vec::new()
+        }
+    };
+    progress.finish();
+    if let Some(e) = emulator {
+        e.shutdown().await;
+    }
+    let summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
+    let mut out = std::io::stdout().lock();
+    let written = match args.output {
+        Output::Text => write!(out, "{}", summary.text()),
+        Output::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        ),
+        Output::Csv => {
+            let mut text = String::from(summary::CSV_HEADER);
+            text.push('\n');
+            for r in &rows {
+                text.push_str(&summary::csv_row(r));
+                text.push('\n');
+            }
+            write!(out, "{text}")
+        }
+    };
+    let _ = written.and_then(|()| out.flush());
+    Ok(if summary.failed > 0 {
+        EXIT_REQUESTS_FAILED
+    } else {
+        0
+    })
+}
+
+/// A one-line counter on stderr, only when stderr is a terminal.
+struct Progress {
+    total: Option<u64>,
+    enabled: bool,
+    last: Instant,
+}
+
+impl Progress {
+    fn new(total: Option<u64>) -> Self {
+        Self {
+            total,
+            enabled: std::io::stderr().is_terminal(),
+            last: Instant::now(),
+        }
+    }
+
+    fn tick(&mut self, done: u64) {
+        if !self.enabled || self.last.elapsed() < Duration::from_millis(100) {
+            return;
+        }
+        self.last = Instant::now();
+        let total = self.total.map_or_else(String::new, |t| format!("/{t}"));
+        eprint!("\r\x1b[2Kthaw burst: {done}{total} requests");
+    }
+
+    fn finish(&self) {
+        if self.enabled {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

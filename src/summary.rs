@@ -1,0 +1,223 @@
+//! The end-of-run summary of `thaw burst`, read from the same [`State`] the TUI draws:
+//! as text for people, JSON for scripts, CSV rows per request.
+
+use std::fmt::Write as _;
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+use crate::burst::StepReport;
+use crate::event::{ErrorKind, RequestObserved};
+use crate::state::State;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Percentiles {
+    pub count: u64,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Percentiles {
+    fn of(h: &Histogram<u64>) -> Option<Self> {
+        if h.is_empty() {
+            return None;
+        }
+        let ms = |us: u64| (us as f64 / 10.0).round() / 100.0;
+        Some(Self {
+            count: h.len(),
+            p50_ms: ms(h.value_at_quantile(0.50)),
+            p90_ms: ms(h.value_at_quantile(0.90)),
+            p99_ms: ms(h.value_at_quantile(0.99)),
+            max_ms: ms(h.max()),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StepSummary {
+    pub step: String,
+    pub requests: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_spread_ms: Option<f64>,
+    pub late_starts: u64,
+    pub max_lateness_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    pub target: String,
+    pub plan: String,
+    pub requests: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub environments: usize,
+    pub cold: u64,
+    pub warm: u64,
+    /// Of cold + warm, how many were inferred from latency (no probe headers).
+    pub inferred: u64,
+    pub reuse_ratio: Option<f64>,
+    pub throttled: u64,
+    pub errors: Vec<(ErrorKind, u64)>,
+    pub latency_cold: Option<Percentiles>,
+    pub latency_warm: Option<Percentiles>,
+    pub latency_all: Option<Percentiles>,
+    pub steps: Vec<StepSummary>,
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
+}
+
+impl Summary {
+    pub fn new(state: &State, target: &str, plan: &str, steps: &[StepReport]) -> Self {
+        let c = &state.client;
+        Self {
+            target: target.into(),
+            plan: plan.into(),
+            requests: c.requests,
+            ok: c.ok,
+            failed: c.requests - c.ok,
+            environments: state.envs.len(),
+            cold: c.cold,
+            warm: c.warm,
+            inferred: c.inferred,
+            reuse_ratio: c.reuse_ratio(),
+            throttled: c.error_count(ErrorKind::Throttled),
+            errors: ErrorKind::ALL
+                .iter()
+                .map(|k| (*k, c.error_count(*k)))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+            latency_cold: Percentiles::of(&c.latency.cold),
+            latency_warm: Percentiles::of(&c.latency.warm),
+            latency_all: Percentiles::of(&c.all),
+            steps: steps
+                .iter()
+                .map(|s| StepSummary {
+                    step: s.step.clone(),
+                    requests: s.requests,
+                    release_spread_ms: s.release_spread.map(ms),
+                    late_starts: s.late_starts,
+                    max_lateness_ms: ms(s.max_lateness),
+                })
+                .collect(),
+        }
+    }
+
+    /// For people: a few aligned lines.
+    pub fn text(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "thaw burst: {} -> {}", self.plan, self.target);
+        let _ = writeln!(
+            o,
+            "requests      {} sent, {} ok (2xx/3xx), {} failed",
+            self.requests, self.ok, self.failed
+        );
+        let _ = writeln!(o, "environments  {} seen", self.environments);
+        let how = if self.inferred > 0 {
+            format!(
+                " ({} inferred from latency: no probe headers)",
+                self.inferred
+            )
+        } else {
+            String::new()
+        };
+        let reuse = self
+            .reuse_ratio
+            .map_or_else(|| "-".into(), |r| format!("{:.1}%", r * 100.0));
+        let _ = writeln!(
+            o,
+            "cold / warm   {} / {}, reuse {reuse}{how}",
+            self.cold, self.warm
+        );
+        let _ = writeln!(o, "throttled     {}", self.throttled);
+        let errors = if self.errors.is_empty() {
+            "none".to_string()
+        } else {
+            self.errors
+                .iter()
+                .map(|(k, n)| {
+                    format!(
+                        "{} {n}",
+                        serde_json::to_value(k)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(o, "errors        {errors}");
+        let _ = writeln!(
+            o,
+            "latency ms    {:>9} {:>9} {:>9} {:>9} {:>7}",
+            "p50", "p90", "p99", "max", "n"
+        );
+        for (name, p) in [
+            ("cold", &self.latency_cold),
+            ("warm", &self.latency_warm),
+            ("all", &self.latency_all),
+        ] {
+            match p {
+                Some(p) => {
+                    let _ = writeln!(
+                        o,
+                        "  {name:<11} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7}",
+                        p.p50_ms, p.p90_ms, p.p99_ms, p.max_ms, p.count
+                    );
+                }
+                None => {
+                    let _ = writeln!(o, "  {name:<11} {:>9}", "-");
+                }
+            }
+        }
+        for s in &self.steps {
+            if let Some(spread) = s.release_spread_ms {
+                let _ = writeln!(
+                    o,
+                    "release       {spread:.3} ms spread, first to last request written ({})",
+                    s.step
+                );
+            }
+            if s.step.starts_with("rate") {
+                let _ = writeln!(
+                    o,
+                    "arrivals      {} of {} started late (>5 ms), at most {:.2} ms late ({})",
+                    s.late_starts, s.requests, s.max_lateness_ms, s.step
+                );
+            }
+        }
+        o
+    }
+}
+
+/// The CSV header of [`csv_row`].
+pub const CSV_HEADER: &str = "id,planned_us,sent_us,first_byte_us,end_us,connect_us,latency_us,status,bytes,error,class,env,probe_cold,init_ms,invocations";
+
+/// One request as a CSV row.
+pub fn csv_row(r: &RequestObserved) -> String {
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let tag = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let probe = r.probe.as_ref();
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        r.id,
+        r.planned_us,
+        r.sent_us,
+        opt(r.first_byte_us.map(|v| v.to_string())),
+        r.end_us,
+        opt(r.connect_us.map(|v| v.to_string())),
+        r.latency().as_micros(),
+        opt(r.status.map(|v| v.to_string())),
+        r.bytes,
+        opt(r.error.and_then(|e| serde_json::to_value(e).ok()).map(tag)),
+        opt(r.class.and_then(|c| serde_json::to_value(c).ok()).map(tag)),
+        opt(probe.map(|p| p.env.0.clone())),
+        opt(probe.map(|p| p.cold.to_string())),
+        opt(probe.and_then(|p| p.init_ms).map(|v| v.to_string())),
+        opt(probe.and_then(|p| p.invocations).map(|v| v.to_string())),
+    )
+}
