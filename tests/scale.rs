@@ -1,10 +1,14 @@
-//! Scale: 10,000 execution environments alive at once, over real HTTP. A test binary of
-//! its own so its 20,000 sockets don't share the machine with timing-sensitive tests.
+//! Scale: 10,000 requests released at once by thaw's burst engine, 10,000 execution
+//! environments alive at once in the emulator, over real HTTP. A test binary of its own
+//! so its 20,000 sockets don't share the machine with timing-sensitive tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use std::collections::HashSet;
+
+use thaw::burst::{self, RequestSpec, Target};
+use thaw::event::{Classification, Clock, EventKind};
 
 /// 10,000 environments alive at once: the emulator in its own process (each side needs
 /// 10,000 sockets), the account limit, scaling burst and stage burst raised in config
@@ -35,18 +39,36 @@ async fn ten_thousand_environments_alive_at_once() {
         "emulator.init_ms=5",
     ]);
     let url = format!("{}/?sleep_ms=4000", served.url);
-    let resps = common::burst(&url, n).await;
-    let ok = resps.iter().filter(|r| r.status == 200).count();
-    let envs: HashSet<String> = resps.iter().map(common::Resp::env).collect();
-    let mut statuses: Vec<u16> = resps
+    let plan = format!("parallel {n}").parse().unwrap();
+    let mut rs = Vec::with_capacity(n);
+    let steps = burst::run(
+        &plan,
+        Target::parse(&url).unwrap(),
+        RequestSpec::default(),
+        Clock::start(),
+        |e| {
+            if let EventKind::Request(r) = e.kind {
+                rs.push(r);
+            }
+        },
+    )
+    .await;
+    let ok = rs.iter().filter(|r| r.status == Some(200)).count();
+    let mut failures: Vec<String> = rs
         .iter()
-        .map(|r| r.status)
-        .filter(|s| *s != 200)
+        .filter(|r| r.status != Some(200))
+        .map(|r| format!("{:?}/{:?}", r.status, r.error))
         .collect();
-    statuses.dedup();
-    assert_eq!(ok, n, "every request served; others: {statuses:?}");
+    failures.dedup();
+    assert_eq!(ok, n, "every request served; others: {failures:?}");
+    let envs: HashSet<_> = rs.iter().filter_map(|r| r.probe.as_ref().map(|p| p.env.clone())).collect();
     assert_eq!(envs.len(), n, "one environment each");
-    assert_eq!(common::peak_overlap(&resps), n, "all alive at once");
+    assert!(rs.iter().all(|r| r.class == Some(Classification::Cold)));
+    // All in flight at once: the last request was sent before the first one ended.
+    let last_sent = rs.iter().map(|r| r.sent_us).max().unwrap();
+    let first_end = rs.iter().map(|r| r.end_us).min().unwrap();
+    assert!(last_sent < first_end, "all {n} overlap");
+    println!("release spread of {n}: {:?}", steps[0].release_spread.unwrap());
     let rss = std::fs::read_to_string(format!("/proc/{}/status", served.child.id()))
         .unwrap_or_default()
         .lines()
