@@ -2,7 +2,7 @@
 //! request to each in a tight loop, then read every response. Used by
 //! `benches/burst-vs-oha` to compare thaw's release spread against the raw limit.
 //!
-//! Usage: raw_release HOST:PORT N
+//! Usage: `raw_release HOST:PORT N`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};

@@ -14,11 +14,23 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 async fn fire(url: &str, plan: &str, timeout: Duration) -> (Vec<RequestObserved>, Vec<StepReport>) {
+    fire_with(
+        url,
+        plan,
+        RequestSpec {
+            timeout,
+            ..RequestSpec::default()
+        },
+    )
+    .await
+}
+
+async fn fire_with(
+    url: &str,
+    plan: &str,
+    spec: RequestSpec,
+) -> (Vec<RequestObserved>, Vec<StepReport>) {
     let plan: Plan = plan.parse().unwrap();
-    let spec = RequestSpec {
-        timeout,
-        ..RequestSpec::default()
-    };
     let mut seen = Vec::new();
     let steps = burst::run(
         &plan,
@@ -31,7 +43,8 @@ async fn fire(url: &str, plan: &str, timeout: Duration) -> (Vec<RequestObserved>
             }
         },
     )
-    .await;
+    .await
+    .unwrap();
     (seen, steps)
 }
 
@@ -233,4 +246,68 @@ async fn error_kinds_from_misbehaving_servers() {
             );
         }
     }
+}
+
+/// A local HTTPS server with a self-signed certificate for `localhost`; returns its URL and
+/// the certificate to trust.
+async fn tls_server() -> (String, rustls_pki::CertificateDer<'static>) {
+    use std::sync::Arc;
+    use tokio_rustls::rustls::ServerConfig;
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let der = cert.cert.der().clone();
+    let key = rustls_pki::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let config = ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![der.clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let (s, _) = listener.accept().await.unwrap();
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(s).await else {
+                    return;
+                };
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = tls.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    let body = "HTTP/1.1 200 OK\r\nx-thaw-env: 0123abcd\r\nx-thaw-cold: false\r\ncontent-length: 2\r\n\r\nok";
+                    if tls.write_all(body.as_bytes()).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (format!("https://localhost:{port}/"), der)
+}
+
+use tokio_rustls::rustls::pki_types as rustls_pki;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_a_trusted_certificate_and_tls_errors_without() {
+    let (url, cert) = tls_server().await;
+    let spec = RequestSpec {
+        extra_roots: vec![cert],
+        ..RequestSpec::default()
+    };
+    let (rs, _) = fire_with(&url, "parallel 5; serial 5", spec).await;
+    assert_eq!(rs.len(), 10);
+    assert!(
+        rs.iter()
+            .all(|r| r.status == Some(200) && r.class == Some(Classification::Warm)),
+        "{rs:?}"
+    );
+    assert!(rs.iter().all(|r| r.connect_us.is_some() || r.sent_us > 0));
+
+    let (rs, _) = fire(&url, "parallel 2", Duration::from_secs(5)).await;
+    assert!(
+        rs.iter().all(|r| r.error == Some(ErrorKind::Tls)),
+        "untrusted: {rs:?}"
+    );
 }

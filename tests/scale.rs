@@ -52,7 +52,8 @@ async fn ten_thousand_environments_alive_at_once() {
             }
         },
     )
-    .await;
+    .await
+    .unwrap();
     let ok = rs.iter().filter(|r| r.status == Some(200)).count();
     let mut failures: Vec<String> = rs
         .iter()
@@ -61,14 +62,20 @@ async fn ten_thousand_environments_alive_at_once() {
         .collect();
     failures.dedup();
     assert_eq!(ok, n, "every request served; others: {failures:?}");
-    let envs: HashSet<_> = rs.iter().filter_map(|r| r.probe.as_ref().map(|p| p.env.clone())).collect();
+    let envs: HashSet<_> = rs
+        .iter()
+        .filter_map(|r| r.probe.as_ref().map(|p| p.env.clone()))
+        .collect();
     assert_eq!(envs.len(), n, "one environment each");
     assert!(rs.iter().all(|r| r.class == Some(Classification::Cold)));
     // All in flight at once: the last request was sent before the first one ended.
     let last_sent = rs.iter().map(|r| r.sent_us).max().unwrap();
     let first_end = rs.iter().map(|r| r.end_us).min().unwrap();
     assert!(last_sent < first_end, "all {n} overlap");
-    println!("release spread of {n}: {:?}", steps[0].release_spread.unwrap());
+    println!(
+        "release spread of {n}: {:?}",
+        steps[0].release_spread.unwrap()
+    );
     let rss = std::fs::read_to_string(format!("/proc/{}/status", served.child.id()))
         .unwrap_or_default()
         .lines()

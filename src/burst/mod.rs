@@ -2,6 +2,7 @@
 //! (`http1`) and the execution of steps (`run`). Every request becomes one
 //! [`EventKind::Request`] event, classified cold or warm on the way out.
 
+pub mod conn;
 pub mod http1;
 pub mod plan;
 pub mod run;
@@ -29,16 +30,17 @@ impl<T> Drop for AbortOnDrop<T> {
 }
 
 /// Runs `plan` against `target`, calling `on_event` with each request's event (in order of
-/// completion) and returning what each step did.
+/// completion) and returning what each step did. Fails only when the TLS setup is unusable.
 pub async fn run(
     plan: &Plan,
     target: Target,
     spec: RequestSpec,
     clock: Clock,
     mut on_event: impl FnMut(Event),
-) -> Vec<StepReport> {
+) -> Result<Vec<StepReport>, String> {
+    let connector = conn::Connector::new(&target, &spec.extra_roots)?;
     let (tx, mut rx) = mpsc::channel(4096);
-    let ctx = Arc::new(run::Ctx::new(target, spec, clock, tx));
+    let ctx = Arc::new(run::Ctx::new(target, spec, connector, clock, tx));
     let steps = plan.steps.clone();
     let exec = AbortOnDrop(tokio::spawn(async move {
         let mut reports = Vec::with_capacity(steps.len());
@@ -55,5 +57,5 @@ pub async fn run(
         on_event(Event::new(at, EventKind::Request(obs)));
     }
     let mut exec = exec;
-    (&mut exec.0).await.unwrap_or_default()
+    Ok((&mut exec.0).await.unwrap_or_default())
 }

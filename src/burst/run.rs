@@ -10,13 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::net::TcpStream;
-use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::{Mutex, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use crate::event::{Clock, ErrorKind, RequestId, RequestObserved};
 
+use super::conn::{Connector, Reader, Writer};
 use super::http1::{self, Response};
 use super::plan::Step;
 use super::target::{RequestSpec, Target};
@@ -47,6 +46,7 @@ pub struct Ctx {
     pub spec: RequestSpec,
     pub clock: Clock,
     request: Arc<[u8]>,
+    connector: Connector,
     out: mpsc::Sender<RequestObserved>,
     next_id: AtomicU64,
     addr: Mutex<Option<SocketAddr>>,
@@ -56,6 +56,7 @@ impl Ctx {
     pub fn new(
         target: Target,
         spec: RequestSpec,
+        connector: Connector,
         clock: Clock,
         out: mpsc::Sender<RequestObserved>,
     ) -> Self {
@@ -65,6 +66,7 @@ impl Ctx {
             spec,
             clock,
             request,
+            connector,
             out,
             next_id: AtomicU64::new(0),
             addr: Mutex::new(None),
@@ -85,15 +87,9 @@ impl Ctx {
         Ok(a)
     }
 
-    async fn connect(&self) -> Result<(TcpStream, Duration), ErrorKind> {
+    async fn connect(&self) -> Result<(Reader, Writer, Duration), ErrorKind> {
         let addr = self.addr().await?;
-        let start = Instant::now();
-        let stream = tokio::time::timeout(self.spec.timeout, TcpStream::connect(addr))
-            .await
-            .map_err(|_| ErrorKind::Timeout)?
-            .map_err(|e| http1::error_kind(&e))?;
-        let _ = stream.set_nodelay(true);
-        Ok((stream, start.elapsed()))
+        self.connector.connect(addr, self.spec.timeout).await
     }
 
     async fn emit(
@@ -139,11 +135,7 @@ impl Ctx {
         let _ = self.out.send(obs).await;
     }
 
-    async fn read(
-        &self,
-        reader: &mut OwnedReadHalf,
-        buf: &mut Vec<u8>,
-    ) -> Result<Response, ErrorKind> {
+    async fn read(&self, reader: &mut Reader, buf: &mut Vec<u8>) -> Result<Response, ErrorKind> {
         tokio::time::timeout(
             self.spec.timeout,
             http1::read_response(reader, buf, self.spec.is_head()),
@@ -156,20 +148,18 @@ impl Ctx {
 
 /// One keep-alive connection.
 struct Conn {
-    reader: OwnedReadHalf,
-    writer: tokio::net::tcp::OwnedWriteHalf,
+    reader: Reader,
+    writer: Writer,
     buf: Vec<u8>,
 }
 
 /// Sends one request at `planned` on `slot`'s connection (opened if missing, dropped
 /// unless reusable) and reports it.
 async fn one(ctx: &Ctx, slot: &mut Option<Conn>, planned: Instant) {
-    use tokio::io::AsyncWriteExt as _;
     let mut connect = None;
     if slot.is_none() {
         match ctx.connect().await {
-            Ok((stream, took)) => {
-                let (reader, writer) = stream.into_split();
+            Ok((reader, writer, took)) => {
                 *slot = Some(Conn {
                     reader,
                     writer,
@@ -263,7 +253,7 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
             continue;
         };
         match connected {
-            Ok((stream, took)) => ready.push((stream, took)),
+            Ok(conn) => ready.push(conn),
             Err(kind) => ctx.emit(began, Instant::now(), None, Err(kind)).await,
         }
     }
@@ -273,8 +263,7 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
     // 2. A reader per connection, waiting for its request's send time.
     let mut readers = JoinSet::new();
     let mut writers = Vec::with_capacity(ready.len());
-    for (stream, took) in ready {
-        let (mut reader, writer) = stream.into_split();
+    for (mut reader, writer, took) in ready {
         let (sent_tx, sent_rx) = oneshot::channel::<(Instant, Instant, Option<ErrorKind>)>();
         let ctx = ctx.clone();
         readers.spawn(async move {
@@ -314,7 +303,6 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
         }
     }
     for (mut writer, sent_tx, done) in slow {
-        use tokio::io::AsyncWriteExt as _;
         let r = writer.write_all(&request[done..]).await;
         let now = Instant::now();
         first.get_or_insert(now);

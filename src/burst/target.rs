@@ -15,27 +15,25 @@ pub struct Target {
     pub port: u16,
     /// Path and query, at least `/`.
     pub path: String,
+    /// `https://`: TLS (rustls).
+    pub tls: bool,
 }
 
 impl Target {
-    /// Parses an absolute `http://` URL.
+    /// Parses an absolute `http://` or `https://` URL.
     pub fn parse(url: &str) -> Result<Self, String> {
         let uri: hyper::Uri = url.parse().map_err(|e| {
             format!("URL '{url}' is not valid ({e}); write it like http://host:port/path")
         })?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => {
-                return Err(format!(
-                    "URL '{url}': HTTPS is not supported by thaw burst yet; use an http:// endpoint"
-                ));
-            }
+        let tls = match uri.scheme_str() {
+            Some("http") => false,
+            Some("https") => true,
             _ => {
                 return Err(format!(
                     "URL '{url}' needs a scheme and host, like http://127.0.0.1:3000/path"
                 ));
             }
-        }
+        };
         let host = uri.host().filter(|h| !h.is_empty()).ok_or_else(|| {
             format!("URL '{url}' has no host; write it like http://host:port/path")
         })?;
@@ -50,8 +48,9 @@ impl Target {
         Ok(Self {
             url: url.to_string(),
             host,
-            port: uri.port_u16().unwrap_or(80),
+            port: uri.port_u16().unwrap_or(if tls { 443 } else { 80 }),
             path: if path.is_empty() { "/".into() } else { path },
+            tls,
         })
     }
 
@@ -62,7 +61,7 @@ impl Target {
         } else {
             self.host.clone()
         };
-        if self.port == 80 {
+        if self.port == if self.tls { 443 } else { 80 } {
             host
         } else {
             format!("{host}:{}", self.port)
@@ -86,8 +85,11 @@ pub struct RequestSpec {
     /// Extra headers, as given (`Name: value`).
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    /// From sending the request to the end of its response (connect has its own).
+    /// From sending the request to the end of its response; connecting (with the TLS
+    /// handshake) has the same limit of its own.
     pub timeout: Duration,
+    /// Certificates trusted for HTTPS besides the Mozilla roots (`--cacert`).
+    pub extra_roots: Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>,
 }
 
 impl Default for RequestSpec {
@@ -97,6 +99,7 @@ impl Default for RequestSpec {
             headers: Vec::new(),
             body: Vec::new(),
             timeout: Duration::from_secs(30),
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -177,6 +180,11 @@ mod tests {
             ("127.0.0.1", 3000, "/prod/hello?sleep_ms=5")
         );
         assert_eq!(Target::parse("http://example.com").unwrap().path, "/");
+        let t = Target::parse("https://abc.lambda-url.us-east-1.on.aws/").unwrap();
+        assert_eq!(
+            (t.tls, t.port, t.authority().as_str()),
+            (true, 443, "abc.lambda-url.us-east-1.on.aws")
+        );
         assert_eq!(
             Target::parse("http://[::1]:8080/").unwrap().authority(),
             "[::1]:8080"
@@ -187,7 +195,6 @@ mod tests {
             "ftp://x/",
             "http://",
             "http://exa mple.com/",
-            "https://x.lambda-url.us-east-1.on.aws/",
         ] {
             let err = Target::parse(bad).unwrap_err();
             assert!(err.contains(&format!("'{bad}'")), "{err}");

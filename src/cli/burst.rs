@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 
+use tokio_rustls::rustls::pki_types::CertificateDer;
+use tokio_rustls::rustls::pki_types::pem::PemObject as _;
+
 use crate::burst::{self, Plan, RequestSpec, Target};
 use crate::emulator::Emulator;
 use crate::event::{Clock, EventKind};
@@ -46,9 +49,26 @@ pub struct BurstArgs {
     /// Timeout of each request, from sending it to the end of its response
     #[arg(long, default_value = "30s", value_name = "DURATION")]
     pub timeout: String,
+    /// Extra CA certificates (PEM) to trust for https:// besides the Mozilla roots
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<std::path::PathBuf>,
     /// Summary format on stdout: text, or json for scripts; csv prints one row per request
     #[arg(long, short, value_enum, default_value_t = Output::Text)]
     pub output: Output,
+}
+
+fn load_pem(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let shown = path.display();
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("cannot read --cacert '{shown}': {e}"))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("--cacert '{shown}' is not PEM certificates: {e}"))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "--cacert '{shown}' holds no certificate (expected PEM 'BEGIN CERTIFICATE')"
+        ));
+    }
+    Ok(certs)
 }
 
 struct Prepared {
@@ -79,6 +99,10 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
         headers,
         body: args.data.clone().unwrap_or_default().into_bytes(),
         timeout,
+        extra_roots: match &args.cacert {
+            Some(path) => load_pem(path)?,
+            None => Vec::new(),
+        },
     };
     let url = match args.url.as_deref() {
         None => Err("/".to_string()),
@@ -123,7 +147,7 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         }
     });
     let steps = tokio::select! {
-        steps = run => steps,
+        steps = run => steps.map_err(Failure::Config)?,
         _ = tokio::signal::ctrl_c() => {
             eprintln!("\rthaw burst: interrupted; summary of what was done:");
             Vec::new()
