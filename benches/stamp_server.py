@@ -10,6 +10,8 @@ import struct
 import threading
 
 RESPONSE = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+# Linux's SO_TIMESTAMPNS (= SCM_TIMESTAMPNS); Python before 3.12 does not name it.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 
 
 class StampServer:
@@ -18,7 +20,7 @@ class StampServer:
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # Accepted sockets inherit the flag, so even data that arrives before accept()
         # returns is stamped.
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_TIMESTAMPNS, 1)
+        self.listener.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(8192)
         self.listener.setblocking(False)
@@ -66,7 +68,7 @@ class StampServer:
         if state["first"]:
             state["first"] = False
             for level, kind, raw in anc:
-                if level == socket.SOL_SOCKET and kind == socket.SO_TIMESTAMPNS:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
                     sec, nsec = struct.unpack("qq", raw[:16])
                     with self.lock:
                         self.stamps.append(sec * 1_000_000_000 + nsec)

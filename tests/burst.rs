@@ -36,6 +36,7 @@ async fn fire_with(
         &plan,
         Target::parse(url).unwrap(),
         spec,
+        None,
         Clock::start(),
         |e| {
             if let EventKind::Request(r) = e.kind {

@@ -110,3 +110,137 @@ fn bad_flags_are_one_line_errors_with_exit_2() {
         assert!(o.stdout.is_empty());
     }
 }
+
+/// The environment of a thaw process that sees only these AWS settings.
+fn aws_isolated(cmd: &mut Command, creds: bool) -> &mut Command {
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
+        cmd.env_remove(k);
+    }
+    cmd.env("HOME", "/nonexistent-thaw-home")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    if creds {
+        cmd.env("AWS_ACCESS_KEY_ID", "AKIDTHAWTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "thaw-test-secret")
+            .env("AWS_SESSION_TOKEN", "thaw-test-token");
+    }
+    cmd
+}
+
+#[test]
+fn sigv4_signs_with_credentials_from_the_standard_chain() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = vec![0u8; 8192];
+        let n = s.read(&mut buf).unwrap();
+        s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            .unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thaw"));
+    cmd.args([
+        "burst",
+        &format!("http://{addr}/fn?x=1"),
+        "--sigv4",
+        "--region",
+        "eu-west-1",
+        "-p",
+        "serial 1",
+    ])
+    .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test");
+    let out = aws_isolated(&mut cmd, true).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let request = server.join().unwrap();
+    let header = |name: &str| {
+        request
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no {name} in {request}"))
+            .trim()
+            .to_string()
+    };
+    let amz_date = header("x-amz-date");
+    assert_eq!(header("x-amz-security-token"), "thaw-test-token");
+    let auth = header("authorization");
+    let day = &amz_date[..8];
+    assert!(
+        auth.starts_with(&format!(
+            "AWS4-HMAC-SHA256 Credential=AKIDTHAWTEST/{day}/eu-west-1/lambda/aws4_request"
+        )),
+        "{auth}"
+    );
+
+    // Recompute the signature from what arrived: it covers this host, path and query.
+    let when = humantime::parse_rfc3339(&format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &amz_date[0..4],
+        &amz_date[4..6],
+        &amz_date[6..8],
+        &amz_date[9..11],
+        &amz_date[11..13],
+        &amz_date[13..15]
+    ))
+    .unwrap();
+    let identity = aws_credential_types::Credentials::new(
+        "AKIDTHAWTEST",
+        "thaw-test-secret",
+        Some("thaw-test-token".into()),
+        None,
+        "t",
+    )
+    .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("eu-west-1")
+        .name("lambda")
+        .time(when)
+        .settings(aws_sigv4::http_request::SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let host = addr.to_string();
+    let signable = aws_sigv4::http_request::SignableRequest::new(
+        "GET",
+        format!("http://{host}/fn?x=1"),
+        std::iter::once(("host", host.as_str())),
+        aws_sigv4::http_request::SignableBody::Bytes(&[]),
+    )
+    .unwrap();
+    let (_, signature) = aws_sigv4::http_request::sign(signable, &params)
+        .unwrap()
+        .into_parts();
+    assert!(
+        auth.ends_with(&format!("Signature={signature}")),
+        "{auth} vs {signature}"
+    );
+    // Nothing of it reaches the output.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("thaw-test"));
+}
+
+#[test]
+fn sigv4_without_credentials_is_a_one_line_error() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_thaw"));
+    cmd.args([
+        "burst",
+        "http://127.0.0.1:9/",
+        "--sigv4",
+        "--region",
+        "us-east-1",
+    ])
+    .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test");
+    let out = aws_isolated(&mut cmd, false).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("thaw: error: --sigv4 could not load AWS credentials"),
+        "{stderr}"
+    );
+}

@@ -45,6 +45,7 @@ async fn ten_thousand_environments_alive_at_once() {
         &plan,
         Target::parse(&url).unwrap(),
         RequestSpec::default(),
+        None,
         Clock::start(),
         |e| {
             if let EventKind::Request(r) = e.kind {

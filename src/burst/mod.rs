@@ -6,6 +6,7 @@ pub mod conn;
 pub mod http1;
 pub mod plan;
 pub mod run;
+pub mod sigv4;
 pub mod target;
 
 use std::sync::Arc;
@@ -31,16 +32,23 @@ impl<T> Drop for AbortOnDrop<T> {
 
 /// Runs `plan` against `target`, calling `on_event` with each request's event (in order of
 /// completion) and returning what each step did. Fails only when the TLS setup is unusable.
+///
+/// With a `signer`, every request is signed with SigV4 (re-signed each minute).
 pub async fn run(
     plan: &Plan,
     target: Target,
     spec: RequestSpec,
+    signer: Option<sigv4::Signer>,
     clock: Clock,
     mut on_event: impl FnMut(Event),
 ) -> Result<Vec<StepReport>, String> {
     let connector = conn::Connector::new(&target, &spec.extra_roots)?;
+    if let Some(s) = &signer {
+        // Fail before the first request if signing cannot work.
+        s.request_bytes(&target, &spec)?;
+    }
     let (tx, mut rx) = mpsc::channel(4096);
-    let ctx = Arc::new(run::Ctx::new(target, spec, connector, clock, tx));
+    let ctx = Arc::new(run::Ctx::new(target, spec, signer, connector, clock, tx));
     let steps = plan.steps.clone();
     let exec = AbortOnDrop(tokio::spawn(async move {
         let mut reports = Vec::with_capacity(steps.len());

@@ -18,6 +18,7 @@ use crate::event::{Clock, ErrorKind, RequestId, RequestObserved};
 use super::conn::{Connector, Reader, Writer};
 use super::http1::{self, Response};
 use super::plan::Step;
+use super::sigv4::Signer;
 use super::target::{RequestSpec, Target};
 
 /// Connections opened at once while preparing a parallel step: more would overflow the
@@ -46,6 +47,7 @@ pub struct Ctx {
     pub spec: RequestSpec,
     pub clock: Clock,
     request: Arc<[u8]>,
+    signer: Option<Signer>,
     connector: Connector,
     out: mpsc::Sender<RequestObserved>,
     next_id: AtomicU64,
@@ -56,6 +58,7 @@ impl Ctx {
     pub fn new(
         target: Target,
         spec: RequestSpec,
+        signer: Option<Signer>,
         connector: Connector,
         clock: Clock,
         out: mpsc::Sender<RequestObserved>,
@@ -66,11 +69,20 @@ impl Ctx {
             spec,
             clock,
             request,
+            signer,
             connector,
             out,
             next_id: AtomicU64::new(0),
             addr: Mutex::new(None),
         }
+    }
+
+    /// The request's bytes: fixed, or signed within the last minute.
+    fn request(&self) -> Arc<[u8]> {
+        self.signer
+            .as_ref()
+            .and_then(|s| s.request_bytes(&self.target, &self.spec).ok())
+            .unwrap_or_else(|| self.request.clone())
     }
 
     fn us(&self, at: Instant) -> u64 {
@@ -175,7 +187,7 @@ async fn one(ctx: &Ctx, slot: &mut Option<Conn>, planned: Instant) {
     }
     let Some(conn) = slot.as_mut() else { return };
     let sent;
-    let result = match conn.writer.write_all(&ctx.request).await {
+    let result = match conn.writer.write_all(&ctx.request()).await {
         Ok(()) => {
             sent = Instant::now();
             ctx.read(&mut conn.reader, &mut conn.buf).await
@@ -281,25 +293,26 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
     // 3. The release: every request written in one loop, no await between them unless a
     // socket's buffer is full.
     let planned = Instant::now();
-    let request = ctx.request.clone();
+    let request = ctx.request();
     let (mut first, mut last) = (None, None);
     let mut slow = Vec::new();
     // Write halves stay open until every response is read: dropping one sends FIN.
     let mut open = Vec::with_capacity(writers.len());
+    // Readers are told their send times after the loop: waking thousands of tasks
+    // inside it would stretch the release.
+    let mut sent = Vec::with_capacity(writers.len());
     for (writer, sent_tx) in writers {
         match writer.try_write(&request) {
             Ok(k) if k == request.len() => {
                 let now = Instant::now();
                 first.get_or_insert(now);
                 last = Some(now);
-                let _ = sent_tx.send((planned, now, None));
+                sent.push((sent_tx, now, None));
                 open.push(writer);
             }
             Ok(k) => slow.push((writer, sent_tx, k)),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => slow.push((writer, sent_tx, 0)),
-            Err(e) => {
-                let _ = sent_tx.send((planned, Instant::now(), Some(http1::error_kind(&e))));
-            }
+            Err(e) => sent.push((sent_tx, Instant::now(), Some(http1::error_kind(&e)))),
         }
     }
     for (mut writer, sent_tx, done) in slow {
@@ -307,8 +320,11 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
         let now = Instant::now();
         first.get_or_insert(now);
         last = Some(now);
-        let _ = sent_tx.send((planned, now, r.err().map(|e| http1::error_kind(&e))));
+        sent.push((sent_tx, now, r.err().map(|e| http1::error_kind(&e))));
         open.push(writer);
+    }
+    for (sent_tx, at, error) in sent {
+        let _ = sent_tx.send((planned, at, error));
     }
     while readers.join_next().await.is_some() {}
     drop(open);

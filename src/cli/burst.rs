@@ -52,6 +52,21 @@ pub struct BurstArgs {
     /// Extra CA certificates (PEM) to trust for https:// besides the Mozilla roots
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<std::path::PathBuf>,
+    /// Sign requests with SigV4 (a function URL with IAM auth), credentials from the
+    /// standard AWS chain (environment, profile, SSO, IMDS)
+    #[arg(long)]
+    pub sigv4: bool,
+    /// Region to sign for [default: the function URL's, else AWS_REGION or the profile's]
+    #[arg(long, requires = "sigv4")]
+    pub region: Option<String>,
+    /// Service name to sign for
+    #[arg(
+        long,
+        default_value = "lambda",
+        requires = "sigv4",
+        value_name = "NAME"
+    )]
+    pub sigv4_service: String,
     /// Summary format on stdout: text, or json for scripts; csv prints one row per request
     #[arg(long, short, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -135,17 +150,34 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         target.url.clone()
     };
 
+    let signer = if args.sigv4 {
+        Some(
+            burst::sigv4::Signer::from_chain(&target, args.region.clone(), &args.sigv4_service)
+                .await
+                .map_err(Failure::Config)?,
+        )
+    } else {
+        None
+    };
+
     let mut state = State::new();
     let mut rows = Vec::new();
     let keep_rows = args.output == Output::Csv;
     let mut progress = Progress::new(prepared.plan.planned_requests());
-    let run = burst::run(&prepared.plan, target, prepared.spec, clock, |event| {
-        state.apply(&event);
-        progress.tick(state.client.requests);
-        if keep_rows && let EventKind::Request(r) = event.kind {
-            rows.push(r);
-        }
-    });
+    let run = burst::run(
+        &prepared.plan,
+        target,
+        prepared.spec,
+        signer,
+        clock,
+        |event| {
+            state.apply(&event);
+            progress.tick(state.client.requests);
+            if keep_rows && let EventKind::Request(r) = event.kind {
+                rows.push(r);
+            }
+        },
+    );
     let steps = tokio::select! {
         steps = run => steps.map_err(Failure::Config)?,
         _ = tokio::signal::ctrl_c() => {

@@ -129,7 +129,13 @@ impl From<config::ConfigError> for Failure {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("THAW_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // The AWS SDK's own warnings (a missing ~/.aws file, ...) are not thaw's to show;
+        // what matters of them reaches the user as thaw's one-line errors.
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(
+                "warn,aws_config=error,aws_runtime=error,aws_smithy_runtime=error",
+            )
+        });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
