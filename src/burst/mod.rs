@@ -58,11 +58,15 @@ pub async fn run(
         reports
     }));
     let mut classifier = Classifier::default();
-    while let Some(mut obs) = rx.recv().await {
-        let ok = obs.error.is_none();
-        obs.class = classifier.classify(obs.probe.as_ref(), obs.latency(), ok);
-        let at = clock.at(Duration::from_micros(obs.end_us));
-        on_event(Event::new(at, EventKind::Request(obs)));
+    // Take observations in batches: one wake-up for many requests at high rates.
+    let mut batch = Vec::with_capacity(256);
+    while rx.recv_many(&mut batch, 256).await > 0 {
+        for mut obs in batch.drain(..) {
+            let ok = obs.error.is_none();
+            obs.class = classifier.classify(obs.probe.as_ref(), obs.latency(), ok);
+            let at = clock.at(Duration::from_micros(obs.end_us));
+            on_event(Event::new(at, EventKind::Request(obs)));
+        }
     }
     let mut exec = exec;
     Ok((&mut exec.0).await.unwrap_or_default())

@@ -36,6 +36,20 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The most connections any step holds open at once (rate steps: unknown, 0).
+    pub fn max_connections(&self) -> u32 {
+        self.steps
+            .iter()
+            .map(|s| match s {
+                Step::Parallel { n } | Step::KeepWarm { n, .. } => *n,
+                Step::Ramp { from, to, .. } => (*from).max(*to),
+                Step::Serial { .. } => 1,
+                Step::Rate { .. } | Step::Wait(_) => 0,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Requests the plan sends, when that is known in advance.
     pub fn planned_requests(&self) -> Option<u64> {
         self.steps.iter().try_fold(0u64, |acc, s| {

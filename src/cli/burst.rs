@@ -129,7 +129,21 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
 
 pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     let prepared = prepare(&args).map_err(Failure::Config)?;
-    super::raise_open_file_limit();
+    let limit = super::raise_open_file_limit();
+    let sockets = u64::from(prepared.plan.max_connections());
+    // In-process, the emulator holds the other end of every connection.
+    let needed = if prepared.url.is_err() {
+        2 * sockets
+    } else {
+        sockets
+    } + 64;
+    if needed > limit {
+        eprintln!(
+            "thaw burst: warning: this plan needs about {needed} open files and the limit is {limit}; \
+             raise the hard limit (ulimit -Hn) or, for the emulator, run `thaw emulate` separately \
+             and pass its URL (each process then needs half)"
+        );
+    }
     let clock = Clock::start();
     let (target, emulator) = match prepared.url {
         Ok(target) => (target, None),

@@ -82,7 +82,7 @@ impl EmulateArgs {
 pub async fn run(global: &GlobalArgs, args: EmulateArgs) -> Result<(), Failure> {
     let layers = global.layers(args.flags()).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
-    super::raise_open_file_limit();
+    let _ = super::raise_open_file_limit();
     let clock = Clock::start();
     let (sink, printer) = if args.quiet {
         (EventSink::none(), None)

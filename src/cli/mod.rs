@@ -144,13 +144,20 @@ fn init_tracing() {
 
 /// Many parallel requests need many sockets: raise the soft open-file limit to the hard
 /// one, and say what to change when even that is low.
-pub(crate) fn raise_open_file_limit() {
+pub(crate) fn raise_open_file_limit() -> u64 {
     match rlimit::increase_nofile_limit(u64::MAX) {
-        Ok(n) if n < 20_000 => tracing::warn!(
-            "open-file limit is {n}: bursts above about {} requests will fail; raise the hard limit (ulimit -Hn, or nofile in /etc/security/limits.conf)",
-            n / 2
-        ),
-        Ok(_) => {}
-        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
+        Ok(n) => {
+            if n < 20_000 {
+                tracing::warn!(
+                    "open-file limit is {n}: bursts above about {} requests will fail; raise the hard limit (ulimit -Hn, or nofile in /etc/security/limits.conf)",
+                    n / 2
+                );
+            }
+            n
+        }
+        Err(e) => {
+            tracing::warn!("cannot raise the open-file limit: {e}");
+            1024
+        }
     }
 }
