@@ -7,9 +7,10 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use thaw::burst::{self, Plan, RequestSpec, StepReport, Target};
+use common::fire_with;
+use thaw::burst::{RequestSpec, StepReport};
 use thaw::config::{EmulatorConfig, Front};
-use thaw::event::{Classification, Clock, ErrorKind, EventKind, RequestObserved};
+use thaw::event::{Classification, ErrorKind, RequestObserved};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -23,30 +24,6 @@ async fn fire(url: &str, plan: &str, timeout: Duration) -> (Vec<RequestObserved>
         },
     )
     .await
-}
-
-async fn fire_with(
-    url: &str,
-    plan: &str,
-    spec: RequestSpec,
-) -> (Vec<RequestObserved>, Vec<StepReport>) {
-    let plan: Plan = plan.parse().unwrap();
-    let mut seen = Vec::new();
-    let steps = burst::run(
-        &plan,
-        Target::parse(url).unwrap(),
-        spec,
-        None,
-        Clock::start(),
-        |e| {
-            if let EventKind::Request(r) = e.kind {
-                seen.push(r);
-            }
-        },
-    )
-    .await
-    .unwrap();
-    (seen, steps)
 }
 
 fn envs(rs: &[RequestObserved]) -> HashSet<String> {
@@ -297,7 +274,7 @@ async fn https_with_a_trusted_certificate_and_tls_errors_without() {
         extra_roots: vec![cert],
         ..RequestSpec::default()
     };
-    let (rs, _) = fire_with(&url, "parallel 5; serial 5", spec).await;
+    let (rs, _) = common::fire_with(&url, "parallel 5; serial 5", spec).await;
     assert_eq!(rs.len(), 10);
     assert!(
         rs.iter()

@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::HashSet;
 
-use thaw::burst::{self, RequestSpec, Target};
-use thaw::event::{Classification, Clock, EventKind};
+use thaw::burst::RequestSpec;
+use thaw::event::Classification;
 
 /// 10,000 environments alive at once: the emulator in its own process (each side needs
 /// 10,000 sockets), the account limit, scaling burst and stage burst raised in config
@@ -39,22 +39,8 @@ async fn ten_thousand_environments_alive_at_once() {
         "emulator.init_ms=5",
     ]);
     let url = format!("{}/?sleep_ms=4000", served.url);
-    let plan = format!("parallel {n}").parse().unwrap();
-    let mut rs = Vec::with_capacity(n);
-    let steps = burst::run(
-        &plan,
-        Target::parse(&url).unwrap(),
-        RequestSpec::default(),
-        None,
-        Clock::start(),
-        |e| {
-            if let EventKind::Request(r) = e.kind {
-                rs.push(r);
-            }
-        },
-    )
-    .await
-    .unwrap();
+    let (rs, steps) =
+        common::fire_with(&url, &format!("parallel {n}"), RequestSpec::default()).await;
     let ok = rs.iter().filter(|r| r.status == Some(200)).count();
     let mut failures: Vec<String> = rs
         .iter()

@@ -210,3 +210,32 @@ pub fn serve(args: &[&str]) -> Served {
         first_line,
     }
 }
+
+/// Runs `plan` with thaw's burst engine; returns every request's observation and the
+/// step reports.
+pub async fn fire_with(
+    url: &str,
+    plan: &str,
+    spec: thaw::burst::RequestSpec,
+) -> (
+    Vec<thaw::event::RequestObserved>,
+    Vec<thaw::burst::StepReport>,
+) {
+    let plan: thaw::burst::Plan = plan.parse().unwrap();
+    let mut seen = Vec::new();
+    let steps = thaw::burst::run(
+        &plan,
+        thaw::burst::Target::parse(url).unwrap(),
+        spec,
+        None,
+        Clock::start(),
+        |e| {
+            if let thaw::event::EventKind::Request(r) = e.kind {
+                seen.push(r);
+            }
+        },
+    )
+    .await
+    .unwrap();
+    (seen, steps)
+}
