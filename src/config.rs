@@ -3,6 +3,7 @@
 //! a value must meet is one function in [`validate`].
 
 pub mod layers;
+pub mod tui;
 mod validate;
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use layers::{Layers, load};
+pub use tui::{BurstMode, ThemeName, TuiConfig};
 
 use crate::emulator::runtime::Runtime;
 
@@ -21,6 +23,7 @@ pub struct Config {
     /// Named set of defaults applied before the file: `default` or `demo`.
     pub profile: Profile,
     pub emulator: EmulatorConfig,
+    pub tui: TuiConfig,
 }
 
 impl Default for Config {
@@ -28,6 +31,7 @@ impl Default for Config {
         Self {
             profile: Profile::Default,
             emulator: EmulatorConfig::default(),
+            tui: TuiConfig::default(),
         }
     }
 }

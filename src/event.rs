@@ -174,6 +174,28 @@ pub enum EventKind {
     Log(LogLine),
     /// A source failed; the app keeps running and shows it.
     SourceError { source: String, message: String },
+    /// The load generator began a plan against a target.
+    BurstStarted { plan: String, target: String },
+    /// The load generator's requests in flight right now (sent, no response yet).
+    ClientInFlight { in_flight: u32 },
+    /// A plan ended (done or stopped): what it did beyond its requests.
+    BurstFinished(BurstFinished),
+}
+
+/// The end of one plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurstFinished {
+    pub plan: String,
+    pub requests: u64,
+    /// Parallel steps: the widest release spread, first to last request written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_spread_us: Option<u64>,
+    /// Open-model steps: requests that started more than 5 ms late.
+    #[serde(default)]
+    pub late_starts: u64,
+    /// Stopped before the plan was done.
+    #[serde(default)]
+    pub stopped: bool,
 }
 
 /// `AWS_LAMBDA_INITIALIZATION_TYPE`.
@@ -383,8 +405,14 @@ pub struct LogLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    /// Fire the current burst plan.
-    Fire,
+    /// Fire a plan (in the grammar of `thaw burst -p`).
+    Fire {
+        plan: String,
+    },
+    /// Start (or, with `None`, stop) keep-warm: `keep-warm N every S`.
+    KeepWarm {
+        plan: Option<String>,
+    },
     /// Stop the burst in progress.
     Stop,
     /// Pause or resume sources that can pause (replay, keep-warm).
@@ -493,6 +521,18 @@ mod tests {
                 source: "cloudwatch".into(),
                 message: "AccessDenied".into(),
             },
+            EventKind::BurstStarted {
+                plan: "parallel 50".into(),
+                target: "http://127.0.0.1:9000/".into(),
+            },
+            EventKind::ClientInFlight { in_flight: 50 },
+            EventKind::BurstFinished(BurstFinished {
+                plan: "parallel 50".into(),
+                requests: 50,
+                release_spread_us: Some(620),
+                late_starts: 0,
+                stopped: false,
+            }),
         ];
         kinds.into_iter().map(|k| Event::new(at, k)).collect()
     }
@@ -510,7 +550,13 @@ mod tests {
     #[test]
     fn commands_round_trip() {
         for cmd in [
-            Command::Fire,
+            Command::Fire {
+                plan: "parallel 5".into(),
+            },
+            Command::KeepWarm {
+                plan: Some("keep-warm 5 every 60s".into()),
+            },
+            Command::KeepWarm { plan: None },
             Command::SetPaused { paused: true },
             Command::Emulator(EmulatorCommand::SetProvisioned { count: 3 }),
             Command::Emulator(EmulatorCommand::ReclaimIdle),

@@ -7,7 +7,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, Semaphore, mpsc, oneshot};
@@ -51,6 +51,8 @@ pub struct Ctx {
     connector: Connector,
     out: mpsc::Sender<RequestObserved>,
     next_id: AtomicU64,
+    /// Started and not yet reported; shared by the runs of one session.
+    in_flight: Arc<AtomicU32>,
     addr: Mutex<Option<SocketAddr>>,
 }
 
@@ -62,6 +64,7 @@ impl Ctx {
         connector: Connector,
         clock: Clock,
         out: mpsc::Sender<RequestObserved>,
+        in_flight: Arc<AtomicU32>,
     ) -> Self {
         let request = spec.to_bytes(&target).into();
         Self {
@@ -73,6 +76,7 @@ impl Ctx {
             connector,
             out,
             next_id: AtomicU64::new(0),
+            in_flight,
             addr: Mutex::new(None),
         }
     }
@@ -99,6 +103,11 @@ impl Ctx {
         Ok(a)
     }
 
+    /// Counts a request as started; [`Self::emit`] counts it done.
+    fn started(&self) {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+    }
+
     async fn connect(&self) -> Result<(Reader, Writer, Duration), ErrorKind> {
         let addr = self.addr().await?;
         self.connector.connect(addr, self.spec.timeout).await
@@ -112,6 +121,7 @@ impl Ctx {
         result: Result<Response, ErrorKind>,
     ) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
         let (status, first_byte, end, bytes, probe, error) = match result {
             Ok(r) => {
                 let error = match r.status {
@@ -168,6 +178,7 @@ struct Conn {
 /// Sends one request at `planned` on `slot`'s connection (opened if missing, dropped
 /// unless reusable) and reports it.
 async fn one(ctx: &Ctx, slot: &mut Option<Conn>, planned: Instant) {
+    ctx.started();
     let mut connect = None;
     if slot.is_none() {
         match ctx.connect().await {
@@ -254,6 +265,7 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
     for _ in 0..n {
         let ctx = ctx.clone();
         let gate = gate.clone();
+        ctx.started();
         connecting.spawn(async move {
             let _permit = gate.acquire().await;
             (Instant::now(), ctx.connect().await)

@@ -184,6 +184,7 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         prepared.spec,
         signer,
         clock,
+        std::sync::Arc::default(),
         |event| {
             state.apply(&event);
             progress.tick(state.client.requests);

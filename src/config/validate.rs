@@ -1,7 +1,7 @@
 //! One function per rule a loaded configuration must meet. Each error names the key,
 //! the bad value, what is allowed, and which layer set it.
 
-use super::{Config, ConfigError, EmulatorConfig, Front};
+use super::{Config, ConfigError, EmulatorConfig, Front, TuiConfig};
 
 /// Names the layer that set the first of these keys a user layer set.
 type Origin<'a> = &'a dyn Fn(&[&str]) -> String;
@@ -20,6 +20,7 @@ pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError
     validate_stage(e, origin)?;
     validate_metrics_period(e, origin)?;
     validate_jitter(e, origin)?;
+    validate_tui(&config.tui, origin)?;
     Ok(())
 }
 
@@ -304,6 +305,43 @@ fn validate_jitter(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigE
             e.jitter,
             "the relative spread of durations must be below 1 (0.08 is about ±15%)",
         ));
+    }
+    Ok(())
+}
+
+fn validate_tui(t: &TuiConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if !(1..=120).contains(&t.fps) {
+        return Err(bad(
+            origin,
+            "tui.fps",
+            t.fps,
+            "frames per second must be 1 to 120",
+        ));
+    }
+    if !(1..=100_000).contains(&t.requests) {
+        return Err(bad(
+            origin,
+            "tui.requests",
+            t.requests,
+            "a burst has 1 to 100000 requests",
+        ));
+    }
+    if t.sleep_ms > 900_000 {
+        return Err(bad(
+            origin,
+            "tui.sleep_ms",
+            t.sleep_ms,
+            "at most 900000 ms (Lambda's longest timeout)",
+        ));
+    }
+    for (key, value) in [
+        ("tui.ramp_s", t.ramp_s),
+        ("tui.rate_s", t.rate_s),
+        ("tui.keep_warm_every_s", t.keep_warm_every_s),
+    ] {
+        if value == 0 {
+            return Err(bad(origin, key, value, "must be at least 1 second"));
+        }
     }
     Ok(())
 }

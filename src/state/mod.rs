@@ -9,8 +9,8 @@ pub mod stats;
 use std::collections::VecDeque;
 
 use crate::event::{
-    DestroyReason, EnvId, Event, EventKind, InitType, InvokeOutcome, LogLine, MetricDatapoint,
-    RequestObserved, Stamp, Stat,
+    BurstFinished, DestroyReason, EnvId, Event, EventKind, InitType, InvokeOutcome, LogLine,
+    MetricDatapoint, RequestObserved, Stamp, Stat,
 };
 use crate::histogram;
 
@@ -82,6 +82,18 @@ pub struct State {
     /// The newest event's time.
     pub latest: Option<Stamp>,
     pub events: u64,
+    /// Plans in progress (a burst and keep-warm can overlap), newest last.
+    pub bursts: Vec<BurstRun>,
+    /// The last plan that ended.
+    pub last_burst: Option<(Stamp, BurstFinished)>,
+}
+
+/// A plan in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BurstRun {
+    pub plan: String,
+    pub target: String,
+    pub started: Stamp,
 }
 
 impl Default for State {
@@ -106,6 +118,8 @@ impl State {
             source_errors: VecDeque::new(),
             latest: None,
             events: 0,
+            bursts: Vec::new(),
+            last_burst: None,
         }
     }
 
@@ -177,6 +191,24 @@ impl State {
                     source: source.clone(),
                     message: message.clone(),
                 });
+            }
+            EventKind::BurstStarted { plan, target } => self.bursts.push(BurstRun {
+                plan: plan.clone(),
+                target: target.clone(),
+                started: at,
+            }),
+            EventKind::ClientInFlight { in_flight } => {
+                self.client.in_flight = *in_flight;
+                self.client.peak_in_flight = self.client.peak_in_flight.max(*in_flight);
+            }
+            EventKind::BurstFinished(done) => {
+                if let Some(i) = self.bursts.iter().position(|b| b.plan == done.plan) {
+                    self.bursts.remove(i);
+                }
+                if self.bursts.is_empty() {
+                    self.client.in_flight = 0;
+                }
+                self.last_burst = Some((at, done.clone()));
             }
         }
     }

@@ -122,6 +122,9 @@ pub struct ClientStats {
     pub latency: Latency,
     /// Every request, classified or not.
     pub all: Histogram<u64>,
+    /// Sent and not yet answered, as the load generator last said.
+    pub in_flight: u32,
+    pub peak_in_flight: u32,
 }
 
 impl Default for ClientStats {
@@ -141,6 +144,8 @@ impl ClientStats {
             errors: [0; ErrorKind::ALL.len()],
             latency: Latency::default(),
             all: histogram::micros(),
+            in_flight: 0,
+            peak_in_flight: 0,
         }
     }
 
