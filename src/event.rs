@@ -34,7 +34,9 @@ impl fmt::Display for RequestId {
 
 /// When something happened: `mono` (microseconds since the session started, never goes
 /// back, used for durations and replay timing) and `wall` (Unix microseconds, for display).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Stamp {
     pub mono_us: u64,
     pub wall_us: i64,
@@ -176,8 +178,8 @@ pub enum EventKind {
     SourceError { source: String, message: String },
     /// The load generator began a plan against a target.
     BurstStarted { plan: String, target: String },
-    /// The load generator's requests in flight right now (sent, no response yet).
-    ClientInFlight { in_flight: u32 },
+    /// A plan's requests in flight right now (started, no response yet).
+    ClientInFlight { plan: String, in_flight: u32 },
     /// A plan ended (done or stopped): what it did beyond its requests.
     BurstFinished(BurstFinished),
 }
@@ -405,13 +407,18 @@ pub struct LogLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    /// Fire a plan (in the grammar of `thaw burst -p`).
+    /// Fire a plan (in the grammar of `thaw burst -p`); `sleep_ms` is the function's
+    /// duration asked for in the query (0: none).
     Fire {
         plan: String,
+        #[serde(default)]
+        sleep_ms: u32,
     },
     /// Start (or, with `None`, stop) keep-warm: `keep-warm N every S`.
     KeepWarm {
         plan: Option<String>,
+        #[serde(default)]
+        sleep_ms: u32,
     },
     /// Stop the burst in progress.
     Stop,
@@ -525,7 +532,10 @@ mod tests {
                 plan: "parallel 50".into(),
                 target: "http://127.0.0.1:9000/".into(),
             },
-            EventKind::ClientInFlight { in_flight: 50 },
+            EventKind::ClientInFlight {
+                plan: "parallel 50".into(),
+                in_flight: 50,
+            },
             EventKind::BurstFinished(BurstFinished {
                 plan: "parallel 50".into(),
                 requests: 50,
@@ -552,11 +562,16 @@ mod tests {
         for cmd in [
             Command::Fire {
                 plan: "parallel 5".into(),
+                sleep_ms: 100,
             },
             Command::KeepWarm {
                 plan: Some("keep-warm 5 every 60s".into()),
+                sleep_ms: 0,
             },
-            Command::KeepWarm { plan: None },
+            Command::KeepWarm {
+                plan: None,
+                sleep_ms: 0,
+            },
             Command::SetPaused { paused: true },
             Command::Emulator(EmulatorCommand::SetProvisioned { count: 3 }),
             Command::Emulator(EmulatorCommand::ReclaimIdle),

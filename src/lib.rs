@@ -25,3 +25,4 @@ pub mod probe;
 pub mod sources;
 pub mod state;
 pub mod summary;
+pub mod ui;

@@ -40,17 +40,16 @@ impl<T> Drop for AbortOnDrop<T> {
 ///
 /// With a `signer`, every request is signed with SigV4 (re-signed each minute).
 ///
-/// `in_flight` counts requests started and not yet answered; runs that overlap (a burst
-/// and keep-warm) share one. It is reported as [`EventKind::ClientInFlight`] when it
-/// changes, at most every [`GAUGE_EVERY`]. The run begins with
-/// [`EventKind::BurstStarted`] and ends with [`EventKind::BurstFinished`] unless dropped.
+/// The run begins with [`EventKind::BurstStarted`] and ends with
+/// [`EventKind::BurstFinished`] unless dropped; in between, its requests started and not
+/// yet answered are reported as [`EventKind::ClientInFlight`] when they change, at most
+/// every [`GAUGE_EVERY`].
 pub async fn run(
     plan: &Plan,
     target: Target,
     spec: RequestSpec,
     signer: Option<sigv4::Signer>,
     clock: Clock,
-    in_flight: Arc<AtomicU32>,
     mut on_event: impl FnMut(Event),
 ) -> Result<Vec<StepReport>, String> {
     let connector = conn::Connector::new(&target, &spec.extra_roots)?;
@@ -67,9 +66,15 @@ pub async fn run(
         },
     ));
     let (tx, mut rx) = mpsc::channel(8192);
-    let gauge = in_flight.clone();
+    let gauge = Arc::new(AtomicU32::new(0));
     let ctx = Arc::new(run::Ctx::new(
-        target, spec, signer, connector, clock, tx, in_flight,
+        target,
+        spec,
+        signer,
+        connector,
+        clock,
+        tx,
+        gauge.clone(),
     ));
     let steps = plan.steps.clone();
     let exec = AbortOnDrop(tokio::spawn(async move {
@@ -86,7 +91,9 @@ pub async fn run(
     let mut tick = tokio::time::interval(COLLECT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut open = true;
-    let (mut shown, mut shown_at) = (0, tokio::time::Instant::now());
+    // The first change is reported at once.
+    let start = tokio::time::Instant::now();
+    let (mut shown, mut shown_at) = (0, start.checked_sub(GAUGE_EVERY).unwrap_or(start));
     while open {
         tick.tick().await;
         let now = gauge.load(Ordering::Relaxed);
@@ -94,7 +101,10 @@ pub async fn run(
             (shown, shown_at) = (now, tokio::time::Instant::now());
             on_event(Event::new(
                 clock.stamp(),
-                EventKind::ClientInFlight { in_flight: now },
+                EventKind::ClientInFlight {
+                    plan: plan_text.clone(),
+                    in_flight: now,
+                },
             ));
         }
         loop {

@@ -184,7 +184,6 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         prepared.spec,
         signer,
         clock,
-        std::sync::Arc::default(),
         |event| {
             state.apply(&event);
             progress.tick(state.client.requests);

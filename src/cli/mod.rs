@@ -2,6 +2,7 @@
 
 mod burst;
 mod emulate;
+mod live;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,13 +23,15 @@ pub const EXIT_FAILURE: u8 = 1;
     version,
     about = "Watch AWS Lambda execution environments being born and reused, live.",
     long_about = "Watch AWS Lambda execution environments being born (cold starts) and reused \
-                  (warm starts), live. With no AWS configuration thaw runs an embedded Lambda \
-                  emulator, so everything works offline.",
-    arg_required_else_help = true
+                  (warm starts), live. With no command, thaw opens the live screen on an \
+                  embedded Lambda emulator (no AWS configuration needed) or, with --url, on \
+                  your endpoint. Press ? on the screen for every key."
 )]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub live: live::LiveArgs,
     #[command(subcommand)]
     pub command: Option<Commands>,
 }
@@ -79,10 +82,10 @@ impl GlobalArgs {
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
-    let Some(command) = cli.command else {
-        return ExitCode::SUCCESS;
-    };
+    if cli.command.is_some() {
+        // The live screen owns the terminal: nothing may write to it but the screen.
+        init_tracing();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -93,11 +96,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
-    let result = match command {
-        Commands::Emulate(args) => runtime
+    let result = match cli.command {
+        None => runtime
+            .block_on(live::run(&cli.global, cli.live))
+            .map(|()| 0),
+        Some(Commands::Emulate(args)) => runtime
             .block_on(emulate::run(&cli.global, args))
             .map(|()| 0),
-        Commands::Burst(args) => runtime.block_on(burst::run(&cli.global, args)),
+        Some(Commands::Burst(args)) => runtime.block_on(burst::run(&cli.global, args)),
     };
     // Connection tasks may still be parked; do not wait for them.
     runtime.shutdown_background();

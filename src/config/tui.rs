@@ -25,6 +25,7 @@ impl ThemeName {
     }
 
     /// The next theme in [`Self::ALL`], for the cycle key.
+    #[must_use]
     pub fn next(self) -> Self {
         let i = Self::ALL.iter().position(|t| *t == self).unwrap_or(0);
         Self::ALL[(i + 1) % Self::ALL.len()]

@@ -1,6 +1,8 @@
 //! Sources: tasks that observe something and send [`Event`]s into the one channel.
 //! (The emulator is a source too; it lives in `crate::emulator`.)
 
+pub mod control;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 

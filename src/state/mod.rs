@@ -36,6 +36,8 @@ pub struct Second {
     pub client_errors: u32,
     /// Requests in flight at some point during the second.
     pub client_in_flight: u32,
+    /// Most client requests in flight at once (from the load generator's gauge).
+    pub client_concurrency: u32,
     pub platform_cold: u32,
     pub platform_warm: u32,
     pub platform_in_flight_max: u32,
@@ -94,6 +96,8 @@ pub struct BurstRun {
     pub plan: String,
     pub target: String,
     pub started: Stamp,
+    /// Started and not yet answered.
+    pub in_flight: u32,
 }
 
 impl Default for State {
@@ -196,18 +200,19 @@ impl State {
                 plan: plan.clone(),
                 target: target.clone(),
                 started: at,
+                in_flight: 0,
             }),
-            EventKind::ClientInFlight { in_flight } => {
-                self.client.in_flight = *in_flight;
-                self.client.peak_in_flight = self.client.peak_in_flight.max(*in_flight);
+            EventKind::ClientInFlight { plan, in_flight } => {
+                if let Some(b) = self.bursts.iter_mut().find(|b| b.plan == *plan) {
+                    b.in_flight = *in_flight;
+                }
+                self.sum_in_flight(sec);
             }
             EventKind::BurstFinished(done) => {
                 if let Some(i) = self.bursts.iter().position(|b| b.plan == done.plan) {
                     self.bursts.remove(i);
                 }
-                if self.bursts.is_empty() {
-                    self.client.in_flight = 0;
-                }
+                self.sum_in_flight(sec);
                 self.last_burst = Some((at, done.clone()));
             }
         }
@@ -289,6 +294,15 @@ impl State {
         self.platform
             .duration
             .record(cold, (duration_ms * 1000.0) as u64);
+    }
+
+    fn sum_in_flight(&mut self, sec: u64) {
+        let total = self.bursts.iter().map(|b| b.in_flight).sum();
+        self.client.in_flight = total;
+        self.client.peak_in_flight = self.client.peak_in_flight.max(total);
+        if let Some(s) = self.seconds.slot_mut(sec) {
+            s.client_concurrency = s.client_concurrency.max(total);
+        }
     }
 
     fn note_live(&mut self, sec: u64) {

@@ -229,7 +229,6 @@ pub async fn fire_with(
         spec,
         None,
         Clock::start(),
-        std::sync::Arc::default(),
         |e| {
             if let thaw::event::EventKind::Request(r) = e.kind {
                 seen.push(r);

@@ -1,0 +1,243 @@
+//! The command side of the live app: turns [`Command`]s from the UI into burst runs and
+//! emulator control. Runs are sources like any other: their requests come back as
+//! [`Event`]s through the sink, never as return values.
+
+use std::collections::HashMap;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::burst::{self, Plan, RequestSpec, Target};
+use crate::emulator::Emulator;
+use crate::event::{BurstFinished, Clock, Command, Event, EventKind};
+
+use super::EventSink;
+
+/// The source name its errors carry.
+const SOURCE: &str = "burst";
+
+/// Which of the two run slots a plan occupies: one burst at a time, and keep-warm
+/// alongside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Slot {
+    Burst,
+    KeepWarm,
+}
+
+struct Running {
+    plan: String,
+    sleep_ms: u32,
+    task: JoinHandle<()>,
+}
+
+/// Handle to the control task.
+pub struct Control {
+    tx: mpsc::UnboundedSender<Command>,
+    task: JoinHandle<()>,
+}
+
+impl Control {
+    /// Starts the control task for `target` (the emulator's gateway when `emulator` is
+    /// given, which it then owns and shuts down at the end).
+    pub fn spawn(
+        target: Target,
+        spec: RequestSpec,
+        clock: Clock,
+        sink: EventSink,
+        emulator: Option<Emulator>,
+    ) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(
+            Controller {
+                target,
+                spec,
+                clock,
+                sink,
+                emulator,
+                running: HashMap::new(),
+                paused_keep_warm: None,
+                paused: false,
+            }
+            .run(rx),
+        );
+        Self { tx, task }
+    }
+
+    /// Queues a command; ignored once the task ended.
+    pub fn send(&self, cmd: Command) {
+        let _ = self.tx.send(cmd);
+    }
+
+    /// Stops every run and the emulator, and waits for them.
+    pub async fn shutdown(self) {
+        let _ = self.tx.send(Command::Quit);
+        let _ = self.task.await;
+    }
+}
+
+struct Controller {
+    target: Target,
+    spec: RequestSpec,
+    clock: Clock,
+    sink: EventSink,
+    emulator: Option<Emulator>,
+    running: HashMap<Slot, Running>,
+    /// Keep-warm's plan and sleep while paused, restarted on resume.
+    paused_keep_warm: Option<(String, u32)>,
+    paused: bool,
+}
+
+impl Controller {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
+        while let Some(cmd) = rx.recv().await {
+            self.reap();
+            match cmd {
+                Command::Fire { plan, sleep_ms } => {
+                    if self.paused {
+                        self.error("paused: press p to resume before firing");
+                    } else if let Some(r) = self.running.get(&Slot::Burst) {
+                        let msg = format!("'{}' is still running: x stops it", r.plan);
+                        self.error(&msg);
+                    } else {
+                        self.start(Slot::Burst, &plan, sleep_ms);
+                    }
+                }
+                Command::KeepWarm { plan, sleep_ms } => {
+                    self.stop(Slot::KeepWarm);
+                    self.paused_keep_warm = None;
+                    if let Some(plan) = plan {
+                        if self.paused {
+                            self.paused_keep_warm = Some((plan, sleep_ms));
+                        } else {
+                            self.start(Slot::KeepWarm, &plan, sleep_ms);
+                        }
+                    }
+                }
+                Command::Stop => self.stop(Slot::Burst),
+                Command::SetPaused { paused } => self.set_paused(paused),
+                Command::Clear => {}
+                Command::Emulator(cmd) => match &self.emulator {
+                    Some(e) => e.command(cmd).await,
+                    None => self.error("the target is not the embedded emulator"),
+                },
+                Command::Quit => break,
+            }
+        }
+        self.stop(Slot::Burst);
+        self.stop(Slot::KeepWarm);
+        if let Some(e) = self.emulator.take() {
+            e.shutdown().await;
+        }
+    }
+
+    fn error(&self, message: &str) {
+        self.sink.send(Event::new(
+            self.clock.stamp(),
+            EventKind::SourceError {
+                source: SOURCE.into(),
+                message: message.into(),
+            },
+        ));
+    }
+
+    /// Forgets runs that ended on their own.
+    fn reap(&mut self) {
+        self.running.retain(|_, r| !r.task.is_finished());
+    }
+
+    fn start(&mut self, slot: Slot, plan_text: &str, sleep_ms: u32) {
+        let plan: Plan = match plan_text.parse() {
+            Ok(p) => p,
+            Err(e) => return self.error(&format!("plan '{plan_text}': {e}")),
+        };
+        let target = match with_sleep(&self.target, sleep_ms) {
+            Ok(t) => t,
+            Err(e) => return self.error(&e),
+        };
+        let spec = self.spec.clone();
+        let clock = self.clock;
+        let sink = self.sink.clone();
+        let errors = self.sink.clone();
+        let task = tokio::spawn(async move {
+            let result = burst::run(&plan, target, spec, None, clock, |e| sink.send(e)).await;
+            if let Err(message) = result {
+                errors.send(Event::new(
+                    clock.stamp(),
+                    EventKind::SourceError {
+                        source: SOURCE.into(),
+                        message,
+                    },
+                ));
+            }
+        });
+        self.running.insert(
+            slot,
+            Running {
+                plan: plan_text.to_string(),
+                sleep_ms,
+                task,
+            },
+        );
+    }
+
+    /// Aborts a run; its requests in flight are abandoned and the plan reported stopped.
+    fn stop(&mut self, slot: Slot) {
+        let Some(r) = self.running.remove(&slot) else {
+            return;
+        };
+        if r.task.is_finished() {
+            return;
+        }
+        r.task.abort();
+        // The plan's canonical text, as the run announced it.
+        let plan = r.plan.parse::<Plan>().map_or(r.plan, |p| p.to_string());
+        self.sink.send(Event::new(
+            self.clock.stamp(),
+            EventKind::BurstFinished(BurstFinished {
+                plan,
+                requests: 0,
+                release_spread_us: None,
+                late_starts: 0,
+                stopped: true,
+            }),
+        ));
+    }
+
+    fn set_paused(&mut self, paused: bool) {
+        if paused == self.paused {
+            return;
+        }
+        self.paused = paused;
+        if paused {
+            if let Some(r) = self.running.get(&Slot::KeepWarm) {
+                self.paused_keep_warm = Some((r.plan.clone(), r.sleep_ms));
+            }
+            self.stop(Slot::KeepWarm);
+        } else if let Some((plan, sleep_ms)) = self.paused_keep_warm.take() {
+            self.start(Slot::KeepWarm, &plan, sleep_ms);
+        }
+    }
+}
+
+/// The target with `sleep_ms=N` in its query (the function's duration), or unchanged for 0.
+fn with_sleep(target: &Target, sleep_ms: u32) -> Result<Target, String> {
+    if sleep_ms == 0 {
+        return Ok(target.clone());
+    }
+    let sep = if target.url.contains('?') { '&' } else { '?' };
+    Target::parse(&format!("{}{sep}sleep_ms={sleep_ms}", target.url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleep_goes_into_the_query() {
+        let t = Target::parse("http://127.0.0.1:9/fn").unwrap();
+        assert_eq!(with_sleep(&t, 0).unwrap().path, "/fn");
+        assert_eq!(with_sleep(&t, 250).unwrap().path, "/fn?sleep_ms=250");
+        let q = Target::parse("http://127.0.0.1:9/fn?a=1").unwrap();
+        assert_eq!(with_sleep(&q, 5).unwrap().path, "/fn?a=1&sleep_ms=5");
+    }
+}

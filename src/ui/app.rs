@@ -1,0 +1,326 @@
+//! The view's own state (the burst panel, selection, overlays, theme) and what each key
+//! does to it. Keys that reach beyond the view become [`Command`]s; nothing here touches
+//! a source.
+
+use crate::config::{BurstMode, ThemeName, TuiConfig};
+use crate::event::{Command, EmulatorCommand, Stamp};
+use crate::state::State;
+
+use super::keys::{Action, Direction};
+use super::theme::Theme;
+
+/// N steps through these (and any value typed in the config stays until changed).
+const REQUEST_STEPS: &[u32] = &[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+/// The function's sleep steps, in ms.
+const SLEEP_STEPS: &[u32] = &[0, 10, 50, 100, 200, 500, 1000, 2000, 5000];
+
+/// What the screen shows besides the [`State`].
+#[derive(Debug, Clone)]
+#[expect(clippy::struct_excessive_bools, reason = "independent view toggles")]
+pub struct App {
+    pub theme: Theme,
+    pub mode: BurstMode,
+    pub requests: u32,
+    pub sleep_ms: u32,
+    pub ramp_s: u32,
+    pub rate_s: u32,
+    pub keep_warm_every_s: u32,
+    pub keep_warm: bool,
+    pub paused: bool,
+    pub frozen: bool,
+    pub help: bool,
+    /// The selected environment, by birth order.
+    pub selected: Option<u64>,
+    /// The URL requests go to.
+    pub target: String,
+    /// The emulator's settings, when the target is the embedded emulator.
+    pub emulator: Option<String>,
+    pub provisioned: u32,
+    /// A message for the status line, and when it was set.
+    pub notice: Option<(String, Stamp)>,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(cfg: &TuiConfig, theme: ThemeName, target: String) -> Self {
+        Self {
+            theme: Theme::named(theme),
+            mode: cfg.mode,
+            requests: cfg.requests,
+            sleep_ms: cfg.sleep_ms,
+            ramp_s: cfg.ramp_s,
+            rate_s: cfg.rate_s,
+            keep_warm_every_s: cfg.keep_warm_every_s,
+            keep_warm: false,
+            paused: false,
+            frozen: false,
+            help: false,
+            selected: None,
+            target,
+            emulator: None,
+            provisioned: 0,
+            notice: None,
+            quit: false,
+        }
+    }
+
+    /// The panel's plan, in `thaw burst -p` grammar.
+    pub fn plan(&self) -> String {
+        let n = self.requests;
+        match self.mode {
+            BurstMode::Parallel => format!("parallel {n}"),
+            BurstMode::Serial => format!("serial {n}"),
+            BurstMode::Ramp => format!("ramp 1 {} over {}s", n.max(2), self.ramp_s),
+            BurstMode::Rate => format!("rate {n} for {}s", self.rate_s),
+        }
+    }
+
+    pub fn keep_warm_plan(&self) -> String {
+        format!(
+            "keep-warm {} every {}s",
+            self.requests, self.keep_warm_every_s
+        )
+    }
+
+    fn keep_warm_command(&self) -> Command {
+        Command::KeepWarm {
+            plan: self.keep_warm.then(|| self.keep_warm_plan()),
+            sleep_ms: self.sleep_ms,
+        }
+    }
+
+    fn notify(&mut self, text: impl Into<String>, now: Stamp) {
+        self.notice = Some((text.into(), now));
+    }
+
+    /// Applies one action. `cols` is how many cells a grid row holds now (for up and
+    /// down). Returns what the sources must do.
+    pub fn handle(
+        &mut self,
+        action: Action,
+        state: &State,
+        cols: usize,
+        now: Stamp,
+    ) -> Vec<Command> {
+        if self.help && !matches!(action, Action::Quit | Action::ToggleHelp | Action::Back) {
+            // Any other key closes the overlay first, as in bottom and k9s.
+            self.help = false;
+            return Vec::new();
+        }
+        match action {
+            Action::Fire => {
+                self.notify(format!("fired: {}", self.plan()), now);
+                return vec![Command::Fire {
+                    plan: self.plan(),
+                    sleep_ms: self.sleep_ms,
+                }];
+            }
+            Action::Stop => return vec![Command::Stop],
+            Action::Mode(m) => self.mode = m,
+            Action::NextMode => {
+                let i = BurstMode::ALL
+                    .iter()
+                    .position(|m| *m == self.mode)
+                    .unwrap_or(0);
+                self.mode = BurstMode::ALL[(i + 1) % BurstMode::ALL.len()];
+            }
+            Action::MoreRequests => self.requests = step_up(REQUEST_STEPS, self.requests),
+            Action::FewerRequests => self.requests = step_down(REQUEST_STEPS, self.requests),
+            Action::LongerSleep => self.sleep_ms = step_up(SLEEP_STEPS, self.sleep_ms),
+            Action::ShorterSleep => self.sleep_ms = step_down(SLEEP_STEPS, self.sleep_ms),
+            Action::ToggleKeepWarm => {
+                self.keep_warm = !self.keep_warm;
+                let msg = if self.keep_warm {
+                    format!("keep-warm on: {}", self.keep_warm_plan())
+                } else {
+                    "keep-warm off".to_string()
+                };
+                self.notify(msg, now);
+                return vec![self.keep_warm_command()];
+            }
+            Action::TogglePause => {
+                self.paused = !self.paused;
+                return vec![Command::SetPaused {
+                    paused: self.paused,
+                }];
+            }
+            Action::ToggleFreeze => self.frozen = !self.frozen,
+            Action::Clear => {
+                self.selected = None;
+                self.notify("cleared", now);
+                return vec![Command::Clear];
+            }
+            Action::NextTheme => {
+                self.theme = Theme::named(self.theme.name.next());
+                self.notify(format!("theme: {}", self.theme.name.as_str()), now);
+            }
+            Action::ReclaimIdle => {
+                return self.emulator_command(
+                    EmulatorCommand::ReclaimIdle,
+                    "reclaiming idle environments",
+                    now,
+                );
+            }
+            Action::MoreProvisioned | Action::FewerProvisioned => {
+                self.provisioned = if action == Action::MoreProvisioned {
+                    self.provisioned.saturating_add(1)
+                } else {
+                    self.provisioned.saturating_sub(1)
+                };
+                let count = self.provisioned;
+                return self.emulator_command(
+                    EmulatorCommand::SetProvisioned { count },
+                    &format!("provisioned concurrency: {count}"),
+                    now,
+                );
+            }
+            Action::Select(dir) => self.select(dir, state, cols),
+            Action::ToggleHelp => self.help = !self.help,
+            Action::Back if self.help => self.help = false,
+            Action::Back | Action::Quit => {
+                self.quit = true;
+                return vec![Command::Quit];
+            }
+        }
+        Vec::new()
+    }
+
+    fn emulator_command(&mut self, cmd: EmulatorCommand, what: &str, now: Stamp) -> Vec<Command> {
+        if self.emulator.is_none() {
+            self.notify(
+                "that key controls the embedded emulator; this target is not one",
+                now,
+            );
+            return Vec::new();
+        }
+        self.notify(what, now);
+        vec![Command::Emulator(cmd)]
+    }
+
+    /// Moves the selection through the cells shown, in birth order.
+    fn select(&mut self, dir: Direction, state: &State, cols: usize) {
+        let seqs: Vec<u64> = state.envs.rows().map(|r| r.seq).collect();
+        let Some(last) = seqs.len().checked_sub(1) else {
+            return;
+        };
+        let at = self
+            .selected
+            .and_then(|s| seqs.iter().position(|q| *q == s));
+        let cols = cols.max(1);
+        let next = match (at, dir) {
+            (None, _) => 0,
+            (Some(i), Direction::Left) => i.saturating_sub(1),
+            (Some(i), Direction::Right) => (i + 1).min(last),
+            (Some(i), Direction::Up) => i.saturating_sub(cols),
+            (Some(i), Direction::Down) => (i + cols).min(last),
+        };
+        self.selected = Some(seqs[next]);
+    }
+
+    /// Selects the environment with this birth order (a mouse click on its cell).
+    pub fn select_seq(&mut self, seq: Option<u64>) {
+        self.selected = seq;
+    }
+}
+
+fn step_up(steps: &[u32], v: u32) -> u32 {
+    steps.iter().copied().find(|s| *s > v).unwrap_or(v)
+}
+
+fn step_down(steps: &[u32], v: u32) -> u32 {
+    steps.iter().rev().copied().find(|s| *s < v).unwrap_or(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> App {
+        App::new(
+            &TuiConfig::default(),
+            ThemeName::Default,
+            "http://x/".into(),
+        )
+    }
+
+    fn now() -> Stamp {
+        Stamp::default()
+    }
+
+    #[test]
+    fn plans_follow_the_panel() {
+        let mut a = app();
+        let s = State::new();
+        assert_eq!(a.plan(), "parallel 50");
+        a.handle(Action::Mode(BurstMode::Serial), &s, 1, now());
+        assert_eq!(a.plan(), "serial 50");
+        a.handle(Action::NextMode, &s, 1, now());
+        assert_eq!(a.plan(), "ramp 1 50 over 10s");
+        a.handle(Action::NextMode, &s, 1, now());
+        a.handle(Action::MoreRequests, &s, 1, now());
+        assert_eq!(a.plan(), "rate 100 for 10s");
+        for p in [a.plan(), a.keep_warm_plan()] {
+            p.parse::<crate::burst::Plan>().unwrap();
+        }
+    }
+
+    #[test]
+    fn n_and_sleep_step_and_stop_at_the_ends() {
+        let mut a = app();
+        let s = State::new();
+        a.requests = 1;
+        a.handle(Action::FewerRequests, &s, 1, now());
+        assert_eq!(a.requests, 1);
+        a.requests = 30;
+        a.handle(Action::MoreRequests, &s, 1, now());
+        assert_eq!(a.requests, 50);
+        a.sleep_ms = 0;
+        a.handle(Action::ShorterSleep, &s, 1, now());
+        assert_eq!(a.sleep_ms, 0);
+        a.handle(Action::LongerSleep, &s, 1, now());
+        assert_eq!(a.sleep_ms, 10);
+    }
+
+    #[test]
+    fn keys_become_commands() {
+        let mut a = app();
+        let s = State::new();
+        assert_eq!(
+            a.handle(Action::Fire, &s, 1, now()),
+            vec![Command::Fire {
+                plan: "parallel 50".into(),
+                sleep_ms: 100
+            }]
+        );
+        assert_eq!(
+            a.handle(Action::ToggleKeepWarm, &s, 1, now()),
+            vec![Command::KeepWarm {
+                plan: Some("keep-warm 50 every 60s".into()),
+                sleep_ms: 100
+            }]
+        );
+        // Emulator keys need the emulator.
+        assert!(a.handle(Action::ReclaimIdle, &s, 1, now()).is_empty());
+        a.emulator = Some("nodejs".into());
+        assert_eq!(
+            a.handle(Action::MoreProvisioned, &s, 1, now()),
+            vec![Command::Emulator(EmulatorCommand::SetProvisioned {
+                count: 1
+            })]
+        );
+    }
+
+    #[test]
+    fn help_swallows_the_next_key_and_esc_quits_only_without_it() {
+        let mut a = app();
+        let s = State::new();
+        a.handle(Action::ToggleHelp, &s, 1, now());
+        assert!(a.handle(Action::Fire, &s, 1, now()).is_empty());
+        assert!(!a.help);
+        a.handle(Action::ToggleHelp, &s, 1, now());
+        a.handle(Action::Back, &s, 1, now());
+        assert!(!a.help && !a.quit);
+        assert_eq!(a.handle(Action::Back, &s, 1, now()), vec![Command::Quit]);
+        assert!(a.quit);
+    }
+}

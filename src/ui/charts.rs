@@ -1,0 +1,206 @@
+//! Concurrency over the last minute (the client's in-flight requests beside the
+//! platform's ConcurrentExecutions and the live environments) and latency, cold vs warm.
+
+use hdrhistogram::Histogram;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
+
+use crate::event::Stat;
+use crate::state::State;
+
+use super::format;
+use super::theme::Theme;
+
+/// Seconds of history the concurrency chart shows.
+const WINDOW_S: usize = 60;
+
+/// One chart line: `(seconds before now, value)`, oldest first.
+pub type Series = Vec<(f64, f64)>;
+
+/// The three concurrency lines, and whether the platform line comes from a CloudWatch
+/// metric (else from lifecycle events).
+pub struct Concurrency {
+    pub client: Series,
+    pub platform: Series,
+    pub envs: Series,
+    pub from_metric: bool,
+    pub provisional: bool,
+}
+
+impl Concurrency {
+    pub fn of(state: &State) -> Self {
+        let Some(latest) = state.latest else {
+            return Self {
+                client: Vec::new(),
+                platform: Vec::new(),
+                envs: Vec::new(),
+                from_metric: false,
+                provisional: false,
+            };
+        };
+        let last = latest.mono_us / 1_000_000;
+        let window = state.seconds.window(last, WINDOW_S);
+        let x = |i: usize| i as f64 - (window.len() as f64 - 1.0);
+        let line = |f: &dyn Fn(&crate::state::Second) -> u32| -> Series {
+            window
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (x(i), f64::from(f(s))))
+                .collect()
+        };
+        let client = line(&|s| s.client_concurrency);
+        let envs = line(&|s| s.live_envs);
+        let metric = state.metric_series("ConcurrentExecutions", Stat::Maximum);
+        let (platform, from_metric, provisional) = match metric {
+            Some(m) => {
+                let period = u64::from(m.period_s.max(1));
+                let latest_wall_s = u64::try_from(latest.wall_us).unwrap_or(0) / 1_000_000;
+                let last_slot = latest_wall_s / period;
+                let n = (WINDOW_S as u64 / period).max(1) as usize;
+                let points = m
+                    .values
+                    .window(last_slot, n)
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| {
+                        let slot = last_slot + 1 + i as u64 - n as u64;
+                        let ago = latest_wall_s as f64 - (slot * period) as f64;
+                        v.map(|v| (-ago, v))
+                    })
+                    .collect();
+                (points, true, m.latest_provisional)
+            }
+            None => (line(&|s| s.platform_in_flight_max), false, false),
+        };
+        Self {
+            client,
+            platform,
+            envs,
+            from_metric,
+            provisional,
+        }
+    }
+
+    fn peak(&self) -> f64 {
+        [&self.client, &self.platform, &self.envs]
+            .iter()
+            .flat_map(|s| s.iter().map(|p| p.1))
+            .fold(0.0, f64::max)
+    }
+}
+
+pub fn render_concurrency(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
+    let c = Concurrency::of(state);
+    let platform_name = if c.from_metric {
+        if c.provisional {
+            "ConcurrentExecutions (provisional)"
+        } else {
+            "ConcurrentExecutions"
+        }
+    } else {
+        "platform"
+    };
+    let now_platform = c.platform.last().map_or(0.0, |p| p.1);
+    let title = Line::from(vec![
+        Span::styled(" Concurrency ", t.title),
+        Span::styled(
+            format!("client {} ", state.client.in_flight),
+            t.series_client,
+        ),
+        Span::styled(
+            format!("· {platform_name} {now_platform:.0} "),
+            t.series_platform,
+        ),
+    ]);
+    let top = (c.peak() * 1.2).max(5.0).ceil();
+    let datasets = vec![
+        Dataset::default()
+            .name("envs")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.dim)
+            .data(&c.envs),
+        Dataset::default()
+            .name(platform_name)
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series_platform)
+            .data(&c.platform),
+        Dataset::default()
+            .name("client in flight")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series_client)
+            .data(&c.client),
+    ];
+    let chart = Chart::new(datasets)
+        .block(Block::bordered().border_style(t.border).title(title))
+        .x_axis(
+            Axis::default()
+                .bounds([-(WINDOW_S as f64 - 1.0), 0.0])
+                .labels(["-60s", "now"])
+                .style(t.dim),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .labels(["0".to_string(), format!("{top:.0}")])
+                .style(t.dim),
+        )
+        .legend_position(None);
+    frame.render_widget(chart, area);
+}
+
+/// `p50` and `p99` of a histogram of microseconds, or dashes when empty.
+fn quantiles(h: &Histogram<u64>) -> (String, String) {
+    if h.is_empty() {
+        return ("–".into(), "–".into());
+    }
+    (
+        format::us(h.value_at_quantile(0.50)),
+        format::us(h.value_at_quantile(0.99)),
+    )
+}
+
+pub fn render_latency(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
+    // The sample count column only where it fits (80 columns leave about 21 here).
+    let with_n = area.width >= 32;
+    let row = |name: &str, style, (p50, p99): (String, String), n: u64| {
+        let mut spans = vec![
+            Span::styled(format!("{name:<5}"), style),
+            Span::styled(format!("{p50:>8}"), t.text),
+            Span::styled(format!("{p99:>8}"), t.text),
+        ];
+        if with_n {
+            spans.push(Span::styled(format!("{n:>7}"), t.dim));
+        }
+        Line::from(spans)
+    };
+    let lat = &state.client.latency;
+    let header = if with_n {
+        format!("{:<5}{:>8}{:>8}{:>7}", "", "p50", "p99", "n")
+    } else {
+        format!("{:<5}{:>8}{:>8}", "", "p50", "p99")
+    };
+    let mut lines = vec![
+        Line::styled(header, t.dim),
+        row("cold", t.cold, quantiles(&lat.cold), lat.cold.len()),
+        row("warm", t.warm, quantiles(&lat.warm), lat.warm.len()),
+    ];
+    let init = &state.platform.init;
+    if !init.is_empty() {
+        lines.push(row("init", t.dim, quantiles(init), init.len()));
+    }
+    let p50 = state.metric_series("Duration", Stat::P50);
+    let p99 = state.metric_series("Duration", Stat::P99);
+    if let (Some(a), Some(b)) = (p50.and_then(|s| s.latest), p99.and_then(|s| s.latest)) {
+        lines.push(row("dur", t.dim, (format::ms(a.1), format::ms(b.1)), 0));
+    }
+    let block = Block::bordered()
+        .border_style(t.border)
+        .title(Span::styled(" Latency ", t.title));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

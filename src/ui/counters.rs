@@ -1,0 +1,147 @@
+//! The counters: cold, warm, reuse ratio, throttles, errors, environments. Large digits
+//! for cold and warm in the presentation theme.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use tui_big_text::{BigText, PixelSize};
+
+use crate::event::ErrorKind;
+use crate::state::State;
+
+use super::format;
+use super::theme::Theme;
+
+/// The numbers the counters show.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tally {
+    pub cold: u64,
+    pub warm: u64,
+    pub reuse: Option<f64>,
+    /// Of cold and warm, classified from latency rather than probe headers.
+    pub inferred: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    pub in_flight: u32,
+    pub live: usize,
+    pub peak: usize,
+}
+
+impl Tally {
+    /// The client's view when it classified requests (it saw the burst), else the
+    /// platform's (lifecycle events alone, e.g. logs of traffic thaw did not send).
+    pub fn of(state: &State) -> Self {
+        let c = &state.client;
+        let p = &state.platform;
+        let client = c.cold + c.warm > 0;
+        let (cold, warm, reuse) = if client {
+            (c.cold, c.warm, c.reuse_ratio())
+        } else {
+            (p.cold_starts, p.warm_starts, p.reuse_ratio())
+        };
+        let client_throttled = c.error_count(ErrorKind::Throttled);
+        Self {
+            cold,
+            warm,
+            reuse,
+            inferred: if client { c.inferred } else { 0 },
+            throttled: client_throttled.max(p.throttled()),
+            errors: c.errors_total() - client_throttled,
+            in_flight: c.in_flight,
+            live: state.envs.live(),
+            peak: state.envs.peak_live(),
+        }
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, big: bool) {
+    let t = theme;
+    let tally = Tally::of(state);
+    let block = Block::bordered()
+        .border_style(t.border)
+        .title(Span::styled(" Requests ", t.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let pair = |a: &str, av: String, a_style, b: &str, bv: String, b_style| {
+        Line::from(vec![
+            Span::styled(format!("{a:<10}"), t.dim),
+            Span::styled(format!("{av:<6}"), a_style),
+            Span::styled(format!("{b:<10}"), t.dim),
+            Span::styled(bv, b_style),
+        ])
+    };
+    let mut lines = Vec::new();
+    if !big {
+        lines.push(pair(
+            "cold",
+            tally.cold.to_string(),
+            t.cold,
+            "warm",
+            tally.warm.to_string(),
+            t.warm,
+        ));
+    }
+    lines.push(pair(
+        "reuse",
+        format::percent(tally.reuse),
+        t.text,
+        "in flight",
+        tally.in_flight.to_string(),
+        t.text,
+    ));
+    lines.push(pair(
+        "throttled",
+        tally.throttled.to_string(),
+        if tally.throttled > 0 {
+            t.throttle
+        } else {
+            t.text
+        },
+        "errors",
+        tally.errors.to_string(),
+        if tally.errors > 0 { t.error } else { t.text },
+    ));
+    lines.push(pair(
+        "envs",
+        tally.live.to_string(),
+        t.text,
+        "peak",
+        tally.peak.to_string(),
+        t.text,
+    ));
+    if tally.inferred > 0 {
+        lines.push(Line::styled(
+            format!("~ {} inferred from latency", tally.inferred),
+            t.dim,
+        ));
+    }
+    if !big {
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
+    let [labels, digits, _, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(4),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let halves = |r: Rect| Layout::horizontal([Constraint::Fill(1); 2]).areas::<2>(r);
+    let [cold_label, warm_label] = halves(labels);
+    let [cold_digits, warm_digits] = halves(digits);
+    frame.render_widget(Line::styled("COLD", t.cold), cold_label);
+    frame.render_widget(Line::styled("WARM", t.warm), warm_label);
+    for (value, style, at) in [
+        (tally.cold, t.cold, cold_digits),
+        (tally.warm, t.warm, warm_digits),
+    ] {
+        let big = BigText::builder()
+            .pixel_size(PixelSize::Quadrant)
+            .style(style)
+            .lines(vec![Line::from(value.to_string())])
+            .build();
+        frame.render_widget(big, at);
+    }
+    frame.render_widget(Paragraph::new(lines), rest);
+}

@@ -1,0 +1,117 @@
+//! The whole screen, from the state and the view; see [`super::layout`] for where each
+//! panel goes.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::event::Stamp;
+use crate::state::State;
+
+use super::app::App;
+use super::keys::BINDINGS;
+use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::{burst_panel, charts, counters, format, grid, help, log};
+
+/// How long a notice or a source error stays in the status line.
+const NOTICE_US: u64 = 6_000_000;
+
+/// Draws everything. `now` is the session time (cells flash and ages count from it).
+pub fn draw(frame: &mut Frame, state: &State, app: &App, now: Stamp) {
+    let size = frame.area();
+    let t = &app.theme;
+    let Some(a) = layout::areas(size, t.big_digits) else {
+        too_small(frame, size, app);
+        return;
+    };
+    title(frame, a.title, state, app, now);
+    grid::render(frame, a.grid, state, app, now);
+    counters::render(frame, a.counters, state, t, a.big_counters);
+    burst_panel::render(frame, a.burst, state, app, now);
+    charts::render_concurrency(frame, a.concurrency, state, t);
+    charts::render_latency(frame, a.latency, state, t);
+    log::render(frame, a.log, state, t);
+    status(frame, a.status, state, app, now);
+    if app.help {
+        help::render(frame, size, t);
+    }
+}
+
+fn too_small(frame: &mut Frame, size: Rect, app: &App) {
+    let t = &app.theme;
+    let lines = vec![
+        Line::styled("terminal too small", t.error),
+        Line::styled(
+            format!(
+                "{}×{}: thaw needs at least {MIN_WIDTH}×{MIN_HEIGHT}",
+                size.width, size.height
+            ),
+            t.text,
+        ),
+        Line::styled("enlarge the window, or press q to quit", t.dim),
+    ];
+    let top = size.height.saturating_sub(3) / 2;
+    let area = Rect {
+        y: size.y + top,
+        height: size.height.saturating_sub(top),
+        ..size
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        area,
+    );
+}
+
+fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
+    let t = &app.theme;
+    let mut left = vec![
+        Span::styled(" thaw ", t.highlight),
+        Span::styled(format!(" {} ", app.target), t.text),
+    ];
+    if let Some(e) = &app.emulator {
+        left.push(Span::styled(format!("· emulator {e} "), t.dim));
+    }
+    let mode = if app.frozen {
+        Span::styled(" ❄ FROZEN ", t.highlight)
+    } else if app.paused {
+        Span::styled(" ❚❚ PAUSED ", t.highlight)
+    } else {
+        Span::styled(" ● LIVE ", t.warm)
+    };
+    let right = Line::from(vec![
+        mode,
+        Span::styled(format!(" {} ", format::clock(now)), t.dim),
+        Span::styled(format!("{} events ", state.events), t.dim),
+    ]);
+    frame.render_widget(Line::from(left), area);
+    frame.render_widget(right.alignment(Alignment::Right), area);
+}
+
+/// The newest source error or notice while fresh, else the key hints.
+fn status(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
+    let t = &app.theme;
+    let fresh = |at: Stamp| now.mono_us.saturating_sub(at.mono_us) < NOTICE_US;
+    let error = state.source_errors.back().filter(|e| fresh(e.at));
+    let notice = app.notice.as_ref().filter(|(_, at)| fresh(*at));
+    let line = match (error, notice) {
+        (Some(e), n) if n.is_none_or(|(_, at)| e.at >= *at) => Line::from(vec![
+            Span::styled(format!(" {}: ", e.source), t.error),
+            Span::styled(e.message.clone(), t.error),
+        ]),
+        (_, Some((text, _))) => Line::from(vec![Span::styled(format!(" {text}"), t.key)]),
+        _ => {
+            let mut spans = Vec::new();
+            for b in BINDINGS {
+                if let Some(hint) = b.hint {
+                    spans.push(Span::styled(format!(" {} ", b.label), t.key));
+                    spans.push(Span::styled(format!("{hint} "), t.dim));
+                }
+            }
+            Line::from(spans)
+        }
+    };
+    frame.render_widget(line, area);
+}
