@@ -53,6 +53,7 @@ pub fn areas(size: Rect, big_digits: bool) -> Option<Areas> {
         Constraint::Length(1),
     ])
     .areas(size);
+    let big_digits = big_digits && size.width >= 120;
     let side_w = if big_digits { 44 } else { 34 };
     let [main, sidebar] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(side_w)]).areas(middle);

@@ -239,3 +239,34 @@ pub async fn fire_with(
     .unwrap();
     (seen, steps)
 }
+
+/// The state after firing `plans` one after another at a quick emulator, with the
+/// emulator's own events (lifecycle, logs, metrics) folded in as the live app does.
+#[allow(dead_code)]
+pub async fn live_state(plans: &[&str]) -> thaw::state::State {
+    let mut running = start(quick()).await;
+    let url = format!("{}/", running.emulator.url());
+    let mut state = thaw::state::State::new();
+    for plan in plans {
+        let plan: thaw::burst::Plan = plan.parse().unwrap();
+        let mut seen = Vec::new();
+        thaw::burst::run(
+            &plan,
+            thaw::burst::Target::parse(&url).unwrap(),
+            thaw::burst::RequestSpec::default(),
+            None,
+            Clock::start(),
+            |e| seen.push(e),
+        )
+        .await
+        .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        while let Ok(e) = running.events.try_recv() {
+            state.apply(&e);
+        }
+        for e in &seen {
+            state.apply(e);
+        }
+    }
+    state
+}
