@@ -1,5 +1,6 @@
-//! The whole screen drawn through ratatui's TestBackend from real events (an emulator
+//! The whole screen drawn through ratatui's `TestBackend` from real events (an emulator
 //! burst), checked for what a viewer must see.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
