@@ -19,7 +19,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
         .border_style(t.border)
         .title(Span::styled(" Burst ", t.title))
         .title_bottom(Line::styled(" ⏎ fire  m mode  +/- N  [/] sleep ", t.dim));
-    let label = |s: &'static str| Span::styled(format!("{s:<6}"), t.dim);
+    let label = |s: &'static str| Span::styled(format!("{s:<7}"), t.dim);
 
     let mut modes = vec![label("mode")];
     for m in BurstMode::ALL {
