@@ -1,0 +1,141 @@
+//! The live screen's hot paths: one full frame with 1,000 environment cells and full
+//! charts (target ≤ 2 ms), and request events through the fold (events per second).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use thaw::config::{ThemeName, TuiConfig};
+use thaw::event::{
+    Classification, EnvId, Event, EventKind, InitType, InvokeOutcome, ProbeFields, RequestId,
+    RequestObserved, Stamp,
+};
+use thaw::state::State;
+use thaw::ui::{App, draw};
+
+fn at(ms: u64) -> Stamp {
+    Stamp {
+        mono_us: ms * 1000,
+        wall_us: 1_795_000_000_000_000 + i64::try_from(ms * 1000).unwrap(),
+    }
+}
+
+fn request(i: u64, env: &EnvId, t_ms: u64, cold: bool) -> Event {
+    Event::new(
+        at(t_ms),
+        EventKind::Request(RequestObserved {
+            id: RequestId(i.to_string()),
+            planned_us: t_ms * 1000 - 120_000,
+            sent_us: t_ms * 1000 - 120_000,
+            first_byte_us: Some(t_ms * 1000),
+            end_us: t_ms * 1000,
+            connect_us: None,
+            status: Some(200),
+            bytes: 2,
+            error: None,
+            probe: Some(ProbeFields {
+                env: env.clone(),
+                cold,
+                init_ms: cold.then_some(150.0),
+                invocations: Some(1),
+            }),
+            class: Some(if cold {
+                Classification::Cold
+            } else {
+                Classification::Warm
+            }),
+        }),
+    )
+}
+
+/// 1,000 environments with a minute of traffic behind them.
+fn busy_state() -> State {
+    let mut s = State::new();
+    for i in 0..1000u64 {
+        let env = EnvId(format!("{i:032x}"));
+        let t = 1000 + i * 60;
+        s.apply(&Event::new(
+            at(t),
+            EventKind::InitStart {
+                env: env.clone(),
+                init_type: InitType::OnDemand,
+                slots: 1,
+            },
+        ));
+        s.apply(&Event::new(
+            at(t + 150),
+            EventKind::InitEnd {
+                env: env.clone(),
+                init_ms: 150.0,
+                ok: true,
+            },
+        ));
+        let req = RequestId(i.to_string());
+        s.apply(&Event::new(
+            at(t + 151),
+            EventKind::InvokeStart {
+                env: env.clone(),
+                request: req.clone(),
+                cold: true,
+            },
+        ));
+        if i % 3 != 0 {
+            s.apply(&Event::new(
+                at(t + 260),
+                EventKind::InvokeEnd {
+                    env: env.clone(),
+                    request: req,
+                    duration_ms: 100.0,
+                    billed_ms: 100,
+                    init_ms: Some(150.0),
+                    cold: true,
+                    outcome: InvokeOutcome::Success,
+                },
+            ));
+        }
+        s.apply(&request(i, &env, t + 270, i % 2 == 0));
+    }
+    s
+}
+
+fn frame(c: &mut Criterion) {
+    let state = busy_state();
+    let app = App::new(
+        &TuiConfig::default(),
+        ThemeName::Default,
+        "http://127.0.0.1:9000/".into(),
+    );
+    let now = state.latest.unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    c.bench_function("frame 200x60, 1000 environments", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| draw(f, black_box(&state), &app, now))
+                .unwrap();
+        });
+    });
+}
+
+fn fold(c: &mut Criterion) {
+    let env = EnvId("0".repeat(32));
+    let events: Vec<Event> = (0..100_000u64)
+        .map(|i| request(i, &env, 1000 + i / 10, i % 10 == 0))
+        .collect();
+    let mut g = c.benchmark_group("fold");
+    g.throughput(Throughput::Elements(events.len() as u64));
+    g.bench_function("100k request events", |b| {
+        b.iter(|| {
+            let mut s = State::new();
+            for e in &events {
+                s.apply(e);
+            }
+            black_box(s.client.requests)
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, frame, fold);
+criterion_main!(benches);
