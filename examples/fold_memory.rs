@@ -29,7 +29,7 @@ fn main() {
         state.apply(&Event::new(
             Stamp {
                 mono_us: t_us,
-                wall_us: 1_795_000_000_000_000 + t_us as i64,
+                wall_us: 1_795_000_000_000_000 + t_us.cast_signed(),
             },
             EventKind::Request(RequestObserved {
                 id: RequestId(i.to_string()),
