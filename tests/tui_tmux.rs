@@ -84,3 +84,19 @@ fn fire_twenty_cold_then_twenty_warm_then_quit_to_a_usable_prompt() {
     );
     drop(session);
 }
+
+#[test]
+fn without_a_terminal_it_points_to_thaw_burst() {
+    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs a terminal") && err.contains("thaw burst"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty(), "nothing may reach a pipe");
+}
