@@ -7,7 +7,6 @@ mod common;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use thaw::config::{ThemeName, TuiConfig};
-use thaw::event::Stamp;
 use thaw::state::State;
 use thaw::ui::{App, draw};
 
@@ -59,5 +58,4 @@ async fn a_cold_burst_then_a_warm_one_draw_as_such() {
     );
     let p = render(&state, &app(ThemeName::Presentation), 160, 45);
     assert!(p.contains("COLD") && p.contains("WARM"), "{p}");
-    let _ = Stamp::default();
 }

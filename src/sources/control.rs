@@ -154,6 +154,7 @@ impl Controller {
             Ok(t) => t,
             Err(e) => return self.error(&e),
         };
+        let canonical = plan.to_string();
         let spec = self.spec.clone();
         let clock = self.clock;
         let sink = self.sink.clone();
@@ -173,7 +174,8 @@ impl Controller {
         self.running.insert(
             slot,
             Running {
-                plan: plan_text.to_string(),
+                // Canonical, as the run announces it, so a stop names the same plan.
+                plan: canonical,
                 sleep_ms,
                 task,
             },
@@ -189,12 +191,10 @@ impl Controller {
             return;
         }
         r.task.abort();
-        // The plan's canonical text, as the run announced it.
-        let plan = r.plan.parse::<Plan>().map_or(r.plan, |p| p.to_string());
         self.sink.send(Event::new(
             self.clock.stamp(),
             EventKind::BurstFinished(BurstFinished {
-                plan,
+                plan: r.plan,
                 requests: 0,
                 release_spread_us: None,
                 late_starts: 0,
