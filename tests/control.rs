@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use thaw::burst::{RequestSpec, Target};
 use thaw::emulator::Emulator;
-use thaw::event::{Clock, Command, EmulatorCommand, Event, EventKind};
+use thaw::event::{Clock, Command, EmulatorCommand, Event};
 use thaw::sources::EventSink;
 use thaw::sources::control::Control;
 use thaw::state::State;
@@ -81,7 +81,10 @@ async fn commands_drive_bursts_keep_warm_and_the_emulator() {
             .is_some_and(|(_, b)| b.stopped && b.plan == "serial 100")
     })
     .await;
-    assert!(s.client.requests < 8 + 16 + 100, "the stopped burst did not finish");
+    assert!(
+        s.client.requests < 8 + 16 + 100,
+        "the stopped burst did not finish"
+    );
 
     // Emulator control: reclaim every idle environment now.
     tokio::time::sleep(Duration::from_millis(200)).await;
