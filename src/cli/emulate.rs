@@ -93,6 +93,8 @@ pub async fn run(global: &GlobalArgs, args: EmulateArgs) -> Result<(), Failure> 
     let emulator = Emulator::start(config.emulator.clone(), clock, sink)
         .await
         .map_err(|e| Failure::Run(e.to_string()))?;
+    // Handlers go in before the "listening" line: whoever reads it may signal at once.
+    let stop = stop_signals();
     println!(
         "thaw emulator listening on {} (profile {}; {})",
         emulator.url(),
@@ -100,7 +102,7 @@ pub async fn run(global: &GlobalArgs, args: EmulateArgs) -> Result<(), Failure> 
         config.emulator.summary()
     );
     let _ = std::io::stdout().flush();
-    wait_for_stop().await;
+    stop.await;
     emulator.shutdown().await;
     if let Some(p) = printer {
         let _ = p.await;
@@ -109,19 +111,31 @@ pub async fn run(global: &GlobalArgs, args: EmulateArgs) -> Result<(), Failure> 
     Ok(())
 }
 
-async fn wait_for_stop() {
+/// Installs the SIGINT/SIGTERM handlers now (not on first poll) and resolves on either.
+fn stop_signals() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+        let int = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (int, term) {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-            return;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Prints each platform log line, prefixed with its environment's short id. Writes are
