@@ -3,6 +3,7 @@
 //! a value must meet is one function in [`validate`].
 
 pub mod layers;
+pub mod aws;
 pub mod tui;
 mod validate;
 
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use layers::{Layers, load};
+pub use aws::AwsConfig;
 pub use tui::{BurstMode, ThemeName, TuiConfig};
 
 use crate::emulator::runtime::Runtime;
@@ -24,6 +26,7 @@ pub struct Config {
     pub profile: Profile,
     pub emulator: EmulatorConfig,
     pub tui: TuiConfig,
+    pub aws: AwsConfig,
 }
 
 impl Default for Config {
@@ -32,6 +35,7 @@ impl Default for Config {
             profile: Profile::Default,
             emulator: EmulatorConfig::default(),
             tui: TuiConfig::default(),
+            aws: AwsConfig::default(),
         }
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// An execution environment, as the platform names it: the 32 hex digits of its log stream
 /// on Lambda (and in the emulator), or whatever id a probe function reports.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct EnvId(pub String);
 

@@ -1,7 +1,7 @@
 //! One function per rule a loaded configuration must meet. Each error names the key,
 //! the bad value, what is allowed, and which layer set it.
 
-use super::{Config, ConfigError, EmulatorConfig, Front, TuiConfig};
+use super::{AwsConfig, Config, ConfigError, EmulatorConfig, Front, TuiConfig};
 
 /// Names the layer that set the first of these keys a user layer set.
 type Origin<'a> = &'a dyn Fn(&[&str]) -> String;
@@ -21,6 +21,7 @@ pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError
     validate_metrics_period(e, origin)?;
     validate_jitter(e, origin)?;
     validate_tui(&config.tui, origin)?;
+    validate_aws(&config.aws, origin)?;
     Ok(())
 }
 
@@ -341,6 +342,56 @@ fn validate_tui(t: &TuiConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
     ] {
         if value == 0 {
             return Err(bad(origin, key, value, "must be at least 1 second"));
+        }
+    }
+    Ok(())
+}
+
+fn validate_aws(a: &AwsConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if let Some(f) = &a.function {
+        // A name (64 at most), or an ARN / partial ARN the console copies.
+        let ok = !f.is_empty()
+            && f.len() <= 140
+            && f.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_:$.".contains(&b));
+        if !ok {
+            return Err(bad(
+                origin,
+                "aws.function",
+                f,
+                "a function name has letters, digits, '-' and '_' (or give its ARN)",
+            ));
+        }
+    }
+    if let Some(url) = &a.endpoint_url
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return Err(bad(
+            origin,
+            "aws.endpoint_url",
+            url,
+            "an endpoint is a URL such as http://127.0.0.1:4566",
+        ));
+    }
+    if a.api_name.is_some() && a.api_id.is_some() {
+        return Err(bad_pair(
+            origin,
+            "aws.api_name",
+            "aws.api_id",
+            a.api_name.as_deref().unwrap_or_default(),
+            "give one API: api_name for a REST API or api_id for an HTTP API",
+        ));
+    }
+    let ranges = [
+        ("aws.metrics_poll_s", a.metrics_poll_s, 5, 3600, "5 to 3600 seconds"),
+        ("aws.metrics_window_min", a.metrics_window_min, 1, 1440, "1 to 1440 minutes"),
+        ("aws.logs_poll_ms", a.logs_poll_ms, 200, 600_000, "200 to 600000 ms (FilterLogEvents allows few calls per second)"),
+        ("aws.logs_lookback_s", a.logs_lookback_s, 0, 86_400, "0 to 86400 seconds"),
+        ("aws.assume_reclaimed_after_s", a.assume_reclaimed_after_s, 60, 86_400, "60 to 86400 seconds"),
+    ];
+    for (key, value, lo, hi, allowed) in ranges {
+        if !(lo..=hi).contains(&value) {
+            return Err(bad(origin, key, value, allowed));
         }
     }
     Ok(())

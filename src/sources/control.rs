@@ -38,9 +38,10 @@ pub struct Control {
 
 impl Control {
     /// Starts the control task for `target` (the emulator's gateway when `emulator` is
-    /// given, which it then owns and shuts down at the end).
+    /// given, which it then owns and shuts down at the end). Without a target the app
+    /// only watches, and a fire says how to give it one.
     pub fn spawn(
-        target: Target,
+        target: Option<Target>,
         spec: RequestSpec,
         clock: Clock,
         sink: EventSink,
@@ -76,7 +77,7 @@ impl Control {
 }
 
 struct Controller {
-    target: Target,
+    target: Option<Target>,
     spec: RequestSpec,
     clock: Clock,
     sink: EventSink,
@@ -150,7 +151,10 @@ impl Controller {
             Ok(p) => p,
             Err(e) => return self.error(&format!("plan '{plan_text}': {e}")),
         };
-        let target = match with_sleep(&self.target, sleep_ms) {
+        let Some(target) = &self.target else {
+            return self.error("nothing to fire at: this session only watches; pass --url ENDPOINT to fire");
+        };
+        let target = match with_sleep(target, sleep_ms) {
             Ok(t) => t,
             Err(e) => return self.error(&e),
         };

@@ -1,7 +1,9 @@
 //! Sources: tasks that observe something and send [`Event`]s into the one channel.
 //! (The emulator is a source too; it lives in `crate::emulator`.)
 
+pub mod aws;
 pub mod control;
+pub mod logs;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

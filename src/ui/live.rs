@@ -68,7 +68,7 @@ pub async fn run(opts: Options) -> Result<(), String> {
         ));
         app.provisioned = e.provisioned_concurrency;
     }
-    let control = Control::spawn(target, RequestSpec::default(), clock, sink, emulator);
+    let control = Control::spawn(Some(target), RequestSpec::default(), clock, sink, emulator);
     let frame_period = Duration::from_secs(1) / u32::from(cfg.tui.fps.max(1));
     let result = event_loop(&mut app, rx, &control, clock, frame_period).await;
     control.shutdown().await;
