@@ -2,8 +2,8 @@
 //! [`layers`] (defaults < profile < file < `THAW_*` environment < flags); every rule
 //! a value must meet is one function in [`validate`].
 
-pub mod layers;
 pub mod aws;
+pub mod layers;
 pub mod tui;
 mod validate;
 
@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use layers::{Layers, load};
 pub use aws::AwsConfig;
+pub use layers::{Layers, load};
 pub use tui::{BurstMode, ThemeName, TuiConfig};
 
 use crate::emulator::runtime::Runtime;

@@ -176,6 +176,8 @@ pub enum EventKind {
     Log(LogLine),
     /// A source failed; the app keeps running and shows it.
     SourceError { source: String, message: String },
+    /// What a source is doing now (`logs: Live Tail on /aws/lambda/f`), replacing its last.
+    SourceStatus { source: String, message: String },
     /// The load generator began a plan against a target.
     BurstStarted { plan: String, target: String },
     /// A plan's requests in flight right now (started, no response yet).

@@ -34,7 +34,13 @@ async fn commands_drive_bursts_keep_warm_and_the_emulator() {
         .await
         .unwrap();
     let target = Target::parse(&format!("{}/", emulator.url())).unwrap();
-    let control = Control::spawn(Some(target), RequestSpec::default(), clock, sink, Some(emulator));
+    let control = Control::spawn(
+        Some(target),
+        RequestSpec::default(),
+        clock,
+        sink,
+        Some(emulator),
+    );
     let mut s = State::new();
 
     control.send(Command::Fire {

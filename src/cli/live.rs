@@ -22,20 +22,62 @@ pub struct LiveArgs {
     /// Burst size the panel starts with
     #[arg(short = 'n', long = "requests", value_name = "N")]
     pub requests: Option<String>,
+    /// Watch this Lambda function on AWS (CloudWatch metrics and logs) instead of the
+    /// emulator; add --url to fire at its endpoint too
+    #[arg(long, value_name = "NAME", help_heading = "AWS")]
+    pub function: Option<String>,
+    /// A version or alias of the function (metrics for that qualifier)
+    #[arg(long, visible_alias = "alias", value_name = "Q", help_heading = "AWS")]
+    pub qualifier: Option<String>,
+    /// A REST API in front of it: its Count, Latency and 5XXError
+    #[arg(long, value_name = "API", help_heading = "AWS")]
+    pub api_name: Option<String>,
+    /// An HTTP API in front of it, by id
+    #[arg(long, value_name = "ID", help_heading = "AWS")]
+    pub api_id: Option<String>,
+    /// The API's stage
+    #[arg(long, value_name = "STAGE", help_heading = "AWS")]
+    pub stage: Option<String>,
+    /// AWS Region (default: the standard chain, e.g. AWS_REGION or the profile)
+    #[arg(long, value_name = "R", help_heading = "AWS")]
+    pub region: Option<String>,
+    /// AWS profile (default: `AWS_PROFILE`, else the default profile); --profile is
+    /// thaw's own (default or demo)
+    #[arg(long, value_name = "P", help_heading = "AWS")]
+    pub aws_profile: Option<String>,
+    /// Another CloudWatch endpoint, e.g. `LocalStack` (`AWS_ENDPOINT_URL` works too)
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    pub endpoint_url: Option<String>,
+    /// The function's log group when it is not /aws/lambda/NAME
+    #[arg(long, value_name = "GROUP", help_heading = "AWS")]
+    pub log_group: Option<String>,
+}
+
+impl LiveArgs {
+    fn flags(&self) -> Vec<Flag> {
+        let pairs = [
+            ("--theme", "tui.theme", &self.theme),
+            ("--fps", "tui.fps", &self.fps),
+            ("--requests", "tui.requests", &self.requests),
+            ("--function", "aws.function", &self.function),
+            ("--qualifier", "aws.qualifier", &self.qualifier),
+            ("--api-name", "aws.api_name", &self.api_name),
+            ("--api-id", "aws.api_id", &self.api_id),
+            ("--stage", "aws.stage", &self.stage),
+            ("--region", "aws.region", &self.region),
+            ("--aws-profile", "aws.profile", &self.aws_profile),
+            ("--endpoint-url", "aws.endpoint_url", &self.endpoint_url),
+            ("--log-group", "aws.log_group", &self.log_group),
+        ];
+        pairs
+            .into_iter()
+            .filter_map(|(name, key, v)| v.as_ref().map(|v| Flag::new(name, key, v.clone())))
+            .collect()
+    }
 }
 
 pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
-    let mut flags = Vec::new();
-    if let Some(t) = &args.theme {
-        flags.push(Flag::new("--theme", "tui.theme", t.clone()));
-    }
-    if let Some(f) = &args.fps {
-        flags.push(Flag::new("--fps", "tui.fps", f.clone()));
-    }
-    if let Some(n) = &args.requests {
-        flags.push(Flag::new("--requests", "tui.requests", n.clone()));
-    }
-    let layers = global.layers(flags).map_err(Failure::Config)?;
+    let layers = global.layers(args.flags()).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
     if let Some(url) = &args.url {
         crate::burst::Target::parse(url).map_err(Failure::Config)?;

@@ -26,7 +26,7 @@ pub struct AwsConfig {
     pub region: Option<String>,
     #[serde(deserialize_with = "text", skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// Another CloudWatch endpoint (LocalStack, moto); `AWS_ENDPOINT_URL` works too.
+    /// Another CloudWatch endpoint (`LocalStack`, moto); `AWS_ENDPOINT_URL` works too.
     #[serde(deserialize_with = "text", skip_serializing_if = "Option::is_none")]
     pub endpoint_url: Option<String>,
     /// The function's log group, when not `/aws/lambda/<function>`.

@@ -383,11 +383,41 @@ fn validate_aws(a: &AwsConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
         ));
     }
     let ranges = [
-        ("aws.metrics_poll_s", a.metrics_poll_s, 5, 3600, "5 to 3600 seconds"),
-        ("aws.metrics_window_min", a.metrics_window_min, 1, 1440, "1 to 1440 minutes"),
-        ("aws.logs_poll_ms", a.logs_poll_ms, 200, 600_000, "200 to 600000 ms (FilterLogEvents allows few calls per second)"),
-        ("aws.logs_lookback_s", a.logs_lookback_s, 0, 86_400, "0 to 86400 seconds"),
-        ("aws.assume_reclaimed_after_s", a.assume_reclaimed_after_s, 60, 86_400, "60 to 86400 seconds"),
+        (
+            "aws.metrics_poll_s",
+            a.metrics_poll_s,
+            5,
+            3600,
+            "5 to 3600 seconds",
+        ),
+        (
+            "aws.metrics_window_min",
+            a.metrics_window_min,
+            1,
+            1440,
+            "1 to 1440 minutes",
+        ),
+        (
+            "aws.logs_poll_ms",
+            a.logs_poll_ms,
+            200,
+            600_000,
+            "200 to 600000 ms (FilterLogEvents allows few calls per second)",
+        ),
+        (
+            "aws.logs_lookback_s",
+            a.logs_lookback_s,
+            0,
+            86_400,
+            "0 to 86400 seconds",
+        ),
+        (
+            "aws.assume_reclaimed_after_s",
+            a.assume_reclaimed_after_s,
+            60,
+            86_400,
+            "60 to 86400 seconds",
+        ),
     ];
     for (key, value, lo, hi, allowed) in ranges {
         if !(lo..=hi).contains(&value) {

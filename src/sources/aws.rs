@@ -147,22 +147,31 @@ pub fn classify(code: &str, detail: &str, action: &str) -> Option<Failure> {
                 "{action} denied{detail}: allow {action} in the IAM policy (README: Watch a real function)"
             ))
         }
-        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => Failure::NeedsFix(
-            format!("AWS credentials expired{detail}: refresh them (aws sso login, or new keys)"),
-        ),
-        "InvalidClientTokenId" | "UnrecognizedClientException" | "SignatureDoesNotMatch"
-        | "IncompleteSignature" | "MissingAuthenticationToken" => Failure::NeedsFix(format!(
+        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => Failure::NeedsFix(format!(
+            "AWS credentials expired{detail}: refresh them (aws sso login, or new keys)"
+        )),
+        "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "SignatureDoesNotMatch"
+        | "IncompleteSignature"
+        | "MissingAuthenticationToken" => Failure::NeedsFix(format!(
             "AWS rejected the credentials{detail}: check AWS_PROFILE or the access keys"
         )),
-        "Throttling" | "ThrottlingException" | "TooManyRequestsException"
-        | "RequestLimitExceeded" | "LimitExceededException" => {
+        "Throttling"
+        | "ThrottlingException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "LimitExceededException" => {
             Failure::Throttled(format!("{action} throttled by AWS; backing off"))
         }
         "ResourceNotFoundException" | "ResourceNotFound" => Failure::NeedsFix(format!(
             "{action}: not found{detail}; check --function and --region (or pass --log-group)"
         )),
-        "InvalidParameterException" | "InvalidParameterValue" | "InvalidParameterCombination"
-        | "ValidationException" | "ValidationError" => {
+        "InvalidParameterException"
+        | "InvalidParameterValue"
+        | "InvalidParameterCombination"
+        | "ValidationException"
+        | "ValidationError" => {
             Failure::NeedsFix(format!("{action}: AWS refused the request{detail}"))
         }
         _ => return None,
@@ -219,7 +228,11 @@ mod tests {
 
     #[test]
     fn known_codes_name_the_fix() {
-        let denied = classify("AccessDeniedException", "User: x is not authorized", "logs:FilterLogEvents");
+        let denied = classify(
+            "AccessDeniedException",
+            "User: x is not authorized",
+            "logs:FilterLogEvents",
+        );
         assert!(
             matches!(&denied, Some(Failure::NeedsFix(m)) if m.contains("allow logs:FilterLogEvents")),
             "{denied:?}"

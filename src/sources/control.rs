@@ -152,7 +152,9 @@ impl Controller {
             Err(e) => return self.error(&format!("plan '{plan_text}': {e}")),
         };
         let Some(target) = &self.target else {
-            return self.error("nothing to fire at: this session only watches; pass --url ENDPOINT to fire");
+            return self.error(
+                "nothing to fire at: this session only watches; pass --url ENDPOINT to fire",
+            );
         };
         let target = match with_sleep(target, sleep_ms) {
             Ok(t) => t,

@@ -2,6 +2,7 @@
 //! (The emulator is a source too; it lives in `crate::emulator`.)
 
 pub mod aws;
+pub mod cloudwatch;
 pub mod control;
 pub mod logs;
 

@@ -81,6 +81,8 @@ pub struct State {
     pub metrics: Vec<MetricSeries>,
     pub logs: VecDeque<LogEntry>,
     pub source_errors: VecDeque<SourceErrorEntry>,
+    /// Each source's current status, in order of first report.
+    pub source_status: Vec<(String, String)>,
     /// The newest event's time.
     pub latest: Option<Stamp>,
     pub events: u64,
@@ -120,6 +122,7 @@ impl State {
             metrics: Vec::new(),
             logs: VecDeque::with_capacity(LOG_LINES),
             source_errors: VecDeque::new(),
+            source_status: Vec::new(),
             latest: None,
             events: 0,
             bursts: Vec::new(),
@@ -195,6 +198,12 @@ impl State {
                     source: source.clone(),
                     message: message.clone(),
                 });
+            }
+            EventKind::SourceStatus { source, message } => {
+                match self.source_status.iter_mut().find(|(s, _)| s == source) {
+                    Some((_, m)) => m.clone_from(message),
+                    None => self.source_status.push((source.clone(), message.clone())),
+                }
             }
             EventKind::BurstStarted { plan, target } => self.bursts.push(BurstRun {
                 plan: plan.clone(),

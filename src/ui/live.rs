@@ -11,11 +11,13 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::burst::{RequestSpec, Target};
-use crate::config::{Config, ThemeName};
+use crate::config::{AwsConfig, Config, ThemeName};
 use crate::emulator::Emulator;
-use crate::event::{Clock, Command, Event, Stamp};
-use crate::sources::EventSink;
+use crate::event::{Clock, Command, Event, EventKind, Stamp};
+use crate::sources::cloudwatch::MetricsSource;
 use crate::sources::control::Control;
+use crate::sources::logs::LogsSource;
+use crate::sources::{self, EventSink};
 use crate::state::State;
 
 use super::app::App;
@@ -47,17 +49,31 @@ pub async fn run(opts: Options) -> Result<(), String> {
     let cfg = opts.config;
     let clock = Clock::start();
     let (sink, rx) = EventSink::channel(EVENT_CAPACITY);
+    let watching_aws =
+        cfg.aws.function.is_some() || cfg.aws.api_name.is_some() || cfg.aws.api_id.is_some();
     let (target, emulator) = if let Some(url) = &opts.url {
-        (Target::parse(url)?, None)
+        (Some(Target::parse(url)?), None)
+    } else if watching_aws {
+        (None, None)
     } else {
         let e = Emulator::start(cfg.emulator.clone(), clock, sink.clone())
             .await
             .map_err(|e| e.to_string())?;
-        (Target::parse(&format!("{}/", e.url()))?, Some(e))
+        (Some(Target::parse(&format!("{}/", e.url()))?), Some(e))
+    };
+    let aws = if watching_aws {
+        Some(AwsSources::spawn(&cfg.aws, clock, &sink))
+    } else {
+        None
     };
     let no_color = std::env::var("NO_COLOR").ok();
     let theme = theme::initial(opts.theme.unwrap_or(cfg.tui.theme), no_color.as_deref());
-    let mut app = App::new(&cfg.tui, theme, target.url.clone());
+    let shown_target = match (&target, &cfg.aws.function) {
+        (Some(t), _) => t.url.clone(),
+        (None, Some(f)) => format!("{f} (watching; --url to fire)"),
+        (None, None) => "(watching; --url to fire)".into(),
+    };
+    let mut app = App::new(&cfg.tui, theme, shown_target);
     if emulator.is_some() {
         let e = &cfg.emulator;
         app.emulator = Some(format!(
@@ -68,10 +84,13 @@ pub async fn run(opts: Options) -> Result<(), String> {
         ));
         app.provisioned = e.provisioned_concurrency;
     }
-    let control = Control::spawn(Some(target), RequestSpec::default(), clock, sink, emulator);
+    let control = Control::spawn(target, RequestSpec::default(), clock, sink, emulator);
     let frame_period = Duration::from_secs(1) / u32::from(cfg.tui.fps.max(1));
     let result = event_loop(&mut app, rx, &control, clock, frame_period).await;
     control.shutdown().await;
+    if let Some(aws) = aws {
+        aws.shutdown();
+    }
     result
 }
 
@@ -145,6 +164,60 @@ async fn event_loop(
         }
         if app.quit {
             return Ok(());
+        }
+    }
+}
+
+/// The CloudWatch and CloudWatch Logs tasks of a session watching AWS.
+struct AwsSources {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl AwsSources {
+    /// Starts both sources; problems (no Region, no credentials) are shown in the
+    /// status line and never stop the app.
+    fn spawn(aws: &AwsConfig, clock: Clock, sink: &EventSink) -> Self {
+        let aws = aws.clone();
+        let sink = sink.clone();
+        let task = tokio::spawn(async move {
+            let sdk = match sources::aws::sdk_config(&aws).await {
+                Ok(c) => c,
+                Err(message) => {
+                    sink.send(Event::new(
+                        clock.stamp(),
+                        EventKind::SourceError {
+                            source: "aws".into(),
+                            message,
+                        },
+                    ));
+                    return;
+                }
+            };
+            let logs =
+                LogsSource::new(&sdk, &aws, clock, sink.clone()).map(|s| tokio::spawn(s.run()));
+            let metrics =
+                MetricsSource::new(&sdk, &aws, clock, sink.clone()).map(|s| tokio::spawn(s.run()));
+            // Runs until aborted; aborting this task aborts both (their handles drop
+            // with it, so abort them explicitly on the way out).
+            let _guard = AbortOnDrop(logs.into_iter().chain(metrics).collect());
+            std::future::pending::<()>().await;
+        });
+        Self { tasks: vec![task] }
+    }
+
+    fn shutdown(self) {
+        for t in self.tasks {
+            t.abort();
+        }
+    }
+}
+
+struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
         }
     }
 }

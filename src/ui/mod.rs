@@ -10,6 +10,7 @@
 pub mod app;
 pub mod burst_panel;
 pub mod charts;
+pub mod cloudwatch;
 pub mod counters;
 pub mod format;
 pub mod grid;

@@ -12,7 +12,7 @@ use crate::state::State;
 use super::app::App;
 use super::keys::BINDINGS;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use super::{burst_panel, charts, counters, format, grid, help, log};
+use super::{burst_panel, charts, cloudwatch, counters, format, grid, help, log};
 
 /// How long a notice or a source error stays in the status line.
 const NOTICE_US: u64 = 6_000_000;
@@ -31,7 +31,17 @@ pub fn draw(frame: &mut Frame, state: &State, app: &App, now: Stamp) {
     burst_panel::render(frame, a.burst, state, app, now);
     charts::render_concurrency(frame, a.concurrency, state, t);
     charts::render_latency(frame, a.latency, state, t);
-    log::render(frame, a.log, state, t);
+    if cloudwatch::wanted(state) && a.log.width >= cloudwatch::WIDTH * 2 {
+        let [log_area, cw] = ratatui::layout::Layout::horizontal([
+            ratatui::layout::Constraint::Fill(1),
+            ratatui::layout::Constraint::Length(cloudwatch::WIDTH),
+        ])
+        .areas(a.log);
+        log::render(frame, log_area, state, t);
+        cloudwatch::render(frame, cw, state, t);
+    } else {
+        log::render(frame, a.log, state, t);
+    }
     status(frame, a.status, state, app, now);
     if app.help {
         help::render(frame, size, t);

@@ -2,8 +2,8 @@
 //! say about an execution environment's lifecycle. Function output is recognised and
 //! skipped; a line that looks like a platform line but cannot be read is `Malformed`.
 //!
-//! Formats: LAMBDA-FACTS §8 (START/END/REPORT with tab-separated fields, INIT_START,
-//! INIT_REPORT, `Task timed out after`, the JSON `platform.*` records).
+//! Formats: LAMBDA-FACTS §8 (START/END/REPORT with tab-separated fields, `INIT_START`,
+//! `INIT_REPORT`, `Task timed out after`, the JSON `platform.*` records).
 
 use serde::Deserialize;
 
@@ -13,7 +13,9 @@ use crate::event::{InitType, InvokeOutcome};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Line {
     /// `INIT_START` / `platform.initStart` (or a SnapStart restore).
-    InitStart { init_type: InitType },
+    InitStart {
+        init_type: InitType,
+    },
     /// `INIT_REPORT` / `platform.initReport`: an Init that ended on its own line.
     InitReport {
         init_ms: f64,
@@ -22,11 +24,18 @@ pub enum Line {
         phase: String,
         error_type: Option<String>,
     },
-    Start { request_id: String },
-    End { request_id: String },
+    Start {
+        request_id: String,
+    },
+    End {
+        request_id: String,
+    },
     Report(Report),
     /// `Task timed out after X seconds`.
-    Timeout { request_id: Option<String>, seconds: f64 },
+    Timeout {
+        request_id: Option<String>,
+        seconds: f64,
+    },
     /// A platform line that says nothing about the lifecycle (XRAY, EXTENSION, ...).
     Platform,
     /// The function's own output.
@@ -134,7 +143,7 @@ fn looks_like_request_id(w: &str) -> bool {
     w.len() == 36 && w.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
-/// The labels REPORT and INIT_REPORT lines use, longest first so that `Duration` never
+/// The labels REPORT and `INIT_REPORT` lines use, longest first so that `Duration` never
 /// matches inside `Billed Duration`.
 const LABELS: [&str; 13] = [
     "Billed Restore Duration",
@@ -201,13 +210,14 @@ fn megabytes(v: &str) -> Option<u32> {
 }
 
 fn text_report(rest: &str) -> Result<Report, Malformed> {
-    let request_id = first_word(field(rest, "RequestId").ok_or(Malformed("REPORT without RequestId"))?)?;
+    let request_id =
+        first_word(field(rest, "RequestId").ok_or(Malformed("REPORT without RequestId"))?)?;
     let duration_ms = field(rest, "Duration")
         .and_then(millis)
         .ok_or(Malformed("REPORT without a readable Duration"))?;
     let billed_ms = field(rest, "Billed Duration")
         .and_then(millis)
-        .map_or_else(|| duration_ms.ceil(), |v| v) as u64;
+        .unwrap_or_else(|| duration_ms.ceil()) as u64;
     let error_type = field(rest, "Error Type").map(str::to_string);
     let outcome = outcome(field(rest, "Status"), error_type.as_deref());
     Ok(Report {
@@ -215,7 +225,9 @@ fn text_report(rest: &str) -> Result<Report, Malformed> {
         duration_ms,
         billed_ms,
         memory_mb: field(rest, "Memory Size").and_then(megabytes).unwrap_or(0),
-        max_memory_used_mb: field(rest, "Max Memory Used").and_then(megabytes).unwrap_or(0),
+        max_memory_used_mb: field(rest, "Max Memory Used")
+            .and_then(megabytes)
+            .unwrap_or(0),
         init_ms: field(rest, "Init Duration").and_then(millis),
         restore_ms: field(rest, "Restore Duration").and_then(millis),
         outcome,

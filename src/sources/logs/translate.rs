@@ -19,7 +19,7 @@ const MAX_STREAMS: usize = 4096;
 #[derive(Debug, Default)]
 struct Stream {
     env: EnvId,
-    /// An Init began (INIT_START) and no invocation has ended since.
+    /// An Init began (`INIT_START`) and no invocation has ended since.
     init: Option<InitType>,
     /// A START waiting for its REPORT.
     pending: Option<String>,
@@ -103,10 +103,7 @@ impl Translator {
                 });
             }
             Line::InitReport {
-                init_ms,
-                ok,
-                phase,
-                ..
+                init_ms, ok, phase, ..
             } => {
                 out.push(EventKind::InitEnd {
                     env: s.env.clone(),
@@ -241,7 +238,7 @@ mod tests {
         let mut t = Translator::new();
         let mut out = Vec::new();
         for (i, (stream, line)) in lines.iter().enumerate() {
-            t.line(stream, i as i64, line, &mut out);
+            t.line(stream, i64::try_from(i).unwrap_or_default(), line, &mut out);
         }
         t.flush(&mut out);
         out.retain(|e| !matches!(e, EventKind::Log(_)));
@@ -254,13 +251,22 @@ mod tests {
     #[test]
     fn a_cold_then_a_warm_invocation() {
         let (events, t) = run(&[
-            (A, "INIT_START Runtime Version: nodejs:22.v40\tRuntime Version ARN: x"),
+            (
+                A,
+                "INIT_START Runtime Version: nodejs:22.v40\tRuntime Version ARN: x",
+            ),
             (A, "START RequestId: r1 Version: $LATEST"),
             (A, "2026-11-23T10:00:00.000Z\tr1\tINFO\thello"),
             (A, "END RequestId: r1"),
-            (A, "REPORT RequestId: r1\tDuration: 5.00 ms\tBilled Duration: 6 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 140.00 ms\t"),
+            (
+                A,
+                "REPORT RequestId: r1\tDuration: 5.00 ms\tBilled Duration: 6 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 140.00 ms\t",
+            ),
             (A, "START RequestId: r2 Version: $LATEST"),
-            (A, "REPORT RequestId: r2\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t"),
+            (
+                A,
+                "REPORT RequestId: r2\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t",
+            ),
         ]);
         let env = EnvId("aaaa".into());
         let colds: Vec<bool> = events
@@ -279,11 +285,20 @@ mod tests {
     #[test]
     fn a_report_without_its_start_still_counts_and_a_lone_start_is_flushed() {
         let (events, _) = run(&[
-            (B, "REPORT RequestId: r9\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 90.00 ms\t"),
+            (
+                B,
+                "REPORT RequestId: r9\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 90.00 ms\t",
+            ),
             (A, "START RequestId: r1 Version: $LATEST"),
         ]);
-        assert!(matches!(&events[0], EventKind::InvokeStart { cold: true, .. }));
-        assert!(matches!(events.last(), Some(EventKind::InvokeStart { cold: false, .. })));
+        assert!(matches!(
+            &events[0],
+            EventKind::InvokeStart { cold: true, .. }
+        ));
+        assert!(matches!(
+            events.last(),
+            Some(EventKind::InvokeStart { cold: false, .. })
+        ));
     }
 
     #[test]
@@ -299,7 +314,12 @@ mod tests {
         let mut t = Translator::new();
         let mut out = Vec::new();
         t.line(A, 1_000, "START RequestId: r1 Version: $LATEST", &mut out);
-        t.line(A, 1_001, "REPORT RequestId: r1\tDuration: 1.00 ms", &mut out);
+        t.line(
+            A,
+            1_001,
+            "REPORT RequestId: r1\tDuration: 1.00 ms",
+            &mut out,
+        );
         t.line(B, 9_000, "START RequestId: r2 Version: $LATEST", &mut out);
         out.clear();
         t.expire(5_000, &mut out);

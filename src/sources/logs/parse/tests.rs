@@ -16,12 +16,16 @@ fn text_lines_of_several_runtimes() {
         (
             "Node.js 24, us-west-2, `aws logs tail` (2026-07)",
             "INIT_START Runtime Version: nodejs:24.v48\tRuntime Version ARN: arn:aws:lambda:us-west-2::runtime:adfa9c68b2b34ae1cba34f70c4369649bca17aea5fe29e10414b040bf256e6c6",
-            Line::InitStart { init_type: InitType::OnDemand },
+            Line::InitStart {
+                init_type: InitType::OnDemand,
+            },
         ),
         (
             "Node.js 24 (2026-07)",
             "START RequestId: c7bb77a1-774b-42a2-a86a-a8390d6215cd Version: $LATEST",
-            Line::Start { request_id: "c7bb77a1-774b-42a2-a86a-a8390d6215cd".into() },
+            Line::Start {
+                request_id: "c7bb77a1-774b-42a2-a86a-a8390d6215cd".into(),
+            },
         ),
         (
             "Node.js 24 function output (2026-07)",
@@ -31,7 +35,9 @@ fn text_lines_of_several_runtimes() {
         (
             "Python 3.13, eu-west-2, test fixture (2025-06), with its newline",
             "INIT_START Runtime Version: python:3.13.v43\tRuntime Version ARN: arn:aws:lambda:eu-west-2::runtime:df8faab1a4e36a929b5b10ecff95891dfa72d84ddc1402efb6a66f373fa0c7af\n",
-            Line::InitStart { init_type: InitType::OnDemand },
+            Line::InitStart {
+                init_type: InitType::OnDemand,
+            },
         ),
         (
             "Python 3.13 function output (2025-06)",
@@ -41,7 +47,9 @@ fn text_lines_of_several_runtimes() {
         (
             "Rust on provided.al2023, copied with spaces for tabs (2023-12)",
             "INIT_START Runtime Version: provided:al2023.v10 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:389fcaae1b213b40d38ed791dfb615af1a71a32d6996ff7c4afdde3d5af4b6f2",
-            Line::InitStart { init_type: InitType::OnDemand },
+            Line::InitStart {
+                init_type: InitType::OnDemand,
+            },
         ),
         (
             "extension on provided.al2023 (2023-12)",
@@ -66,7 +74,9 @@ fn text_lines_of_several_runtimes() {
         (
             "Node.js 24 END (2026-07)",
             "END RequestId: d427bf37-030a-438f-a0e4-514b517d50c3",
-            Line::End { request_id: "d427bf37-030a-438f-a0e4-514b517d50c3".into() },
+            Line::End {
+                request_id: "d427bf37-030a-438f-a0e4-514b517d50c3".into(),
+            },
         ),
         (
             "Go test corpus: a line that only mentions START (2026-09)",
@@ -101,7 +111,10 @@ fn text_reports() {
     );
     assert_eq!(warm.request_id, "d427bf37-030a-438f-a0e4-514b517d50c3");
     assert!((warm.duration_ms - 1.20).abs() < 1e-9);
-    assert_eq!((warm.billed_ms, warm.memory_mb, warm.max_memory_used_mb), (2, 128, 81));
+    assert_eq!(
+        (warm.billed_ms, warm.memory_mb, warm.max_memory_used_mb),
+        (2, 128, 81)
+    );
     assert!(!warm.cold());
     assert_eq!(warm.outcome, InvokeOutcome::Success);
 
@@ -150,7 +163,10 @@ fn json_lines() {
     let r = report(
         r#"{"time":"2024-06-17T17:23:55.826Z","type":"platform.report","record":{"requestId":"40f6c622-67a3-4159-97f2-ce364a0cb7a8","metrics":{"durationMs":18.593,"billedDurationMs":19,"memorySizeMB":2048,"maxMemoryUsedMB":246},"status":"success"}}"#,
     );
-    assert_eq!((r.billed_ms, r.memory_mb, r.max_memory_used_mb), (19, 2048, 246));
+    assert_eq!(
+        (r.billed_ms, r.memory_mb, r.max_memory_used_mb),
+        (19, 2048, 246)
+    );
     assert!(!r.cold());
     // A cold report (2026-10).
     let r = report(
@@ -159,8 +175,12 @@ fn json_lines() {
     assert_eq!(r.init_ms, Some(463.512));
     // A timed-out invocation (2026-07): runtimeDone then report.
     assert_eq!(
-        parse(r#"{"time":"2026-07-09T06:05:50.562Z","type":"platform.runtimeDone","record":{"requestId":"aec7a529-47f9-4090-be01-c9ed91bf83cf","status":"timeout","metrics":{"durationMs":5001.182,"producedBytes":0}}}"#),
-        Ok(Line::End { request_id: "aec7a529-47f9-4090-be01-c9ed91bf83cf".into() })
+        parse(
+            r#"{"time":"2026-07-09T06:05:50.562Z","type":"platform.runtimeDone","record":{"requestId":"aec7a529-47f9-4090-be01-c9ed91bf83cf","status":"timeout","metrics":{"durationMs":5001.182,"producedBytes":0}}}"#
+        ),
+        Ok(Line::End {
+            request_id: "aec7a529-47f9-4090-be01-c9ed91bf83cf".into()
+        })
     );
     let r = report(
         r#"{"time":"2026-07-09T06:05:50.581Z","type":"platform.report","record":{"requestId":"aec7a529-47f9-4090-be01-c9ed91bf83cf","metrics":{"durationMs":5000.0,"billedDurationMs":5000,"memorySizeMB":128,"maxMemoryUsedMB":94},"status":"timeout"}}"#,
@@ -169,15 +189,21 @@ fn json_lines() {
     let cases: &[(&str, Line)] = &[
         (
             r#"{"time":"2026-10-08T07:30:41.076Z","type":"platform.start","record":{"requestId":"f0c9f58b-8ebe-4e84-a656-95eb6eee865a","functionArn":"arn:aws:lambda:us-east-1:123456789012:function:f","version":"$LATEST"}}"#,
-            Line::Start { request_id: "f0c9f58b-8ebe-4e84-a656-95eb6eee865a".into() },
+            Line::Start {
+                request_id: "f0c9f58b-8ebe-4e84-a656-95eb6eee865a".into(),
+            },
         ),
         (
             r#"{"time":"2026-10-08T07:30:28.900Z","type":"platform.initStart","record":{"initializationType":"provisioned-concurrency","phase":"init","runtimeVersion":"nodejs:22.v40","functionName":"f","functionVersion":"3"}}"#,
-            Line::InitStart { init_type: InitType::ProvisionedConcurrency },
+            Line::InitStart {
+                init_type: InitType::ProvisionedConcurrency,
+            },
         ),
         (
             r#"{"time":"2026-10-08T07:30:28.900Z","type":"platform.initStart","record":{"initializationType":"on-demand","phase":"init"}}"#,
-            Line::InitStart { init_type: InitType::OnDemand },
+            Line::InitStart {
+                init_type: InitType::OnDemand,
+            },
         ),
         (
             r#"{"time":"2024-01-15T12:00:02.000Z","type":"platform.extension","record":{"name":"agent","state":"Ready","events":["INVOKE"]}}"#,
@@ -201,7 +227,12 @@ fn json_lines() {
         ),
         (
             r#"{"time":"2026-11-23T10:00:00.000Z","type":"platform.initReport","record":{"initializationType":"on-demand","phase":"init","status":"timeout","metrics":{"durationMs":10000.5}}}"#,
-            Line::InitReport { init_ms: 10000.5, ok: false, phase: "init".into(), error_type: None },
+            Line::InitReport {
+                init_ms: 10000.5,
+                ok: false,
+                phase: "init".into(),
+                error_type: None,
+            },
         ),
         (r#"{"broken json from the function"#, Line::Output),
     ];

@@ -1,0 +1,369 @@
+//! CloudWatch metrics as a source: one `GetMetricData` call per poll for every series
+//! (Lambda's ConcurrentExecutions, Duration, Invocations, Throttles, Errors, provisioned
+//! concurrency, and an API's Count, Latency and 5XX), over a window of recent minutes.
+//! CloudWatch revises recent periods, so every poll re-reads the window and the state
+//! replaces datapoints in place; the newest periods are marked provisional.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_config::SdkConfig;
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use aws_smithy_types::DateTime;
+
+use super::EventSink;
+use super::aws::{Backoff, Failure, explain};
+use crate::config::AwsConfig;
+use crate::event::{Clock, Event, EventKind, MetricDatapoint, Stat};
+
+pub const SOURCE: &str = "cloudwatch";
+const PERIOD_S: u32 = 60;
+/// Periods this recent may still change (delivery delay is undocumented; LAMBDA-FACTS §9).
+const PROVISIONAL_S: i64 = 180;
+
+/// One series asked for: its query id is its index (`m0`, `m1`, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub namespace: &'static str,
+    pub name: &'static str,
+    pub stat: Stat,
+    pub dimensions: Vec<(&'static str, String)>,
+}
+
+impl Series {
+    pub fn is_percentile(&self) -> bool {
+        matches!(self.stat, Stat::P50 | Stat::P99)
+    }
+}
+
+/// Every series for the configured function and API.
+pub fn series(aws: &AwsConfig) -> Vec<Series> {
+    let mut out = Vec::new();
+    if let Some(f) = &aws.function {
+        let mut dims = vec![("FunctionName", f.clone())];
+        if let Some(q) = &aws.qualifier {
+            dims.push(("Resource", format!("{f}:{q}")));
+        }
+        let lambda = [
+            ("ConcurrentExecutions", Stat::Maximum),
+            ("Duration", Stat::P50),
+            ("Duration", Stat::P99),
+            ("Duration", Stat::Maximum),
+            ("Invocations", Stat::Sum),
+            ("Throttles", Stat::Sum),
+            ("Errors", Stat::Sum),
+            ("ProvisionedConcurrentExecutions", Stat::Maximum),
+            ("ProvisionedConcurrencySpilloverInvocations", Stat::Sum),
+        ];
+        for (name, stat) in lambda {
+            out.push(Series {
+                namespace: "AWS/Lambda",
+                name,
+                stat,
+                dimensions: dims.clone(),
+            });
+        }
+    }
+    let api = match (&aws.api_name, &aws.api_id) {
+        // REST APIs are named; their server errors are `5XXError`.
+        (Some(name), _) => Some((("ApiName", name.clone()), "5XXError")),
+        // HTTP APIs are known by id; theirs are `5xx`.
+        (None, Some(id)) => Some((("ApiId", id.clone()), "5xx")),
+        (None, None) => None,
+    };
+    if let Some((dim, errors)) = api {
+        let mut dims = vec![dim];
+        if let Some(s) = &aws.stage {
+            dims.push(("Stage", s.clone()));
+        }
+        for (name, stat) in [
+            ("Count", Stat::Sum),
+            ("Latency", Stat::Average),
+            ("Latency", Stat::P99),
+            (errors, Stat::Sum),
+        ] {
+            out.push(Series {
+                namespace: "AWS/ApiGateway",
+                name,
+                stat,
+                dimensions: dims.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn stat_name(stat: Stat) -> &'static str {
+    match stat {
+        Stat::Maximum => "Maximum",
+        Stat::Sum => "Sum",
+        Stat::Average => "Average",
+        Stat::Minimum => "Minimum",
+        Stat::SampleCount => "SampleCount",
+        Stat::P50 => "p50",
+        Stat::P99 => "p99",
+    }
+}
+
+fn query(i: usize, s: &Series) -> MetricDataQuery {
+    let metric = Metric::builder()
+        .namespace(s.namespace)
+        .metric_name(s.name)
+        .set_dimensions(Some(
+            s.dimensions
+                .iter()
+                .map(|(k, v)| Dimension::builder().name(*k).value(v).build())
+                .collect(),
+        ))
+        .build();
+    MetricDataQuery::builder()
+        .id(format!("m{i}"))
+        .metric_stat(
+            MetricStat::builder()
+                .metric(metric)
+                .period(PERIOD_S.cast_signed())
+                .stat(stat_name(s.stat))
+                .build(),
+        )
+        .return_data(true)
+        .build()
+}
+
+/// Turns one page of results into datapoints: `id` names the series by index.
+pub fn datapoints(
+    series: &[Series],
+    results: &[aws_sdk_cloudwatch::types::MetricDataResult],
+    now_s: i64,
+    out: &mut Vec<MetricDatapoint>,
+) {
+    for r in results {
+        let Some(s) = r
+            .id()
+            .and_then(|id| id.strip_prefix('m'))
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| series.get(i))
+        else {
+            continue;
+        };
+        for (t, v) in r.timestamps().iter().zip(r.values()) {
+            if !v.is_finite() {
+                continue;
+            }
+            out.push(MetricDatapoint {
+                namespace: s.namespace.into(),
+                name: s.name.into(),
+                stat: s.stat,
+                period_start_us: t.secs() * 1_000_000 + i64::from(t.subsec_nanos() / 1000),
+                period_s: PERIOD_S,
+                value: *v,
+                provisional: t.secs() >= now_s - PROVISIONAL_S,
+            });
+        }
+    }
+}
+
+/// Polls CloudWatch until the task is aborted.
+pub struct MetricsSource {
+    client: Client,
+    series: Vec<Series>,
+    cfg: AwsConfig,
+    clock: Clock,
+    sink: EventSink,
+}
+
+impl MetricsSource {
+    /// `None` when there is nothing to ask for (no function and no API).
+    pub fn new(sdk: &SdkConfig, aws: &AwsConfig, clock: Clock, sink: EventSink) -> Option<Self> {
+        let series = series(aws);
+        (!series.is_empty()).then(|| Self {
+            client: Client::new(sdk),
+            series,
+            cfg: aws.clone(),
+            clock,
+            sink,
+        })
+    }
+
+    pub async fn run(mut self) {
+        let mut backoff = Backoff::new(Duration::from_secs(u64::from(self.cfg.metrics_poll_s)));
+        loop {
+            let wait = match self.poll_once().await {
+                Ok(n) => {
+                    self.status(&format!(
+                        "{n} datapoints of {} series, every {} s",
+                        self.series.len(),
+                        self.cfg.metrics_poll_s
+                    ));
+                    backoff.ok()
+                }
+                Err(f) => {
+                    if self.series.iter().any(Series::is_percentile)
+                        && matches!(f, Failure::Transient(_))
+                    {
+                        // LocalStack and moto cannot compute percentiles; ask without.
+                        self.series.retain(|s| !s.is_percentile());
+                        self.error(&Failure::Transient(format!(
+                            "{}; asking again without percentiles (p50, p99)",
+                            f.message().trim_end_matches("; retrying")
+                        )));
+                        continue;
+                    }
+                    self.error(&f);
+                    backoff.failed()
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One `GetMetricData` call (and its pages) for the whole window.
+    pub async fn poll_once(&mut self) -> Result<usize, Failure> {
+        let now_s = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        // Whole periods, as CloudWatch aligns them.
+        let end = (now_s / 60 + 1) * 60;
+        let start = end - i64::from(self.cfg.metrics_window_min) * 60;
+        let queries: Vec<_> = self
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| query(i, s))
+            .collect();
+        let mut token: Option<String> = None;
+        let mut points = Vec::new();
+        for _ in 0..20 {
+            let out = self
+                .client
+                .get_metric_data()
+                .set_metric_data_queries(Some(queries.clone()))
+                .start_time(DateTime::from_secs(start))
+                .end_time(DateTime::from_secs(end))
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| explain(&e, "cloudwatch:GetMetricData"))?;
+            datapoints(&self.series, out.metric_data_results(), now_s, &mut points);
+            match out.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.into()),
+                _ => break,
+            }
+        }
+        let n = points.len();
+        let at = self.clock.stamp();
+        for p in points {
+            self.sink.send(Event::new(at, EventKind::Metric(p)));
+        }
+        Ok(n)
+    }
+
+    fn status(&self, message: &str) {
+        self.sink.send(Event::new(
+            self.clock.stamp(),
+            EventKind::SourceStatus {
+                source: SOURCE.into(),
+                message: message.into(),
+            },
+        ));
+    }
+
+    fn error(&self, f: &Failure) {
+        self.sink.send(Event::new(
+            self.clock.stamp(),
+            EventKind::SourceError {
+                source: SOURCE.into(),
+                message: f.message().into(),
+            },
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cloudwatch::types::MetricDataResult;
+
+    fn cfg() -> AwsConfig {
+        AwsConfig {
+            function: Some("hello".into()),
+            qualifier: Some("live".into()),
+            api_name: Some("shop".into()),
+            stage: Some("prod".into()),
+            ..AwsConfig::default()
+        }
+    }
+
+    #[test]
+    fn every_series_the_issue_names_is_asked_for_once() {
+        let s = series(&cfg());
+        let names: Vec<_> = s.iter().map(|s| (s.namespace, s.name, s.stat)).collect();
+        for want in [
+            ("AWS/Lambda", "ConcurrentExecutions", Stat::Maximum),
+            ("AWS/Lambda", "Duration", Stat::P50),
+            ("AWS/Lambda", "Duration", Stat::P99),
+            ("AWS/Lambda", "Duration", Stat::Maximum),
+            ("AWS/Lambda", "Invocations", Stat::Sum),
+            ("AWS/Lambda", "Throttles", Stat::Sum),
+            ("AWS/Lambda", "Errors", Stat::Sum),
+            (
+                "AWS/Lambda",
+                "ProvisionedConcurrentExecutions",
+                Stat::Maximum,
+            ),
+            (
+                "AWS/Lambda",
+                "ProvisionedConcurrencySpilloverInvocations",
+                Stat::Sum,
+            ),
+            ("AWS/ApiGateway", "Count", Stat::Sum),
+            ("AWS/ApiGateway", "Latency", Stat::Average),
+            ("AWS/ApiGateway", "5XXError", Stat::Sum),
+        ] {
+            assert!(names.contains(&want), "{want:?}");
+        }
+        assert!(s[0].dimensions.contains(&("Resource", "hello:live".into())));
+        assert!(
+            s.last()
+                .is_some_and(|l| l.dimensions.contains(&("Stage", "prod".into())))
+        );
+        let http = series(&AwsConfig {
+            api_id: Some("a1b2c3".into()),
+            ..AwsConfig::default()
+        });
+        assert!(
+            http.iter()
+                .any(|s| s.name == "5xx" && s.dimensions[0].0 == "ApiId")
+        );
+    }
+
+    /// The shape of a real answer with percentiles (ids, timestamps newest first,
+    /// `PartialData` while recent periods fill in), as the SDK hands it over.
+    #[test]
+    fn a_percentile_answer_becomes_datapoints_with_recent_ones_provisional() {
+        let s = series(&cfg());
+        let p99 = s
+            .iter()
+            .position(|x| x.name == "Duration" && x.stat == Stat::P99)
+            .unwrap_or_default();
+        let now = 1_795_000_000 - 1_795_000_000 % 60;
+        let result = MetricDataResult::builder()
+            .id(format!("m{p99}"))
+            .label("Duration p99")
+            .timestamps(DateTime::from_secs(now - 60))
+            .timestamps(DateTime::from_secs(now - 600))
+            .values(812.25)
+            .values(640.5)
+            .status_code(aws_sdk_cloudwatch::types::StatusCode::PartialData)
+            .build();
+        let unknown = MetricDataResult::builder().id("zz").values(1.0).build();
+        let mut out = Vec::new();
+        datapoints(&s, &[result, unknown], now, &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].stat, Stat::P99);
+        assert_eq!(out[0].name, "Duration");
+        assert!((out[0].value - 812.25).abs() < 1e-9);
+        assert_eq!(out[0].period_start_us, (now - 60) * 1_000_000);
+        assert!(out[0].provisional);
+        assert!(!out[1].provisional);
+    }
+}
