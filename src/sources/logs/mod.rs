@@ -95,7 +95,7 @@ impl LogsSource {
     /// Waits until the log group exists (it appears with the function's first
     /// invocation) and returns its ARN, which Live Tail wants.
     async fn find_group(&mut self) -> String {
-        let mut backoff = Backoff::new(Duration::from_secs(15));
+        let mut backoff = Backoff::new(Duration::from_secs(5));
         loop {
             let answer = self
                 .client

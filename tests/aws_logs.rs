@@ -1,0 +1,332 @@
+//! The CloudWatch Logs source against moto: START/REPORT lines put into several log
+//! streams, in both formats, become the right environments, cold starts and reuses;
+//! the Live Tail path runs (moto replays what it holds, then hangs up, and the source
+//! polls on without counting anything twice).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "common/aws_servers.rs"]
+mod aws_servers;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+use thaw::config::AwsConfig;
+use thaw::event::{Clock, Event, EventKind};
+use thaw::sources::EventSink;
+use thaw::sources::logs::LogsSource;
+use thaw::state::State;
+
+fn now_ms() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+const R1: &str = "0f7c1b7e-0001-4d7a-9a1e-000000000001";
+const R2: &str = "0f7c1b7e-0002-4d7a-9a1e-000000000002";
+const R3: &str = "0f7c1b7e-0003-4d7a-9a1e-000000000003";
+const R4: &str = "0f7c1b7e-0004-4d7a-9a1e-000000000004";
+const R5: &str = "0f7c1b7e-0005-4d7a-9a1e-000000000005";
+
+fn text_report(id: &str, ms: f64, init: Option<f64>) -> String {
+    let mut line = format!(
+        "REPORT RequestId: {id}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: 128 MB\tMax Memory Used: 71 MB\t",
+        ms.ceil()
+    );
+    if let Some(i) = init {
+        line.push_str(&format!("Init Duration: {i:.2} ms\t"));
+    }
+    line
+}
+
+fn json_report(id: &str, ms: f64, init: Option<f64>) -> String {
+    let mut metrics = serde_json::json!({"durationMs": ms, "billedDurationMs": ms.ceil(), "memorySizeMB": 128, "maxMemoryUsedMB": 71});
+    if let Some(i) = init {
+        metrics["initDurationMs"] = serde_json::json!(i);
+    }
+    serde_json::json!({"time": "2026-11-23T10:00:00.000Z", "type": "platform.report",
+        "record": {"requestId": id, "metrics": metrics, "status": "success"}})
+    .to_string()
+}
+
+/// Three environments: `a` cold then reused, `b` cold, `c` already warm before the
+/// window (a reuse only). Two cold starts, three warm, five invocations.
+fn streams(json: bool) -> Vec<(&'static str, Vec<String>)> {
+    let init = |rt: &str| {
+        if json {
+            format!(
+                r#"{{"time":"2026-11-23T10:00:00.000Z","type":"platform.initStart","record":{{"initializationType":"on-demand","phase":"init","runtimeVersion":"{rt}"}}}}"#
+            )
+        } else {
+            format!(
+                "INIT_START Runtime Version: {rt}\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:0a1b"
+            )
+        }
+    };
+    let start = |id: &str| {
+        if json {
+            format!(
+                r#"{{"time":"2026-11-23T10:00:00.000Z","type":"platform.start","record":{{"requestId":"{id}","version":"$LATEST"}}}}"#
+            )
+        } else {
+            format!("START RequestId: {id} Version: $LATEST")
+        }
+    };
+    let end = |id: &str| {
+        if json {
+            format!(
+                r#"{{"time":"2026-11-23T10:00:00.000Z","type":"platform.runtimeDone","record":{{"requestId":"{id}","status":"success"}}}}"#
+            )
+        } else {
+            format!("END RequestId: {id}")
+        }
+    };
+    let report = |id: &str, ms: f64, i: Option<f64>| {
+        if json {
+            json_report(id, ms, i)
+        } else {
+            text_report(id, ms, i)
+        }
+    };
+    let output =
+        |id: &str| format!("2026-11-23T10:00:00.000Z\t{id}\tINFO\tserving {{\"path\":\"/\"}}");
+    vec![
+        (
+            "2026/11/23/[$LATEST]aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            vec![
+                init("nodejs:22.v40"),
+                start(R1),
+                output(R1),
+                end(R1),
+                report(R1, 105.2, Some(141.7)),
+                start(R2),
+                end(R2),
+                report(R2, 101.0, None),
+            ],
+        ),
+        (
+            "2026/11/23/[$LATEST]bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            vec![
+                init("nodejs:22.v40"),
+                start(R3),
+                end(R3),
+                report(R3, 99.9, Some(150.3)),
+            ],
+        ),
+        (
+            "2026/11/23/[$LATEST]cccccccccccccccccccccccccccccccc",
+            vec![
+                start(R4),
+                end(R4),
+                report(R4, 100.1, None),
+                start(R5),
+                "a line the platform would never write: REPORT".into(),
+                end(R5),
+                report(R5, 100.4, None),
+            ],
+        ),
+    ]
+}
+
+async fn put(
+    client: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    streams: &[(&str, Vec<String>)],
+) {
+    client
+        .create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
+    let base = now_ms() - 20_000;
+    for (s, lines) in streams {
+        client
+            .create_log_stream()
+            .log_group_name(group)
+            .log_stream_name(*s)
+            .send()
+            .await
+            .unwrap();
+        let events: Vec<_> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                InputLogEvent::builder()
+                    .timestamp(base + i64::try_from(i).unwrap() * 10)
+                    .message(m)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        client
+            .put_log_events()
+            .log_group_name(group)
+            .log_stream_name(*s)
+            .set_log_events(Some(events))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// Runs the source until `done` holds for the folded state (or 20 s pass); returns
+/// the state and every event.
+async fn watch(
+    server: &aws_servers::Server,
+    aws: AwsConfig,
+    done: impl Fn(&State) -> bool,
+) -> (State, Vec<Event>) {
+    let sdk = aws_servers::sdk(&server.url).await;
+    let (sink, mut rx) = EventSink::channel(1 << 16);
+    let source = LogsSource::new(&sdk, &aws, Clock::start(), sink).unwrap();
+    let task = tokio::spawn(source.run());
+    let mut state = State::new();
+    let mut all = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !done(&state) {
+        let Ok(Some(e)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+            break;
+        };
+        state.apply(&e);
+        all.push(e);
+    }
+    // A little longer: nothing may arrive twice.
+    let settle = tokio::time::Instant::now() + Duration::from_millis(2500);
+    while let Ok(Some(e)) = tokio::time::timeout_at(settle, rx.recv()).await {
+        state.apply(&e);
+        all.push(e);
+    }
+    task.abort();
+    (state, all)
+}
+
+fn config(function: &str, live_tail: bool) -> AwsConfig {
+    AwsConfig {
+        function: Some(function.into()),
+        live_tail,
+        logs_poll_ms: 300,
+        ..AwsConfig::default()
+    }
+}
+
+fn check(state: &State) {
+    let p = &state.platform;
+    assert_eq!(state.envs.len(), 3, "one environment per log stream");
+    assert_eq!((p.cold_starts, p.warm_starts, p.invocations), (2, 3, 5));
+    let a = state.envs.get(&thaw::event::EnvId("a".repeat(32))).unwrap();
+    assert_eq!(a.invocations, 2);
+    assert!(a.init_ms.is_some_and(|ms| (ms - 141.7).abs() < 1e-6));
+    let c = state.envs.get(&thaw::event::EnvId("c".repeat(32))).unwrap();
+    assert_eq!((c.invocations, c.init_ms), (2, None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_and_json_logs_become_environments_colds_and_reuses() {
+    let server = aws_servers::moto();
+    let client = aws_sdk_cloudwatchlogs::Client::new(&aws_servers::sdk(&server.url).await);
+    for (function, json) in [("hello-text", false), ("hello-json", true)] {
+        put(&client, &format!("/aws/lambda/{function}"), &streams(json)).await;
+        let (state, events) = watch(&server, config(function, false), |s| {
+            s.platform.invocations >= 5
+        })
+        .await;
+        check(&state);
+        // Function output is skipped; platform lines reach the log pane.
+        assert!(state.logs.iter().all(|l| !l.line.text.contains("serving")));
+        assert!(state.logs.iter().any(|l| l.line.text.contains(R3)));
+        assert!(events.iter().any(|e| matches!(&e.kind,
+            EventKind::SourceStatus { message, .. } if message.contains("polling /aws/lambda/"))));
+        let malformed: Vec<_> = events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::SourceError { message, .. } => Some(message.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(malformed.is_empty(), "{malformed:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_tail_path_runs_then_polling_takes_over_without_repeats() {
+    let server = aws_servers::moto();
+    let client = aws_sdk_cloudwatchlogs::Client::new(&aws_servers::sdk(&server.url).await);
+    put(&client, "/aws/lambda/tailed", &streams(false)).await;
+    let (state, events) = watch(&server, config("tailed", true), |s| {
+        s.platform.invocations >= 5
+    })
+    .await;
+    check(&state);
+    let statuses: Vec<_> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SourceStatus { message, .. } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.starts_with("Live Tail on /aws/lambda/tailed")),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .any(|m| m.contains("polling FilterLogEvents")),
+        "{statuses:?}"
+    );
+    // The lines came through the tail, before polling began.
+    let first_line = events
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::Log(_)));
+    let polling = events.iter().position(|e| {
+        matches!(&e.kind, EventKind::SourceStatus { message, .. } if message.contains("polling FilterLogEvents"))
+    });
+    assert!(first_line < polling, "{first_line:?} {polling:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_log_group_is_a_status_line_and_the_source_waits_for_it() {
+    let server = aws_servers::moto();
+    let sdk = aws_servers::sdk(&server.url).await;
+    let (sink, mut rx) = EventSink::channel(1 << 16);
+    let task = tokio::spawn(
+        LogsSource::new(&sdk, &config("late", false), Clock::start(), sink)
+            .unwrap()
+            .run(),
+    );
+    let mut state = State::new();
+    while state.source_errors.is_empty() {
+        let e = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        state.apply(&e);
+    }
+    let e = state.source_errors.back().unwrap();
+    assert_eq!(e.source, "logs");
+    assert!(
+        e.message.contains("log group /aws/lambda/late not found"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("--log-group"), "{}", e.message);
+    // The function runs for the first time: its group appears and the same source reads it.
+    let client = aws_sdk_cloudwatchlogs::Client::new(&sdk);
+    put(&client, "/aws/lambda/late", &streams(false)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while state.platform.invocations < 5 {
+        let Ok(Some(e)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+            break;
+        };
+        state.apply(&e);
+    }
+    task.abort();
+    check(&state);
+}
