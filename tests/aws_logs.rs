@@ -33,14 +33,13 @@ const R4: &str = "0f7c1b7e-0004-4d7a-9a1e-000000000004";
 const R5: &str = "0f7c1b7e-0005-4d7a-9a1e-000000000005";
 
 fn text_report(id: &str, ms: f64, init: Option<f64>) -> String {
-    let mut line = format!(
-        "REPORT RequestId: {id}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: 128 MB\tMax Memory Used: 71 MB\t",
+    let init = init
+        .map(|i| format!("Init Duration: {i:.2} ms\t"))
+        .unwrap_or_default();
+    format!(
+        "REPORT RequestId: {id}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: 128 MB\tMax Memory Used: 71 MB\t{init}",
         ms.ceil()
-    );
-    if let Some(i) = init {
-        line.push_str(&format!("Init Duration: {i:.2} ms\t"));
-    }
-    line
+    )
 }
 
 fn json_report(id: &str, ms: f64, init: Option<f64>) -> String {

@@ -25,14 +25,22 @@ impl<T: Clone + Default> Ring<T> {
         (!self.values.is_empty()).then(|| self.first + self.values.len() as u64 - 1)
     }
 
-    /// The value of `slot`, creating it (and the empty slots before it) when it is newer
-    /// than the newest; `None` when it is older than the window.
+    /// The value of `slot`, creating it (and the empty slots between) when it is newer
+    /// than the newest, or older than the oldest while the window has room (CloudWatch
+    /// answers newest first); `None` when it is older than the window.
     pub fn slot_mut(&mut self, slot: u64) -> Option<&mut T> {
         if self.values.is_empty() {
             self.first = slot;
         }
         if slot < self.first {
-            return None;
+            let gap = usize::try_from(self.first - slot).ok()?;
+            if self.values.len() + gap > self.capacity {
+                return None;
+            }
+            for _ in 0..gap {
+                self.values.push_front(T::default());
+            }
+            self.first = slot;
         }
         let index = usize::try_from(slot - self.first).ok()?;
         if index >= self.values.len() {
@@ -108,5 +116,16 @@ mod tests {
         assert_eq!(r.window(103, 4), vec![1.0, 2.0, 0.0, 4.0]);
         *r.slot_mut(1_000_000).unwrap() = 9.0;
         assert_eq!(r.len(), 1);
+    }
+
+    #[test]
+    fn newest_first_answers_fill_backwards_while_there_is_room() {
+        let mut r: Ring<f64> = Ring::new(4);
+        *r.slot_mut(10).unwrap() = 3.0;
+        *r.slot_mut(8).unwrap() = 1.0;
+        *r.slot_mut(7).unwrap() = 0.5;
+        assert_eq!(r.window(10, 4), vec![0.5, 1.0, 0.0, 3.0]);
+        assert!(r.slot_mut(6).is_none(), "the window is full");
+        assert_eq!(r.last_slot(), Some(10));
     }
 }

@@ -15,7 +15,7 @@ pub struct Server {
     child: Child,
     pub url: String,
     pub port: u16,
-    _scratch: Option<PathBuf>,
+    scratch: Option<PathBuf>,
 }
 
 impl Drop for Server {
@@ -28,7 +28,7 @@ impl Drop for Server {
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some(dir) = &self._scratch {
+        if let Some(dir) = &self.scratch {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
@@ -103,7 +103,7 @@ pub fn moto() -> Server {
         child,
         url: format!("http://127.0.0.1:{port}"),
         port,
-        _scratch: None,
+        scratch: None,
     }
 }
 
@@ -137,7 +137,7 @@ pub fn localstack() -> Server {
         child,
         url: format!("http://127.0.0.1:{port}"),
         port,
-        _scratch: Some(scratch),
+        scratch: Some(scratch),
     }
 }
 
