@@ -52,46 +52,7 @@ async fn put_metrics_come_back_through_the_poller_with_the_same_values() {
     // Minute-aligned periods, a few minutes back (the window is 15 minutes).
     let m3 = (now / 60 - 3) * 60;
     let m2 = m3 + 60;
-    let f = [("FunctionName", "hello")];
-    let api = [("ApiName", "shop")];
-    let lambda = vec![
-        datum("ConcurrentExecutions", &f, m3 + 5, 7.0, StandardUnit::Count),
-        datum(
-            "ConcurrentExecutions",
-            &f,
-            m3 + 30,
-            12.0,
-            StandardUnit::Count,
-        ),
-        datum(
-            "ConcurrentExecutions",
-            &f,
-            m2 + 10,
-            3.0,
-            StandardUnit::Count,
-        ),
-        datum("Invocations", &f, m3 + 5, 20.0, StandardUnit::Count),
-        datum("Invocations", &f, m3 + 40, 30.0, StandardUnit::Count),
-        datum("Throttles", &f, m2 + 1, 4.0, StandardUnit::Count),
-        datum("Duration", &f, m3 + 5, 120.0, StandardUnit::Milliseconds),
-        datum("Duration", &f, m3 + 6, 480.0, StandardUnit::Milliseconds),
-    ];
-    cw.put_metric_data()
-        .namespace("AWS/Lambda")
-        .set_metric_data(Some(lambda))
-        .send()
-        .await
-        .unwrap();
-    let apigw = vec![
-        datum("Count", &api, m3 + 5, 50.0, StandardUnit::Count),
-        datum("5XXError", &api, m3 + 5, 2.0, StandardUnit::Count),
-    ];
-    cw.put_metric_data()
-        .namespace("AWS/ApiGateway")
-        .set_metric_data(Some(apigw))
-        .send()
-        .await
-        .unwrap();
+    put_sample(&cw, m3, m2).await;
 
     let aws = AwsConfig {
         function: Some("hello".into()),
@@ -156,4 +117,48 @@ async fn put_metrics_come_back_through_the_poller_with_the_same_values() {
         errors.iter().any(|e| e.contains("without percentiles")),
         "{errors:?}"
     );
+}
+
+/// Datapoints in two minutes for a function and a REST API, several per minute.
+async fn put_sample(cw: &aws_sdk_cloudwatch::Client, m3: i64, m2: i64) {
+    let f = [("FunctionName", "hello")];
+    let api = [("ApiName", "shop")];
+    let lambda = vec![
+        datum("ConcurrentExecutions", &f, m3 + 5, 7.0, StandardUnit::Count),
+        datum(
+            "ConcurrentExecutions",
+            &f,
+            m3 + 30,
+            12.0,
+            StandardUnit::Count,
+        ),
+        datum(
+            "ConcurrentExecutions",
+            &f,
+            m2 + 10,
+            3.0,
+            StandardUnit::Count,
+        ),
+        datum("Invocations", &f, m3 + 5, 20.0, StandardUnit::Count),
+        datum("Invocations", &f, m3 + 40, 30.0, StandardUnit::Count),
+        datum("Throttles", &f, m2 + 1, 4.0, StandardUnit::Count),
+        datum("Duration", &f, m3 + 5, 120.0, StandardUnit::Milliseconds),
+        datum("Duration", &f, m3 + 6, 480.0, StandardUnit::Milliseconds),
+    ];
+    cw.put_metric_data()
+        .namespace("AWS/Lambda")
+        .set_metric_data(Some(lambda))
+        .send()
+        .await
+        .unwrap();
+    let apigw = vec![
+        datum("Count", &api, m3 + 5, 50.0, StandardUnit::Count),
+        datum("5XXError", &api, m3 + 5, 2.0, StandardUnit::Count),
+    ];
+    cw.put_metric_data()
+        .namespace("AWS/ApiGateway")
+        .set_metric_data(Some(apigw))
+        .send()
+        .await
+        .unwrap();
 }
