@@ -196,10 +196,8 @@ impl MetricsSource {
                     ));
                     backoff.ok()
                 }
-                Err(f) => {
-                    if self.series.iter().any(Series::is_percentile)
-                        && matches!(f, Failure::Transient(_))
-                    {
+                Err((f, server_failed)) => {
+                    if server_failed && self.series.iter().any(Series::is_percentile) {
                         // LocalStack and moto cannot compute percentiles; ask without.
                         self.series.retain(|s| !s.is_percentile());
                         self.error(&Failure::Transient(format!(
@@ -216,8 +214,10 @@ impl MetricsSource {
         }
     }
 
-    /// One `GetMetricData` call (and its pages) for the whole window.
-    pub async fn poll_once(&mut self) -> Result<usize, Failure> {
+    /// One `GetMetricData` call (and its pages) for the whole window. An error says
+    /// too whether the server itself failed (a 5xx: what servers without percentiles
+    /// answer to p50/p99).
+    pub async fn poll_once(&mut self) -> Result<usize, (Failure, bool)> {
         let now_s = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
@@ -242,7 +242,12 @@ impl MetricsSource {
                 .set_next_token(token.take())
                 .send()
                 .await
-                .map_err(|e| explain(&e, "cloudwatch:GetMetricData"))?;
+                .map_err(|e| {
+                    let server = e
+                        .raw_response()
+                        .is_some_and(|r| r.status().is_server_error());
+                    (explain(&e, "cloudwatch:GetMetricData"), server)
+                })?;
             datapoints(&self.series, out.metric_data_results(), now_s, &mut points);
             match out.next_token() {
                 Some(t) if !t.is_empty() => token = Some(t.into()),

@@ -1,0 +1,255 @@
+//! AWS errors never stop a source: a local server answers the error shapes AWS uses
+//! (JSON for CloudWatch Logs, CBOR for CloudWatch) for AccessDenied, throttling and an
+//! expired token, and each becomes one status line that names the fix, while the source
+//! keeps asking. (moto and LocalStack do not check credentials, hence this stub.)
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use thaw::config::AwsConfig;
+use thaw::event::{Clock, EventKind};
+use thaw::sources::EventSink;
+use thaw::sources::cloudwatch::MetricsSource;
+use thaw::sources::logs::LogsSource;
+
+/// One canned answer: status, headers, body.
+type Answer = (u16, Vec<(&'static str, &'static str)>, Vec<u8>);
+
+/// Serves the answers in order, then the last one forever; counts requests.
+async fn stub(answers: Vec<Answer>) -> (String, Arc<Mutex<u32>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let queue = Arc::new(Mutex::new(VecDeque::from(answers)));
+    let count = Arc::new(Mutex::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let queue = queue.clone();
+            let count = counted.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |_req: Request<Incoming>| {
+                    let queue = queue.clone();
+                    let count = count.clone();
+                    async move {
+                        *count.lock().unwrap() += 1;
+                        let (status, headers, body) = {
+                            let mut q = queue.lock().unwrap();
+                            if q.len() > 1 {
+                                q.pop_front().unwrap()
+                            } else {
+                                q.front().unwrap().clone()
+                            }
+                        };
+                        let mut r = Response::builder().status(status);
+                        for (k, v) in headers {
+                            r = r.header(k, v);
+                        }
+                        Ok::<_, Infallible>(r.body(Full::new(Bytes::from(body))).unwrap())
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tcp), service)
+                    .await;
+            });
+        }
+    });
+    (url, count)
+}
+
+fn json_error(kind: &'static str, message: &str) -> Answer {
+    (
+        400,
+        vec![("content-type", "application/x-amz-json-1.1")],
+        serde_json::json!({"__type": kind, "message": message})
+            .to_string()
+            .into_bytes(),
+    )
+}
+
+/// A CBOR text string (short ones only, as here).
+fn cbor_text(out: &mut Vec<u8>, s: &str) {
+    let n = u8::try_from(s.len()).unwrap();
+    if n < 24 {
+        out.push(0x60 | n);
+    } else {
+        out.extend([0x78, n]);
+    }
+    out.extend(s.as_bytes());
+}
+
+/// An RPC v2 CBOR error, as CloudWatch sends it.
+fn cbor_error(kind: &str, query_error: &'static str, message: &str) -> Answer {
+    let mut body = vec![0xa2];
+    cbor_text(&mut body, "__type");
+    cbor_text(&mut body, kind);
+    cbor_text(&mut body, "message");
+    cbor_text(&mut body, message);
+    (
+        400,
+        vec![
+            ("content-type", "application/cbor"),
+            ("smithy-protocol", "rpc-v2-cbor"),
+            ("x-amzn-query-error", query_error),
+        ],
+        body,
+    )
+}
+
+/// Test credentials, no SDK retries (each answer is seen by the source).
+async fn sdk(url: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-west-1"))
+        .endpoint_url(url)
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "tests",
+        ))
+        .http_client(
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+                ))
+                .build_https(),
+        )
+        .load()
+        .await
+}
+
+async fn errors_until(
+    rx: &mut tokio::sync::mpsc::Receiver<thaw::event::Event>,
+    n: usize,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while out.len() < n {
+        let Ok(Some(e)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+            panic!("only {out:?}");
+        };
+        if let EventKind::SourceError { message, .. } = e.kind {
+            out.push(message);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn logs_access_denied_and_throttling_are_status_lines_and_the_source_keeps_going() {
+    let denied = "User: arn:aws:iam::123456789012:user/demo is not authorized to perform: logs:FilterLogEvents";
+    let (url, count) = stub(vec![
+        json_error(
+            "AccessDeniedException",
+            "not authorized to perform: logs:DescribeLogGroups",
+        ),
+        json_error("ThrottlingException", "Rate exceeded"),
+        json_error("AccessDeniedException", denied),
+    ])
+    .await;
+    let aws = AwsConfig {
+        function: Some("hello".into()),
+        live_tail: false,
+        logs_poll_ms: 200,
+        ..AwsConfig::default()
+    };
+    let (sink, mut rx) = EventSink::channel(1024);
+    let task = tokio::spawn(
+        LogsSource::new(&sdk(&url).await, &aws, Clock::start(), sink)
+            .unwrap()
+            .run(),
+    );
+    let errors = errors_until(&mut rx, 3).await;
+    assert!(
+        errors[0].contains("allow logs:DescribeLogGroups in the IAM policy"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("logs:FilterLogEvents throttled by AWS; backing off"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[2].contains("allow logs:FilterLogEvents"),
+        "{errors:?}"
+    );
+    assert!(errors.iter().all(|e| !e.contains('\n')));
+    // Still asking, with back-off, after the errors.
+    let seen = *count.lock().unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(*count.lock().unwrap() > seen, "the source stopped asking");
+    task.abort();
+}
+
+#[tokio::test]
+async fn an_expired_token_names_the_fix() {
+    let (url, _) = stub(vec![json_error(
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    )])
+    .await;
+    let aws = AwsConfig {
+        function: Some("hello".into()),
+        ..AwsConfig::default()
+    };
+    let (sink, mut rx) = EventSink::channel(1024);
+    let task = tokio::spawn(
+        LogsSource::new(&sdk(&url).await, &aws, Clock::start(), sink)
+            .unwrap()
+            .run(),
+    );
+    let errors = errors_until(&mut rx, 1).await;
+    assert!(errors[0].contains("AWS credentials expired"), "{errors:?}");
+    assert!(errors[0].contains("aws sso login"), "{errors:?}");
+    task.abort();
+}
+
+#[tokio::test]
+async fn cloudwatch_throttling_then_access_denied_in_cbor() {
+    let (url, count) = stub(vec![
+        cbor_error(
+            "com.amazonaws.cloudwatch#LimitExceededException",
+            "Throttling;Sender",
+            "Rate exceeded",
+        ),
+        cbor_error(
+            "com.amazonaws.cloudwatch#AccessDeniedException",
+            "AccessDenied;Sender",
+            "not authorized to perform: cloudwatch:GetMetricData",
+        ),
+    ])
+    .await;
+    let aws = AwsConfig {
+        function: Some("hello".into()),
+        metrics_poll_s: 5,
+        ..AwsConfig::default()
+    };
+    let (sink, mut rx) = EventSink::channel(1024);
+    let task = tokio::spawn(
+        MetricsSource::new(&sdk(&url).await, &aws, Clock::start(), sink)
+            .unwrap()
+            .run(),
+    );
+    let errors = errors_until(&mut rx, 2).await;
+    assert!(
+        errors[0].contains("cloudwatch:GetMetricData throttled by AWS"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("allow cloudwatch:GetMetricData in the IAM policy"),
+        "{errors:?}"
+    );
+    assert!(*count.lock().unwrap() >= 2);
+    task.abort();
+}
