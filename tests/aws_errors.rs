@@ -1,5 +1,5 @@
 //! AWS errors never stop a source: a local server answers the error shapes AWS uses
-//! (JSON for CloudWatch Logs, CBOR for CloudWatch) for AccessDenied, throttling and an
+//! (JSON for CloudWatch Logs, CBOR for CloudWatch) for `AccessDenied`, throttling and an
 //! expired token, and each becomes one status line that names the fix, while the source
 //! keeps asking. (moto and LocalStack do not check credentials, hence this stub.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
