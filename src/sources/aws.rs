@@ -122,6 +122,9 @@ where
         SdkError::TimeoutError(_) => {
             Failure::Transient(format!("{action}: AWS did not answer in time; retrying"))
         }
+        _ if chain(err).contains("expected map") => Failure::NeedsFix(format!(
+            "{action}: the endpoint did not answer in the SDK's protocol (CloudWatch speaks CBOR: moto cannot, LocalStack can)"
+        )),
         _ => {
             let code = if code.is_empty() { "error" } else { code };
             let text = if detail.is_empty() {

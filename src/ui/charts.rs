@@ -179,7 +179,15 @@ pub fn render_latency(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
         }
         Line::from(spans)
     };
-    let lat = &state.client.latency;
+    // The client's latencies when it sent requests; else the platform's REPORT
+    // durations (watching a function thaw does not call).
+    let client = &state.client.latency;
+    let from_reports = client.cold.is_empty() && client.warm.is_empty();
+    let lat = if from_reports {
+        &state.platform.duration
+    } else {
+        client
+    };
     let header = if with_n {
         format!("{:<5}{:>8}{:>8}{:>7}", "", "p50", "p99", "n")
     } else {
@@ -199,8 +207,13 @@ pub fn render_latency(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
     if let (Some(a), Some(b)) = (p50.and_then(|s| s.latest), p99.and_then(|s| s.latest)) {
         lines.push(row("dur", t.dim, (format::ms(a.1), format::ms(b.1)), 0));
     }
-    let block = Block::bordered()
-        .border_style(t.border)
-        .title(Span::styled(" Latency ", t.title));
+    let block = Block::bordered().border_style(t.border).title(Span::styled(
+        if from_reports && (!lat.cold.is_empty() || !lat.warm.is_empty()) {
+            " Duration (REPORT) "
+        } else {
+            " Latency "
+        },
+        t.title,
+    ));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -1,0 +1,115 @@
+//! End to end on "AWS": `thaw --function` inside tmux, reading a function's logs from
+//! moto as a user would point it at a real account; and the same without a Region,
+//! where the screen says what to do and keeps running.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "common/aws_servers.rs"]
+mod aws_servers;
+#[path = "common/lambda_logs.rs"]
+mod lambda_logs;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn wait_for(session: &str, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let s = tmux(&["capture-pane", "-p", "-t", session]);
+        if s.contains(text) {
+            return s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "'{text}' never appeared; screen:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(150));
+    }
+}
+
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
+
+/// Starts `thaw ARGS` in a fresh tmux session with `env` (and no AWS settings from the
+/// outside: a scratch HOME, no AWS_* variables).
+fn start(tag: &str, args: &str, env: &str) -> Session {
+    let name = format!("thaw-aws-{tag}-{}", std::process::id());
+    let home = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&home).unwrap();
+    let cmd = format!(
+        "env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE -u AWS_ENDPOINT_URL HOME={} {env} {} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
+        home.display(),
+        env!("CARGO_BIN_EXE_thaw")
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "140",
+            "-y",
+            "40",
+            &cmd,
+        ])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "tmux could not start");
+    Session(name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_on_aws_shows_its_environments_from_its_logs() {
+    let server = aws_servers::moto();
+    let client = aws_sdk_cloudwatchlogs::Client::new(&aws_servers::sdk(&server.url).await);
+    lambda_logs::put(&client, "/aws/lambda/hello", &lambda_logs::streams(false)).await;
+    let s = start(
+        "logs",
+        &format!(
+            "--function hello --region us-east-1 --endpoint-url {}",
+            server.url
+        ),
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
+    );
+    let screen = wait_for(&s.0, "warm      3");
+    assert!(
+        screen.contains("hello (watching; --url to fire)"),
+        "{screen}"
+    );
+    assert!(screen.contains("envs      3"), "{screen}");
+    assert!(screen.contains("cold      2"), "{screen}");
+    assert!(screen.contains("warm      3"), "{screen}");
+    assert!(screen.contains("REPORT RequestId"), "{screen}");
+    assert!(
+        screen.contains("logs: polling /aws/lambda/hello"),
+        "{screen}"
+    );
+    assert!(screen.contains("Duration (REPORT)"), "{screen}");
+    // Firing without an endpoint says how to get one; the app keeps running.
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "pass --url ENDPOINT to fire");
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}
+
+#[test]
+fn no_region_is_a_status_line_and_the_app_keeps_running() {
+    let s = start("noregion", "--function hello", "");
+    wait_for(&s.0, "no AWS Region: pass --region");
+    tmux(&["send-keys", "-t", &s.0, "?"]);
+    wait_for(&s.0, "Keys");
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}
