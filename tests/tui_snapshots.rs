@@ -186,3 +186,88 @@ fn presentation_theme() {
 fn small_terminal() {
     insta::assert_snapshot!(screen(&State::new(), &app(ThemeName::Default), 60, 20));
 }
+
+/// Watching a function on AWS: environments from its log lines (through the logs
+/// source's translator), CloudWatch datapoints (the newest provisional) and the
+/// sources' status.
+#[test]
+fn watching_aws() {
+    use thaw::event::{MetricDatapoint, Stat};
+    use thaw::sources::logs::translate::Translator;
+    let mut s = State::new();
+    let mut tr = Translator::new();
+    let mut out = Vec::new();
+    let stream = |i: u64| format!("2026/11/23/[$LATEST]{i:032x}");
+    let report = |id: &str, init: &str| {
+        format!(
+            "REPORT RequestId: {id}\tDuration: 102.31 ms\tBilled Duration: 103 ms\tMemory Size: 128 MB\tMax Memory Used: 71 MB\t{init}"
+        )
+    };
+    for i in 0..6u64 {
+        let id = format!("5c1d2e3f-0000-4000-8000-{i:012x}");
+        for line in [
+            "INIT_START Runtime Version: nodejs:22.v40\tRuntime Version ARN: arn:aws:lambda:eu-west-1::runtime:0a1b".to_string(),
+            format!("START RequestId: {id} Version: $LATEST"),
+            format!("END RequestId: {id}"),
+            report(&id, &format!("Init Duration: {}.50 ms\t", 140 + i)),
+        ] {
+            tr.line(&stream(i), 0, &line, &mut out);
+        }
+    }
+    for i in 0..4u64 {
+        let id = format!("5c1d2e3f-0000-4000-9000-{i:012x}");
+        tr.line(
+            &stream(i),
+            0,
+            &format!("START RequestId: {id} Version: $LATEST"),
+            &mut out,
+        );
+        tr.line(&stream(i), 0, &report(&id, ""), &mut out);
+    }
+    tr.flush(&mut out);
+    for (k, kind) in out.into_iter().enumerate() {
+        s.apply(&Event::new(at(1000 + k as u64), kind));
+    }
+    let minute = |m: i64| (1_795_000_000 / 60 - m) * 60 * 1_000_000;
+    for (name, stat, values) in [
+        ("ConcurrentExecutions", Stat::Maximum, [4.0, 6.0]),
+        ("Duration", Stat::P50, [101.0, 102.5]),
+        ("Duration", Stat::P99, [160.2, 248.0]),
+        ("Invocations", Stat::Sum, [3.0, 10.0]),
+        ("Throttles", Stat::Sum, [0.0, 0.0]),
+    ] {
+        for (m, v) in [(3, values[0]), (2, values[1])] {
+            s.apply(&Event::new(
+                at(2000),
+                EventKind::Metric(MetricDatapoint {
+                    namespace: "AWS/Lambda".into(),
+                    name: name.into(),
+                    stat,
+                    period_start_us: minute(m),
+                    period_s: 60,
+                    value: v,
+                    provisional: m == 2,
+                }),
+            ));
+        }
+    }
+    for (source, message) in [
+        ("logs", "Live Tail on /aws/lambda/hello"),
+        ("cloudwatch", "9 series every 20 s, 40 points"),
+    ] {
+        s.apply(&Event::new(
+            at(2100),
+            EventKind::SourceStatus {
+                source: source.into(),
+                message: message.into(),
+            },
+        ));
+    }
+    let mut a = App::new(
+        &TuiConfig::default(),
+        ThemeName::Default,
+        "hello (watching; --url to fire)".into(),
+    );
+    a.emulator = None;
+    insta::assert_snapshot!(screen(&s, &a, 140, 40));
+}

@@ -190,7 +190,7 @@ impl MetricsSource {
             let wait = match self.poll_once().await {
                 Ok(n) => {
                     self.status(&format!(
-                        "{n} datapoints of {} series, every {} s",
+                        "{} series every {} s, {n} points",
                         self.series.len(),
                         self.cfg.metrics_poll_s
                     ));

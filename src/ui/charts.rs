@@ -53,7 +53,12 @@ impl Concurrency {
         };
         let client = line(&|s| s.client_concurrency);
         let envs = line(&|s| s.live_envs);
-        let metric = state.metric_series("ConcurrentExecutions", Stat::Maximum);
+        // Per-minute CloudWatch datapoints (AWS) are too coarse and too late for a
+        // one-minute chart: there the line comes from lifecycle events (logs) and the
+        // metric's newest value goes in the title.
+        let metric = state
+            .metric_series("ConcurrentExecutions", Stat::Maximum)
+            .filter(|m| (m.period_s as usize) < WINDOW_S);
         let (platform, from_metric, provisional) = match metric {
             Some(m) => {
                 let period = u64::from(m.period_s.max(1));
@@ -104,7 +109,7 @@ pub fn render_concurrency(frame: &mut Frame, area: Rect, state: &State, t: &Them
         "platform"
     };
     let now_platform = c.platform.last().map_or(0.0, |p| p.1);
-    let title = Line::from(vec![
+    let mut title = Line::from(vec![
         Span::styled(" Concurrency ", t.title),
         Span::styled(
             format!("client {} ", state.client.in_flight),
@@ -115,6 +120,17 @@ pub fn render_concurrency(frame: &mut Frame, area: Rect, state: &State, t: &Them
             t.series_platform,
         ),
     ]);
+    if let Some(m) = state
+        .metric_series("ConcurrentExecutions", Stat::Maximum)
+        .filter(|m| m.period_s as usize >= WINDOW_S)
+        && let Some((start, v)) = m.latest
+    {
+        let mark = if m.latest_provisional { "~" } else { "" };
+        title.push_span(Span::styled(
+            format!("· CW {v:.0} at {}{mark} ", super::cloudwatch::period(start)),
+            t.series_platform,
+        ));
+    }
     let top = (c.peak() * 1.2).max(5.0).ceil();
     let datasets = vec![
         Dataset::default()

@@ -13,7 +13,7 @@ use super::format;
 use super::theme::Theme;
 
 /// Columns the panel takes beside the log.
-pub const WIDTH: u16 = 44;
+pub const WIDTH: u16 = 48;
 
 /// Whether there is anything to show (a session on the emulator alone has no sources
 /// to report, but its own metrics are shown the same way).
@@ -57,7 +57,7 @@ fn value(s: &MetricSeries, v: f64) -> String {
 }
 
 /// `14:03` UTC: CloudWatch's period start.
-fn period(start_us: i64) -> String {
+pub fn period(start_us: i64) -> String {
     let minutes = start_us.div_euclid(60_000_000);
     format!(
         "{:02}:{:02}",
@@ -67,32 +67,42 @@ fn period(start_us: i64) -> String {
 }
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
+    // What each source is doing first (one line each), then the newest datapoints.
     let mut lines = Vec::new();
-    for s in &state.metrics {
-        let Some((start, v)) = s.latest else { continue };
-        let mark = if s.latest_provisional { "~" } else { " " };
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {:<20}", label(s)), t.dim),
-            Span::styled(format!("{:>10}", value(s, v)), t.text),
-            Span::styled(format!(" {}{mark}", period(start)), t.dim),
-        ]));
-    }
     for (source, message) in &state.source_status {
         lines.push(Line::from(vec![
             Span::styled(format!(" {source}: "), t.key),
             Span::styled(message.clone(), t.dim),
         ]));
     }
+    for s in &state.metrics {
+        let Some((start, v)) = s.latest else { continue };
+        let mark = if s.latest_provisional { "~" } else { " " };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<20}", label(s)), t.dim),
+            Span::styled(format!("{:>10}", value(s, v)), t.text),
+            Span::styled(format!(" {}{mark}", when(start, s.period_s)), t.dim),
+        ]));
+    }
     let block = Block::bordered()
         .border_style(t.border)
         .title(Span::styled(" CloudWatch ", t.title))
         .title_bottom(Span::styled(" ~ may still change (UTC) ", t.dim));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(ratatui::widgets::Wrap { trim: true }),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// A period's start as precise as the period: `14:03`, or `14:03:27` for periods under
+/// a minute (the emulator's).
+fn when(start_us: i64, period_s: u32) -> String {
+    if period_s >= 60 {
+        period(start_us)
+    } else {
+        format!(
+            "{}:{:02}",
+            period(start_us),
+            start_us.div_euclid(1_000_000).rem_euclid(60)
+        )
+    }
 }
 
 #[cfg(test)]
