@@ -74,13 +74,14 @@ async fn a_function_on_aws_shows_its_environments_from_its_logs() {
     let server = aws_servers::moto();
     let client = aws_sdk_cloudwatchlogs::Client::new(&aws_servers::sdk(&server.url).await);
     lambda_logs::put(&client, "/aws/lambda/hello", &lambda_logs::streams(false)).await;
+    // The endpoint through AWS_ENDPOINT_URL, as the AWS CLI takes it.
     let s = start(
         "logs",
+        "--function hello --region us-east-1",
         &format!(
-            "--function hello --region us-east-1 --endpoint-url {}",
+            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_ENDPOINT_URL={}",
             server.url
         ),
-        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing",
     );
     let screen = wait_for(&s.0, "warm      3");
     assert!(
