@@ -46,7 +46,7 @@ fn start(tag: &str, args: &str, env: &str) -> Session {
     let home = std::env::temp_dir().join(&name);
     std::fs::create_dir_all(&home).unwrap();
     let cmd = format!(
-        "env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE -u AWS_ENDPOINT_URL HOME={} {env} {} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
+        "env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN HOME={} {env} {} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
         home.display(),
         env!("CARGO_BIN_EXE_thaw")
     );
@@ -111,6 +111,17 @@ fn no_region_is_a_status_line_and_the_app_keeps_running() {
     tmux(&["send-keys", "-t", &s.0, "?"]);
     wait_for(&s.0, "Keys");
     tmux(&["send-keys", "-t", &s.0, "q"]);
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}
+
+#[test]
+fn no_credentials_is_a_status_line_naming_the_fix() {
+    let s = start("nocreds", "--function hello --region eu-west-1", "");
+    wait_for(
+        &s.0,
+        "no AWS credentials; run `aws configure` or `aws sso login`",
+    );
     tmux(&["send-keys", "-t", &s.0, "q"]);
     wait_for(&s.0, "thaw-exited-0");
 }

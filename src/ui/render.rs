@@ -107,10 +107,19 @@ fn status(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
     let error = state.source_errors.back().filter(|e| fresh(e.at));
     let notice = app.notice.as_ref().filter(|(_, at)| fresh(*at));
     let line = match (error, notice) {
-        (Some(e), n) if n.is_none_or(|(_, at)| e.at >= *at) => Line::from(vec![
-            Span::styled(format!(" {}: ", e.source), t.error),
-            Span::styled(e.message.clone(), t.error),
-        ]),
+        (Some(e), n) if n.is_none_or(|(_, at)| e.at >= *at) => {
+            // "logs:FilterLogEvents denied" already says which source it is.
+            let named = e.message.starts_with(&format!("{}:", e.source));
+            let source = if named {
+                String::new()
+            } else {
+                format!("{}: ", e.source)
+            };
+            Line::from(vec![
+                Span::styled(format!(" {source}"), t.error),
+                Span::styled(e.message.clone(), t.error),
+            ])
+        }
         (_, Some((text, _))) => Line::from(vec![Span::styled(format!(" {text}"), t.key)]),
         _ => {
             let mut spans = Vec::new();

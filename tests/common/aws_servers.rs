@@ -89,7 +89,7 @@ fn wait_ready(port: u16, path: &str, child: &mut Child, limit: Duration) {
 
 /// moto's server, fresh (its state lives only in this process).
 pub fn moto() -> Server {
-    let bin = installed("THAW_MOTO_SERVER", "moto/bin/moto_server");
+    let bin = installed("MOTO_SERVER_BIN", "moto/bin/moto_server");
     let port = free_port();
     let mut child = Command::new(bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -109,7 +109,7 @@ pub fn moto() -> Server {
 
 /// LocalStack in host mode with CloudWatch and CloudWatch Logs (ready in 5-20 s).
 pub fn localstack() -> Server {
-    let python = installed("THAW_LOCALSTACK_PYTHON", "localstack/bin/python");
+    let python = installed("LOCALSTACK_PYTHON", "localstack/bin/python");
     let port = free_port();
     let scratch = std::env::temp_dir().join(format!("thaw-localstack-{port}"));
     std::fs::create_dir_all(&scratch).unwrap();
