@@ -263,23 +263,11 @@ impl MetricsSource {
     }
 
     fn status(&self, message: &str) {
-        self.sink.send(Event::new(
-            self.clock.stamp(),
-            EventKind::SourceStatus {
-                source: SOURCE.into(),
-                message: message.into(),
-            },
-        ));
+        self.sink.status(&self.clock, SOURCE, message);
     }
 
     fn error(&self, f: &Failure) {
-        self.sink.send(Event::new(
-            self.clock.stamp(),
-            EventKind::SourceError {
-                source: SOURCE.into(),
-                message: f.message().into(),
-            },
-        ));
+        self.sink.error(&self.clock, SOURCE, f.message());
     }
 }
 

@@ -132,13 +132,7 @@ impl Controller {
     }
 
     fn error(&self, message: &str) {
-        self.sink.send(Event::new(
-            self.clock.stamp(),
-            EventKind::SourceError {
-                source: SOURCE.into(),
-                message: message.into(),
-            },
-        ));
+        self.sink.error(&self.clock, SOURCE, message);
     }
 
     /// Forgets runs that ended on their own.

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
 
-use crate::event::Event;
+use crate::event::{Clock, Event, EventKind};
 
 /// Where a source sends its events. Sending never waits: a source must not stall because
 /// the app is slow to draw, so when the channel is full the event is dropped and counted.
@@ -53,6 +53,28 @@ impl EventSink {
         {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Reports what `source` is doing now (shown until its next status).
+    pub fn status(&self, clock: &Clock, source: &str, message: &str) {
+        self.send(Event::new(
+            clock.stamp(),
+            EventKind::SourceStatus {
+                source: source.into(),
+                message: message.into(),
+            },
+        ));
+    }
+
+    /// Reports a failure of `source`; the app shows it and keeps running.
+    pub fn error(&self, clock: &Clock, source: &str, message: &str) {
+        self.send(Event::new(
+            clock.stamp(),
+            EventKind::SourceError {
+                source: source.into(),
+                message: message.into(),
+            },
+        ));
     }
 
     /// Events dropped because the channel was full or closed.
