@@ -4,6 +4,9 @@
 //! keeps asking. (moto and LocalStack do not check credentials, hence this stub.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/aws_servers.rs"]
+mod aws_servers;
+
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -106,30 +109,6 @@ fn cbor_error(kind: &str, query_error: &'static str, message: &str) -> Answer {
     )
 }
 
-/// Test credentials, no SDK retries (each answer is seen by the source).
-async fn sdk(url: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-west-1"))
-        .endpoint_url(url)
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "tests",
-        ))
-        .http_client(
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .build_https(),
-        )
-        .load()
-        .await
-}
-
 async fn errors_until(
     rx: &mut tokio::sync::mpsc::Receiver<thaw::event::Event>,
     n: usize,
@@ -167,9 +146,14 @@ async fn logs_access_denied_and_throttling_are_status_lines_and_the_source_keeps
     };
     let (sink, mut rx) = EventSink::channel(1024);
     let task = tokio::spawn(
-        LogsSource::new(&sdk(&url).await, &aws, Clock::start(), sink)
-            .unwrap()
-            .run(),
+        LogsSource::new(
+            &aws_servers::sdk_with(&url, false).await,
+            &aws,
+            Clock::start(),
+            sink,
+        )
+        .unwrap()
+        .run(),
     );
     let errors = errors_until(&mut rx, 3).await;
     assert!(
@@ -205,9 +189,14 @@ async fn an_expired_token_names_the_fix() {
     };
     let (sink, mut rx) = EventSink::channel(1024);
     let task = tokio::spawn(
-        LogsSource::new(&sdk(&url).await, &aws, Clock::start(), sink)
-            .unwrap()
-            .run(),
+        LogsSource::new(
+            &aws_servers::sdk_with(&url, false).await,
+            &aws,
+            Clock::start(),
+            sink,
+        )
+        .unwrap()
+        .run(),
     );
     let errors = errors_until(&mut rx, 1).await;
     assert!(errors[0].contains("AWS credentials expired"), "{errors:?}");
@@ -237,9 +226,14 @@ async fn cloudwatch_throttling_then_access_denied_in_cbor() {
     };
     let (sink, mut rx) = EventSink::channel(1024);
     let task = tokio::spawn(
-        MetricsSource::new(&sdk(&url).await, &aws, Clock::start(), sink)
-            .unwrap()
-            .run(),
+        MetricsSource::new(
+            &aws_servers::sdk_with(&url, false).await,
+            &aws,
+            Clock::start(),
+            sink,
+        )
+        .unwrap()
+        .run(),
     );
     let errors = errors_until(&mut rx, 2).await;
     assert!(

@@ -4,6 +4,9 @@
 //! come, and the source never falls back to polling.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/aws_servers.rs"]
+mod aws_servers;
+
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -179,21 +182,7 @@ async fn a_live_tail_that_stays_open_delivers_updates_as_they_come() {
             });
         }
     });
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-west-1"))
-        .endpoint_url(&url)
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "AKID", "secret", None, None, "tests",
-        ))
-        .http_client(
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                    aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .build_https(),
-        )
-        .load()
-        .await;
+    let sdk = aws_servers::sdk_with(&url, false).await;
     let aws = AwsConfig {
         function: Some("hello".into()),
         ..AwsConfig::default()

@@ -3,41 +3,17 @@
 //! where the screen says what to do and keeps running.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/tmux.rs"]
+mod tmux;
+
 #[path = "common/aws_servers.rs"]
 mod aws_servers;
 #[path = "common/lambda_logs.rs"]
 mod lambda_logs;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn wait_for(session: &str, text: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let s = tmux(&["capture-pane", "-p", "-t", session]);
-        if s.contains(text) {
-            return s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "'{text}' never appeared; screen:\n{s}"
-        );
-        std::thread::sleep(Duration::from_millis(150));
-    }
-}
-
-struct Session(String);
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        tmux(&["kill-session", "-t", &self.0]);
-    }
-}
+use tmux::{Session, tmux, wait_for};
 
 /// Starts `thaw ARGS` in a fresh tmux session with `env` (and no AWS settings from the
 /// outside: a scratch HOME, no AWS_* variables).

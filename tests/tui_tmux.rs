@@ -2,41 +2,12 @@
 //! and read back with capture-pane.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "common/tmux.rs"]
+mod tmux;
+
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn screen(session: &str) -> String {
-    tmux(&["capture-pane", "-p", "-t", session])
-}
-
-/// Waits until the screen contains `text`, or fails showing the screen.
-fn wait_for(session: &str, text: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let s = screen(session);
-        if s.contains(text) {
-            return s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "'{text}' never appeared; screen:\n{s}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-struct Session(String);
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        tmux(&["kill-session", "-t", &self.0]);
-    }
-}
+use tmux::{Session, tmux, wait_for};
 
 #[test]
 fn fire_twenty_cold_then_twenty_warm_then_quit_to_a_usable_prompt() {

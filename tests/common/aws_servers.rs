@@ -143,9 +143,21 @@ pub fn localstack() -> Server {
 
 /// An SDK configuration pointed at `url` with test credentials.
 pub async fn sdk(url: &str) -> aws_config::SdkConfig {
+    sdk_with(url, true).await
+}
+
+/// The same, with the SDK's own retries off when `retries` is false (so a source sees
+/// every answer of a scripted server).
+pub async fn sdk_with(url: &str, retries: bool) -> aws_config::SdkConfig {
+    let retry = if retries {
+        aws_config::retry::RetryConfig::standard()
+    } else {
+        aws_config::retry::RetryConfig::disabled()
+    };
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(url)
+        .retry_config(retry)
         .credentials_provider(aws_credential_types::Credentials::new(
             "testing", "testing", None, None, "tests",
         ))

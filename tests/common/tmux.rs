@@ -1,0 +1,39 @@
+//! Driving the real binary inside tmux: start a session, read the screen, wait for text.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn screen(session: &str) -> String {
+    tmux(&["capture-pane", "-p", "-t", session])
+}
+
+/// Waits until the screen contains `text`, or fails showing the screen.
+pub fn wait_for(session: &str, text: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let s = screen(session);
+        if s.contains(text) {
+            return s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "'{text}' never appeared; screen:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A tmux session, killed when dropped.
+pub struct Session(pub String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.0]);
+    }
+}
