@@ -184,6 +184,24 @@ pub enum EventKind {
     ClientInFlight { plan: String, in_flight: u32 },
     /// A plan ended (done or stopped): what it did beyond its requests.
     BurstFinished(BurstFinished),
+    /// Where a replay is (sent by the replay source, never recorded).
+    ReplayProgress(ReplayProgress),
+    /// A replay went back: everything before this event is forgotten.
+    ReplayRestart,
+}
+
+/// A replay's position in its recording.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ReplayProgress {
+    /// Recording time played, µs.
+    pub position_us: u64,
+    /// The recording's last event, µs.
+    pub end_us: u64,
+    /// Times the original pace; `None` is as fast as possible.
+    pub speed: Option<f64>,
+    pub paused: bool,
+    /// The recording ended (or could not be read further).
+    pub done: bool,
 }
 
 /// The end of one plan.
@@ -432,6 +450,8 @@ pub enum Command {
     Clear,
     /// Emulator control.
     Emulator(EmulatorCommand),
+    /// A replay's pause, speed and seek keys.
+    Replay(crate::sources::replay::ReplayCommand),
     Quit,
 }
 

@@ -22,6 +22,7 @@ pub mod emulator;
 pub mod event;
 pub mod histogram;
 pub mod probe;
+pub mod record;
 pub mod sources;
 pub mod state;
 pub mod summary;

@@ -106,6 +106,35 @@ impl Summary {
         }
     }
 
+    /// What the platform's lifecycle events say (the emulator's, or a function's logs),
+    /// for people; empty when there were none.
+    pub fn platform_text(state: &State) -> String {
+        let p = &state.platform;
+        if p.invocations == 0 {
+            return String::new();
+        }
+        let mut o = String::new();
+        let reuse = p
+            .reuse_ratio()
+            .map_or_else(|| "-".into(), |r| format!("{:.1}%", r * 100.0));
+        let _ = writeln!(
+            o,
+            "platform      {} invocations on {} environments: {} cold, {} warm, reuse {reuse}",
+            p.invocations,
+            state.envs.len(),
+            p.cold_starts,
+            p.warm_starts
+        );
+        if let Some(init) = Percentiles::of(&p.init) {
+            let _ = writeln!(
+                o,
+                "init          p50 {} ms, p99 {} ms, max {} ms ({} inits)",
+                init.p50_ms, init.p99_ms, init.max_ms, init.count
+            );
+        }
+        o
+    }
+
     /// For people: a few aligned lines.
     pub fn text(&self) -> String {
         let mut o = String::new();

@@ -31,7 +31,7 @@ async fn compare(format: LogFormat) {
         match &e.kind {
             EventKind::Log(line) => {
                 translator.line(&line.stream, e.at.wall_us / 1000, &line.text, &mut out);
-                for kind in out.drain(..) {
+                for (_, kind) in out.drain(..) {
                     from_logs.apply(&Event::new(e.at, kind));
                 }
             }
@@ -47,7 +47,7 @@ async fn compare(format: LogFormat) {
     }
     translator.flush(&mut out);
     let at = events.last().unwrap().at;
-    for kind in out.drain(..) {
+    for (_, kind) in out.drain(..) {
         from_logs.apply(&Event::new(at, kind));
     }
     let (d, l) = (&direct.platform, &from_logs.platform);

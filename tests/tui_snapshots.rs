@@ -225,7 +225,7 @@ fn watching_aws() {
         tr.line(&stream(i), 0, &report(&id, ""), &mut out);
     }
     tr.flush(&mut out);
-    for (k, kind) in out.into_iter().enumerate() {
+    for (k, (_, kind)) in out.into_iter().enumerate() {
         s.apply(&Event::new(at(1000 + k as u64), kind));
     }
     let minute = |m: i64| (1_795_000_000 / 60 - m) * 60 * 1_000_000;

@@ -13,6 +13,7 @@ use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use crate::burst::{self, Plan, RequestSpec, Target};
 use crate::emulator::Emulator;
 use crate::event::{Clock, EventKind};
+use crate::record::{Header, Recorder};
 use crate::sources::EventSink;
 use crate::state::State;
 use crate::summary::{self, Summary};
@@ -33,6 +34,9 @@ pub enum Output {
 pub struct BurstArgs {
     /// Endpoint (http://host:port/path). Omitted, or only a path: the embedded emulator
     pub url: Option<String>,
+    /// Record every event (JSON Lines) to FILE; play it with thaw replay
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
     /// The plan: 'parallel N', 'serial N [think 100ms]', 'ramp A B over 30s',
     /// 'rate R for 10s', 'keep-warm N every 5m [for 1h]', 'wait 2s'; stages joined by ';'
     #[arg(long, short, default_value = "parallel 50")]
@@ -129,35 +133,10 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
 
 pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     let prepared = prepare(&args).map_err(Failure::Config)?;
-    let limit = super::raise_open_file_limit();
-    let sockets = u64::from(prepared.plan.max_connections());
-    // In-process, the emulator holds the other end of every connection.
-    let needed = if prepared.url.is_err() {
-        2 * sockets
-    } else {
-        sockets
-    } + 64;
-    if needed > limit {
-        eprintln!(
-            "thaw burst: warning: this plan needs about {needed} open files and the limit is {limit}; \
-             raise the hard limit (ulimit -Hn) or, for the emulator, run `thaw emulate` separately \
-             and pass its URL (each process then needs half)"
-        );
-    }
+    warn_about_open_files(&prepared);
     let clock = Clock::start();
-    let (target, emulator) = match prepared.url {
-        Ok(target) => (target, None),
-        Err(path) => {
-            let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
-            let config = crate::config::load(&layers)?;
-            let emulator = Emulator::start(config.emulator, clock, EventSink::none())
-                .await
-                .map_err(|e| Failure::Run(e.to_string()))?;
-            let target =
-                Target::parse(&format!("{}{path}", emulator.url())).map_err(Failure::Config)?;
-            (target, Some(emulator))
-        }
-    };
+    let (target, emulator, mut emulator_events) =
+        start_target(global, prepared.url.clone(), args.record.is_some(), clock).await?;
     let shown = if emulator.is_some() {
         format!("{} (embedded emulator)", target.url)
     } else {
@@ -174,6 +153,13 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         None
     };
 
+    let recorder = match &args.record {
+        Some(path) => Some(
+            start_recorder(path, &shown, &prepared.plan, clock, emulator_events.take())
+                .map_err(Failure::Config)?,
+        ),
+        None => None,
+    };
     let mut state = State::new();
     let mut rows = Vec::new();
     let keep_rows = args.output == Output::Csv;
@@ -185,6 +171,9 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         signer,
         clock,
         |event| {
+            if let Some(r) = &recorder {
+                r.record(&event);
+            }
             state.apply(&event);
             progress.tick(state.client.requests);
             if keep_rows && let EventKind::Request(r) = event.kind {
@@ -202,6 +191,16 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     progress.finish();
     if let Some(e) = emulator {
         e.shutdown().await;
+    }
+    if let Some(r) = recorder {
+        let path = r.path.clone();
+        let written = r.finish().await.map_err(Failure::Run)?;
+        eprintln!(
+            "thaw burst: recorded {} events to {}; play it with: thaw replay {}",
+            written.events,
+            path.display(),
+            path.display()
+        );
     }
     let summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
     let mut out = std::io::stdout().lock();
@@ -260,4 +259,83 @@ impl Progress {
             eprint!("\r\x1b[2K");
         }
     }
+}
+
+/// Records the run to `path`, the embedded emulator's events (when given) included.
+fn start_recorder(
+    path: &std::path::Path,
+    target: &str,
+    plan: &burst::Plan,
+    clock: Clock,
+    emulator_events: Option<tokio::sync::mpsc::Receiver<crate::event::Event>>,
+) -> Result<Recorder, String> {
+    let header = Header::new(
+        target,
+        &format!("thaw burst -p '{plan}'"),
+        clock.at(Duration::ZERO).wall_us,
+    );
+    let r = Recorder::create(path, &header, EventSink::none(), clock)?;
+    if let Some(mut rx) = emulator_events {
+        let tee = r.tee();
+        tokio::spawn(async move {
+            while let Some(e) = rx.recv().await {
+                tee.record(e);
+            }
+        });
+    }
+    Ok(r)
+}
+
+/// Raises the open-file limit and says what to change when the plan needs more.
+fn warn_about_open_files(prepared: &Prepared) {
+    let limit = super::raise_open_file_limit();
+    let sockets = u64::from(prepared.plan.max_connections());
+    // In-process, the emulator holds the other end of every connection.
+    let needed = if prepared.url.is_err() {
+        2 * sockets
+    } else {
+        sockets
+    } + 64;
+    if needed > limit {
+        eprintln!(
+            "thaw burst: warning: this plan needs about {needed} open files and the limit is {limit}; \
+             raise the hard limit (ulimit -Hn) or, for the emulator, run `thaw emulate` separately \
+             and pass its URL (each process then needs half)"
+        );
+    }
+}
+
+/// The endpoint, or the embedded emulator started for the run (with its events when the
+/// run is recorded).
+async fn start_target(
+    global: &GlobalArgs,
+    url: Result<Target, String>,
+    recording: bool,
+    clock: Clock,
+) -> Result<
+    (
+        Target,
+        Option<Emulator>,
+        Option<tokio::sync::mpsc::Receiver<crate::event::Event>>,
+    ),
+    Failure,
+> {
+    let path = match url {
+        Ok(target) => return Ok((target, None, None)),
+        Err(path) => path,
+    };
+    let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
+    let config = crate::config::load(&layers)?;
+    // Recorded sessions keep the emulator's own events (lifecycle, logs, metrics).
+    let (sink, events) = if recording {
+        let (sink, rx) = EventSink::channel(1 << 16);
+        (sink, Some(rx))
+    } else {
+        (EventSink::none(), None)
+    };
+    let emulator = Emulator::start(config.emulator, clock, sink)
+        .await
+        .map_err(|e| Failure::Run(e.to_string()))?;
+    let target = Target::parse(&format!("{}{path}", emulator.url())).map_err(Failure::Config)?;
+    Ok((target, Some(emulator), events))
 }

@@ -22,6 +22,9 @@ pub struct LiveArgs {
     /// Burst size the panel starts with
     #[arg(short = 'n', long = "requests", value_name = "N")]
     pub requests: Option<String>,
+    /// Record the session (every event, as JSON Lines) to FILE; play it with thaw replay
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
     /// Watch this Lambda function on AWS (CloudWatch metrics and logs) instead of the
     /// emulator; add --url to fire at its endpoint too
     #[arg(long, value_name = "NAME", help_heading = "AWS")]
@@ -88,6 +91,8 @@ pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
         config,
         url: args.url,
         theme,
+        record: args.record,
+        replay: None,
     })
     .await
     .map_err(Failure::Run)

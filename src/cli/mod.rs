@@ -2,7 +2,9 @@
 
 mod burst;
 mod emulate;
+mod import;
 mod live;
+mod replay;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +59,10 @@ pub enum Commands {
     /// Exit status: 0 every request ok, 3 some failed or were throttled, 2 bad flags,
     /// 1 could not run
     Burst(burst::BurstArgs),
+    /// Play a recording on the live screen (or print its summary with --summary)
+    Replay(replay::ReplayArgs),
+    /// Turn a CloudWatch Logs export into a recording: thaw import FILE... -o OUT
+    Import(import::ImportArgs),
 }
 
 impl GlobalArgs {
@@ -82,7 +88,9 @@ impl GlobalArgs {
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.command.is_some() {
+    let screen =
+        cli.command.is_none() || matches!(&cli.command, Some(Commands::Replay(r)) if !r.summary);
+    if !screen {
         // The live screen owns the terminal: nothing may write to it but the screen.
         init_tracing();
     }
@@ -104,6 +112,10 @@ pub fn main() -> ExitCode {
             .block_on(emulate::run(&cli.global, args))
             .map(|()| 0),
         Some(Commands::Burst(args)) => runtime.block_on(burst::run(&cli.global, args)),
+        Some(Commands::Replay(args)) => {
+            runtime.block_on(replay::run(&cli.global, args)).map(|()| 0)
+        }
+        Some(Commands::Import(args)) => import::run(&args).map(|()| 0),
     };
     // Connection tasks may still be parked; do not wait for them.
     runtime.shutdown_background();

@@ -116,7 +116,7 @@ impl Controller {
                 }
                 Command::Stop => self.stop(Slot::Burst),
                 Command::SetPaused { paused } => self.set_paused(paused),
-                Command::Clear => {}
+                Command::Clear | Command::Replay(_) => {}
                 Command::Emulator(cmd) => match &self.emulator {
                     Some(e) => e.command(cmd).await,
                     None => self.error("the target is not the embedded emulator"),

@@ -5,6 +5,7 @@ pub mod aws;
 pub mod cloudwatch;
 pub mod control;
 pub mod logs;
+pub mod replay;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

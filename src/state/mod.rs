@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use crate::event::{
     BurstFinished, DestroyReason, EnvId, Event, EventKind, InitType, InvokeOutcome, LogLine,
-    MetricDatapoint, RequestObserved, Stamp, Stat,
+    MetricDatapoint, ReplayProgress, RequestObserved, Stamp, Stat,
 };
 use crate::histogram;
 
@@ -90,6 +90,8 @@ pub struct State {
     pub bursts: Vec<BurstRun>,
     /// The last plan that ended.
     pub last_burst: Option<(Stamp, BurstFinished)>,
+    /// Where a replay is, when this state is a replay's.
+    pub replay: Option<ReplayProgress>,
 }
 
 /// A plan in progress.
@@ -127,6 +129,7 @@ impl State {
             events: 0,
             bursts: Vec::new(),
             last_burst: None,
+            replay: None,
         }
     }
 
@@ -204,6 +207,12 @@ impl State {
                     Some((_, m)) => m.clone_from(message),
                     None => self.source_status.push((source.clone(), message.clone())),
                 }
+            }
+            EventKind::ReplayProgress(p) => self.replay = Some(*p),
+            EventKind::ReplayRestart => {
+                let replay = self.replay;
+                *self = Self::new();
+                self.replay = replay;
             }
             EventKind::BurstStarted { plan, target } => self.bursts.push(BurstRun {
                 plan: plan.clone(),

@@ -4,6 +4,7 @@
 
 use crate::config::{BurstMode, ThemeName, TuiConfig};
 use crate::event::{Command, EmulatorCommand, Stamp};
+use crate::sources::replay::ReplayCommand;
 use crate::state::State;
 
 use super::keys::{Action, Direction};
@@ -39,6 +40,8 @@ pub struct App {
     /// A message for the status line, and when it was set.
     pub notice: Option<(String, Stamp)>,
     pub quit: bool,
+    /// A replay: firing keys do nothing, pause/speed/seek drive the playback.
+    pub replay: bool,
 }
 
 impl App {
@@ -61,7 +64,40 @@ impl App {
             provisioned: 0,
             notice: None,
             quit: false,
+            replay: false,
         }
+    }
+
+    /// In a replay, what a key means (`None`: as live, e.g. selection, theme, help).
+    fn replay_action(&mut self, action: Action, now: Stamp) -> Option<Vec<Command>> {
+        const SEEK_US: i64 = 10_000_000;
+        let cmd = match action {
+            Action::TogglePause => ReplayCommand::TogglePause,
+            Action::MoreRequests => ReplayCommand::Faster,
+            Action::FewerRequests => ReplayCommand::Slower,
+            Action::SeekBack => ReplayCommand::Seek(-SEEK_US),
+            Action::SeekForward => ReplayCommand::Seek(SEEK_US),
+            Action::Restart => ReplayCommand::Restart,
+            Action::Fire
+            | Action::Stop
+            | Action::Mode(_)
+            | Action::NextMode
+            | Action::LongerSleep
+            | Action::ShorterSleep
+            | Action::ToggleKeepWarm
+            | Action::Clear
+            | Action::ReclaimIdle
+            | Action::MoreProvisioned
+            | Action::FewerProvisioned => {
+                self.notify(
+                    "a replay: p pause, +/- speed, , and . seek 10 s, 0 from the start",
+                    now,
+                );
+                return Some(Vec::new());
+            }
+            _ => return None,
+        };
+        Some(vec![Command::Replay(cmd)])
     }
 
     /// The panel's plan, in `thaw burst -p` grammar.
@@ -107,6 +143,11 @@ impl App {
             self.help = false;
             return Vec::new();
         }
+        if self.replay
+            && let Some(cmds) = self.replay_action(action, now)
+        {
+            return cmds;
+        }
         match action {
             Action::Fire => {
                 self.notify(format!("fired: {}", self.plan()), now);
@@ -145,6 +186,9 @@ impl App {
                 }];
             }
             Action::ToggleFreeze => self.frozen = !self.frozen,
+            Action::SeekBack | Action::SeekForward | Action::Restart => {
+                self.notify("seeking is for replays (thaw replay FILE)", now);
+            }
             Action::Clear => {
                 self.selected = None;
                 self.notify("cleared", now);

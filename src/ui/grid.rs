@@ -253,7 +253,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     frame.render_widget(block, area);
 
     if rows.is_empty() {
-        let hint = Line::styled("no environments yet: press ⏎ to fire a burst", t.dim);
+        let text = if app.replay {
+            "no environments yet in this recording"
+        } else if app.target.contains("(watching") {
+            "no environments yet: they appear as the function's log streams do"
+        } else {
+            "no environments yet: press ⏎ to fire a burst"
+        };
+        let hint = Line::styled(text, t.dim);
         frame.render_widget(hint, Rect { height: 1, ..cells });
     }
     let buf = frame.buffer_mut();

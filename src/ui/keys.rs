@@ -25,6 +25,10 @@ pub enum Action {
     MoreProvisioned,
     FewerProvisioned,
     Select(Direction),
+    /// Replay: back / forward 10 s, from the start.
+    SeekBack,
+    SeekForward,
+    Restart,
     ToggleHelp,
     /// Closes the help overlay when open, else quits.
     Back,
@@ -118,14 +122,14 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         &[KeyCode::Char('+'), KeyCode::Char('=')],
         "+",
-        "more requests (N)",
+        "more requests (N); replay: faster",
         Action::MoreRequests,
         Some("N+"),
     ),
     bind(
         &[KeyCode::Char('-'), KeyCode::Char('_')],
         "-",
-        "fewer requests (N)",
+        "fewer requests (N); replay: slower",
         Action::FewerRequests,
         Some("N-"),
     ),
@@ -153,7 +157,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(
         &[KeyCode::Char('p')],
         "p",
-        "pause/resume keep-warm and firing",
+        "pause/resume keep-warm and firing; replay: the playback",
         Action::TogglePause,
         None,
     ),
@@ -225,6 +229,27 @@ pub const BINDINGS: &[Binding] = &[
         "↓ j",
         "select the environment below",
         Action::Select(Direction::Down),
+        None,
+    ),
+    bind(
+        &[KeyCode::Char(',')],
+        ",",
+        "replay: back 10 s",
+        Action::SeekBack,
+        None,
+    ),
+    bind(
+        &[KeyCode::Char('.')],
+        ".",
+        "replay: forward 10 s",
+        Action::SeekForward,
+        None,
+    ),
+    bind(
+        &[KeyCode::Char('0')],
+        "0",
+        "replay: from the start",
+        Action::Restart,
         None,
     ),
     bind(

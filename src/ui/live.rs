@@ -4,23 +4,21 @@
 //! still flashing.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::{Event as Input, EventStream, KeyEventKind, MouseButton, MouseEventKind};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::burst::{RequestSpec, Target};
-use crate::config::{AwsConfig, Config, ThemeName};
-use crate::emulator::Emulator;
-use crate::event::{Clock, Command, Event, EventKind, Stamp};
-use crate::sources::cloudwatch::MetricsSource;
-use crate::sources::control::Control;
-use crate::sources::logs::LogsSource;
-use crate::sources::{self, EventSink};
+use crate::config::{Config, ThemeName};
+use crate::event::{Clock, Command, Event, Stamp};
+use crate::sources::EventSink;
+use crate::sources::replay::Speed;
 use crate::state::State;
 
 use super::app::App;
+use super::session::Sources;
 use super::terminal::TerminalGuard;
 use super::{grid, keys, layout, render, theme};
 
@@ -30,10 +28,14 @@ const EVENT_CAPACITY: usize = 1 << 18;
 /// What the live app is pointed at and how it looks.
 pub struct Options {
     pub config: Config,
-    /// An endpoint; `None` runs the embedded emulator.
+    /// An endpoint; `None` runs the embedded emulator (unless watching AWS).
     pub url: Option<String>,
     /// Overrides `tui.theme`.
     pub theme: Option<ThemeName>,
+    /// Tee every event to this file.
+    pub record: Option<PathBuf>,
+    /// Play this recording instead of watching anything live.
+    pub replay: Option<(PathBuf, Speed)>,
 }
 
 /// Runs the live screen until the user quits. Errors are one line for the caller to
@@ -46,58 +48,24 @@ pub async fn run(opts: Options) -> Result<(), String> {
                 .into(),
         );
     }
-    let cfg = opts.config;
     let clock = Clock::start();
     let (sink, rx) = EventSink::channel(EVENT_CAPACITY);
-    let watching_aws =
-        cfg.aws.function.is_some() || cfg.aws.api_name.is_some() || cfg.aws.api_id.is_some();
-    let (target, emulator) = if let Some(url) = &opts.url {
-        (Some(Target::parse(url)?), None)
-    } else if watching_aws {
-        (None, None)
-    } else {
-        let e = Emulator::start(cfg.emulator.clone(), clock, sink.clone())
-            .await
-            .map_err(|e| e.to_string())?;
-        (Some(Target::parse(&format!("{}/", e.url()))?), Some(e))
-    };
-    let aws = if watching_aws {
-        Some(AwsSources::spawn(&cfg.aws, clock, &sink))
-    } else {
-        None
-    };
     let no_color = std::env::var("NO_COLOR").ok();
-    let theme = theme::initial(opts.theme.unwrap_or(cfg.tui.theme), no_color.as_deref());
-    let shown_target = match (&target, &cfg.aws.function) {
-        (Some(t), _) => t.url.clone(),
-        (None, Some(f)) => format!("{f} (watching; --url to fire)"),
-        (None, None) => "(watching; --url to fire)".into(),
-    };
-    let mut app = App::new(&cfg.tui, theme, shown_target);
-    if emulator.is_some() {
-        let e = &cfg.emulator;
-        app.emulator = Some(format!(
-            "{} {} MB, {}",
-            e.runtime.as_str(),
-            e.memory_mb,
-            e.front.as_str()
-        ));
-        app.provisioned = e.provisioned_concurrency;
-    }
-    let control = Control::spawn(target, RequestSpec::default(), clock, sink, emulator);
-    let frame_period = Duration::from_secs(1) / u32::from(cfg.tui.fps.max(1));
-    let result = event_loop(&mut app, rx, &control, clock, frame_period).await;
-    control.shutdown().await;
-    if let Some(aws) = aws {
-        aws.shutdown();
-    }
-    result
+    let theme = theme::initial(
+        opts.theme.unwrap_or(opts.config.tui.theme),
+        no_color.as_deref(),
+    );
+    let (sources, mut app) = Sources::start(&opts, theme, clock, sink).await?;
+    let frame_period = Duration::from_secs(1) / u32::from(opts.config.tui.fps.max(1));
+    let result = event_loop(&mut app, rx, &sources, clock, frame_period).await;
+    let recorded = sources.shutdown().await;
+    result.and(recorded)
 }
 
 async fn event_loop(
     app: &mut App,
     mut rx: mpsc::Receiver<Event>,
-    control: &Control,
+    sources: &Sources,
     clock: Clock,
     frame_period: Duration,
 ) -> Result<(), String> {
@@ -118,13 +86,14 @@ async fn event_loop(
                     let size = guard.terminal.size().map_err(|e| e.to_string())?;
                     let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
                     let shown = frozen.as_ref().unwrap_or(&state);
-                    for cmd in on_input(app, &ev, shown, area, clock.stamp()) {
+                    let now = now_of(&state, clock);
+                    for cmd in on_input(app, &ev, shown, area, now) {
                         match cmd {
                             Command::Clear => {
                                 state.clear();
                                 frozen = app.frozen.then(State::new);
                             }
-                            cmd => control.send(cmd),
+                            cmd => sources.send(cmd),
                         }
                     }
                     match (app.frozen, frozen.is_some()) {
@@ -143,12 +112,13 @@ async fn event_loop(
                     return Ok(());
                 }
                 for event in batch.drain(..) {
+                    sources.record(&event);
                     state.apply(&event);
                 }
                 dirty = true;
             }
             _ = tick.tick() => {
-                let now = clock.stamp();
+                let now = now_of(&state, clock);
                 let second = now.mono_us / 1_000_000;
                 let shown = frozen.as_ref().unwrap_or(&state);
                 if dirty || second != drawn_second || grid::flashing(shown, now) {
@@ -168,57 +138,15 @@ async fn event_loop(
     }
 }
 
-/// The CloudWatch and CloudWatch Logs tasks of a session watching AWS.
-struct AwsSources {
-    tasks: Vec<tokio::task::JoinHandle<()>>,
-}
-
-impl AwsSources {
-    /// Starts both sources; problems (no Region, no credentials) are shown in the
-    /// status line and never stop the app.
-    fn spawn(aws: &AwsConfig, clock: Clock, sink: &EventSink) -> Self {
-        let aws = aws.clone();
-        let sink = sink.clone();
-        let task = tokio::spawn(async move {
-            let sdk = match sources::aws::sdk_config(&aws).await {
-                Ok(c) => c,
-                Err(message) => {
-                    sink.send(Event::new(
-                        clock.stamp(),
-                        EventKind::SourceError {
-                            source: "aws".into(),
-                            message,
-                        },
-                    ));
-                    return;
-                }
-            };
-            let logs =
-                LogsSource::new(&sdk, &aws, clock, sink.clone()).map(|s| tokio::spawn(s.run()));
-            let metrics =
-                MetricsSource::new(&sdk, &aws, clock, sink.clone()).map(|s| tokio::spawn(s.run()));
-            // Runs until aborted; aborting this task aborts both (their handles drop
-            // with it, so abort them explicitly on the way out).
-            let _guard = AbortOnDrop(logs.into_iter().chain(metrics).collect());
-            std::future::pending::<()>().await;
-        });
-        Self { tasks: vec![task] }
-    }
-
-    fn shutdown(self) {
-        for t in self.tasks {
-            t.abort();
-        }
-    }
-}
-
-struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        for t in &self.0 {
-            t.abort();
-        }
+/// The screen's "now": the session clock, or a replay's position in its recording.
+fn now_of(state: &State, clock: Clock) -> Stamp {
+    match (&state.replay, state.latest) {
+        (Some(p), Some(latest)) => Stamp {
+            mono_us: p.position_us,
+            wall_us: latest.wall_us - i64::try_from(latest.mono_us).unwrap_or(0)
+                + i64::try_from(p.position_us).unwrap_or(0),
+        },
+        _ => clock.stamp(),
     }
 }
 

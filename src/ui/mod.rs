@@ -20,6 +20,7 @@ pub mod layout;
 pub mod live;
 pub mod log;
 pub mod render;
+pub mod session;
 pub mod terminal;
 pub mod theme;
 

@@ -86,6 +86,27 @@ fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
     }
     let mode = if app.frozen {
         Span::styled(" ❄ FROZEN ", t.highlight)
+    } else if let Some(r) = &state.replay {
+        let speed = r
+            .speed
+            .map_or_else(|| "max".to_string(), |x| format!("×{x}"));
+        let at = |us: u64| {
+            format::clock(Stamp {
+                mono_us: us,
+                wall_us: 0,
+            })
+        };
+        let what = if r.done {
+            "■ END"
+        } else if r.paused {
+            "❚❚ PAUSED"
+        } else {
+            "▶ REPLAY"
+        };
+        Span::styled(
+            format!(" {what} {} / {} {speed} ", at(r.position_us), at(r.end_us)),
+            t.highlight,
+        )
     } else if app.paused {
         Span::styled(" ❚❚ PAUSED ", t.highlight)
     } else {

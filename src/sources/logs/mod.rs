@@ -13,11 +13,11 @@ use aws_config::SdkConfig;
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::types::StartLiveTailResponseStream;
 
-use self::translate::Translator;
+use self::translate::{Timed, Translator};
 use super::EventSink;
 use super::aws::{Backoff, Failure, NoHostPrefix, explain};
 use crate::config::AwsConfig;
-use crate::event::{Clock, Event, EventKind};
+use crate::event::{Clock, Event};
 
 /// The name this source's errors and status carry.
 pub const SOURCE: &str = "logs";
@@ -214,7 +214,7 @@ impl LogsSource {
     /// One `FilterLogEvents` pass from the cursor, following `nextToken`.
     // `interleaved` is ignored by AWS (always on) but moto still needs it.
     #[allow(deprecated)]
-    async fn poll_once(&mut self, events: &mut Vec<EventKind>) -> Result<usize, Failure> {
+    async fn poll_once(&mut self, events: &mut Vec<Timed>) -> Result<usize, Failure> {
         let start = self.cursor_ms - OVERLAP_MS;
         let mut token: Option<String> = None;
         let mut pages = 0;
@@ -246,7 +246,7 @@ impl LogsSource {
         Ok(pages)
     }
 
-    fn read(&mut self, stream: &str, wall_ms: i64, message: &str, out: &mut Vec<EventKind>) {
+    fn read(&mut self, stream: &str, wall_ms: i64, message: &str, out: &mut Vec<Timed>) {
         if !self.seen.first_time(stream, wall_ms, message) {
             return;
         }
@@ -256,12 +256,13 @@ impl LogsSource {
 
     /// Ends a batch: STARTs without a REPORT yet, streams gone quiet, then everything is
     /// sent stamped now (the moment thaw learnt of it).
-    fn finish_batch(&mut self, events: &mut Vec<EventKind>) {
+    fn finish_batch(&mut self, events: &mut Vec<Timed>) {
         self.translator.flush(events);
         let quiet = i64::from(self.cfg.assume_reclaimed_after_s) * 1000;
         self.translator.expire(now_ms() - quiet, events);
         let at = self.clock.stamp();
-        for kind in events.drain(..) {
+        // Stamped when thaw learnt of them: the session's time never goes back.
+        for (_, kind) in events.drain(..) {
             self.sink.send(Event::new(at, kind));
         }
         if let Some(m) = self.translator.last_malformed.take() {

@@ -13,6 +13,9 @@ use crate::event::{
     DestroyReason, EnvId, EventKind, InitType, InvokeOutcome, LogLine, ReclaimReason, RequestId,
 };
 
+/// An event and the wall time (Unix ms) of the log line it comes from.
+pub type Timed = (i64, EventKind);
+
 /// Streams remembered at most; the quietest is forgotten first.
 const MAX_STREAMS: usize = 4096;
 
@@ -21,8 +24,8 @@ struct Stream {
     env: EnvId,
     /// An Init began (`INIT_START`) and no invocation has ended since.
     init: Option<InitType>,
-    /// A START waiting for its REPORT.
-    pending: Option<String>,
+    /// A START waiting for its REPORT, and its time.
+    pending: Option<(String, i64)>,
     /// The request whose START was already emitted.
     started: Option<String>,
     /// A `Task timed out` line named this request (old REPORTs have no Status).
@@ -60,7 +63,7 @@ impl Translator {
     }
 
     /// Reads one log event. `log` says whether the line itself goes to the log pane.
-    pub fn line(&mut self, stream: &str, wall_ms: i64, message: &str, out: &mut Vec<EventKind>) {
+    pub fn line(&mut self, stream: &str, wall_ms: i64, message: &str, out: &mut Vec<Timed>) {
         self.counts.lines += 1;
         let parsed = match parse::parse(message) {
             Ok(l) => l,
@@ -86,53 +89,69 @@ impl Translator {
                 ..Stream::default()
             });
         s.last_ms = s.last_ms.max(wall_ms);
-        out.push(EventKind::Log(LogLine {
-            stream: stream.to_string(),
-            env: Some(s.env.clone()),
-            text: message.trim_end_matches(['\n', '\r']).to_string(),
-        }));
+        out.push((
+            wall_ms,
+            EventKind::Log(LogLine {
+                stream: stream.to_string(),
+                env: Some(s.env.clone()),
+                text: message.trim_end_matches(['\n', '\r']).to_string(),
+            }),
+        ));
         match parsed {
             Line::InitStart { init_type } => {
                 flush_one(s, out);
                 s.init = Some(init_type);
                 s.started = None;
-                out.push(EventKind::InitStart {
-                    env: s.env.clone(),
-                    init_type,
-                    slots: 1,
-                });
+                out.push((
+                    wall_ms,
+                    EventKind::InitStart {
+                        env: s.env.clone(),
+                        init_type,
+                        slots: 1,
+                    },
+                ));
             }
             Line::InitReport {
                 init_ms, ok, phase, ..
             } => {
-                out.push(EventKind::InitEnd {
-                    env: s.env.clone(),
-                    init_ms,
-                    ok,
-                });
+                out.push((
+                    wall_ms,
+                    EventKind::InitEnd {
+                        env: s.env.clone(),
+                        init_ms,
+                        ok,
+                    },
+                ));
                 // An Init that failed inside the first invocation leaves nothing behind.
                 if !ok && phase == "invoke" {
-                    out.push(EventKind::Destroyed {
-                        env: s.env.clone(),
-                        reason: DestroyReason::InitError,
-                    });
+                    out.push((
+                        wall_ms,
+                        EventKind::Destroyed {
+                            env: s.env.clone(),
+                            reason: DestroyReason::InitError,
+                        },
+                    ));
                     s.init = None;
                 }
             }
             Line::Start { request_id } => {
                 flush_one(s, out);
-                s.pending = Some(request_id);
+                s.pending = Some((request_id, wall_ms));
             }
-            Line::Report(r) => report(s, &r, out),
+            Line::Report(r) => report(s, &r, wall_ms, out),
             Line::Timeout { request_id, .. } => {
-                s.timed_out = request_id.or_else(|| s.started.clone().or(s.pending.clone()));
+                s.timed_out = request_id.or_else(|| {
+                    s.started
+                        .clone()
+                        .or_else(|| s.pending.as_ref().map(|(id, _)| id.clone()))
+                });
             }
             Line::End { .. } | Line::Platform | Line::Output => {}
         }
     }
 
     /// End of a batch: STARTs still waiting for their REPORT are shown now.
-    pub fn flush(&mut self, out: &mut Vec<EventKind>) {
+    pub fn flush(&mut self, out: &mut Vec<Timed>) {
         for s in self.streams.values_mut() {
             flush_one(s, out);
         }
@@ -140,14 +159,17 @@ impl Translator {
 
     /// Streams quiet since before `cutoff_ms` are assumed reclaimed (the platform does
     /// not log it; LAMBDA-FACTS §5 measures about 10 minutes idle) and forgotten.
-    pub fn expire(&mut self, cutoff_ms: i64, out: &mut Vec<EventKind>) {
+    pub fn expire(&mut self, cutoff_ms: i64, out: &mut Vec<Timed>) {
         self.streams.retain(|_, s| {
             let keep = s.last_ms >= cutoff_ms || s.pending.is_some();
             if !keep {
-                out.push(EventKind::Reclaimed {
-                    env: s.env.clone(),
-                    reason: ReclaimReason::Idle,
-                });
+                out.push((
+                    cutoff_ms,
+                    EventKind::Reclaimed {
+                        env: s.env.clone(),
+                        reason: ReclaimReason::Idle,
+                    },
+                ));
             }
             keep
         });
@@ -172,57 +194,76 @@ impl Translator {
     }
 }
 
-fn flush_one(s: &mut Stream, out: &mut Vec<EventKind>) {
-    if let Some(id) = s.pending.take() {
-        out.push(EventKind::InvokeStart {
-            env: s.env.clone(),
-            request: RequestId(id.clone()),
-            cold: s.init == Some(InitType::OnDemand) || s.init == Some(InitType::SnapStart),
-        });
+fn flush_one(s: &mut Stream, out: &mut Vec<Timed>) {
+    if let Some((id, at)) = s.pending.take() {
+        out.push((
+            at,
+            EventKind::InvokeStart {
+                env: s.env.clone(),
+                request: RequestId(id.clone()),
+                cold: s.init == Some(InitType::OnDemand) || s.init == Some(InitType::SnapStart),
+            },
+        ));
         s.started = Some(id);
     }
 }
 
-fn report(s: &mut Stream, r: &parse::Report, out: &mut Vec<EventKind>) {
+fn report(s: &mut Stream, r: &parse::Report, at: i64, out: &mut Vec<Timed>) {
     let cold = r.cold();
     let was_started = s.started.as_deref() == Some(r.request_id.as_str());
     if !was_started {
-        // Its START is pending or was never seen: either way it starts now.
-        s.pending = None;
-        out.push(EventKind::InvokeStart {
-            env: s.env.clone(),
-            request: RequestId(r.request_id.clone()),
-            cold,
-        });
+        // Its START is waiting (it started then) or was never seen (it starts now).
+        let started = match s.pending.take() {
+            Some((id, t)) if id == r.request_id => t,
+            _ => at,
+        };
+        out.push((
+            started,
+            EventKind::InvokeStart {
+                env: s.env.clone(),
+                request: RequestId(r.request_id.clone()),
+                cold,
+            },
+        ));
     }
     let init_ms = r.init_ms.or(r.restore_ms);
     if let Some(ms) = init_ms {
-        out.push(EventKind::InitEnd {
-            env: s.env.clone(),
-            init_ms: ms,
-            ok: true,
-        });
+        out.push((
+            at,
+            EventKind::InitEnd {
+                env: s.env.clone(),
+                init_ms: ms,
+                ok: true,
+            },
+        ));
     }
     let outcome = if s.timed_out.as_deref() == Some(r.request_id.as_str()) {
         InvokeOutcome::Timeout
     } else {
         r.outcome
     };
-    out.push(EventKind::InvokeEnd {
-        env: s.env.clone(),
-        request: RequestId(r.request_id.clone()),
-        duration_ms: r.duration_ms,
-        billed_ms: r.billed_ms,
-        init_ms,
-        cold,
-        outcome,
-    });
-    match outcome {
-        InvokeOutcome::Crash => out.push(EventKind::Destroyed {
+    out.push((
+        at,
+        EventKind::InvokeEnd {
             env: s.env.clone(),
-            reason: DestroyReason::Crash,
-        }),
-        InvokeOutcome::Timeout => out.push(EventKind::Reset { env: s.env.clone() }),
+            request: RequestId(r.request_id.clone()),
+            duration_ms: r.duration_ms,
+            billed_ms: r.billed_ms,
+            init_ms,
+            cold,
+            outcome,
+        },
+    ));
+    let env = s.env.clone();
+    match outcome {
+        InvokeOutcome::Crash => out.push((
+            at,
+            EventKind::Destroyed {
+                env,
+                reason: DestroyReason::Crash,
+            },
+        )),
+        InvokeOutcome::Timeout => out.push((at, EventKind::Reset { env })),
         InvokeOutcome::Success | InvokeOutcome::Error => {}
     }
     s.init = None;
@@ -241,8 +282,12 @@ mod tests {
             t.line(stream, i64::try_from(i).unwrap_or_default(), line, &mut out);
         }
         t.flush(&mut out);
-        out.retain(|e| !matches!(e, EventKind::Log(_)));
-        (out, t)
+        let events = out
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| !matches!(e, EventKind::Log(_)))
+            .collect();
+        (events, t)
     }
 
     const A: &str = "2026/11/23/[$LATEST]aaaa";
@@ -324,7 +369,7 @@ mod tests {
         out.clear();
         t.expire(5_000, &mut out);
         assert_eq!(
-            out,
+            out.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
             [EventKind::Reclaimed {
                 env: EnvId("aaaa".into()),
                 reason: ReclaimReason::Idle

@@ -1,0 +1,143 @@
+//! Reading a recording back: the header is checked first (format, version), then events
+//! one line at a time. A truncated last line (the writer was killed mid-line) is
+//! reported and the rest plays; event kinds from a newer thaw are skipped and counted;
+//! anything else unreadable is an error naming the line.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use super::{FORMAT, Header, VERSION};
+use crate::event::Event;
+
+/// An open recording: its header, then its events by iteration.
+pub struct Recording {
+    pub header: Header,
+    name: String,
+    reader: Box<dyn BufRead + Send>,
+    line_no: usize,
+    buf: Vec<u8>,
+    /// Events of kinds this thaw does not know (a newer thaw wrote them).
+    pub unknown: u64,
+    /// The line number of a last line cut off mid-write.
+    pub truncated: Option<usize>,
+}
+
+/// Opens `path` and reads its header.
+pub fn open(path: &Path) -> Result<Recording, String> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| format!("{name}: cannot open ({e})"))?;
+    from_reader(&name, BufReader::with_capacity(256 * 1024, file))
+}
+
+/// Reads a recording from any reader (`name` is for messages).
+pub fn from_reader(name: &str, reader: impl Read + Send + 'static) -> Result<Recording, String> {
+    let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::new(reader));
+    let mut buf = Vec::new();
+    let n = reader
+        .read_until(b'\n', &mut buf)
+        .map_err(|e| format!("{name}: cannot read ({e})"))?;
+    if n == 0 {
+        return Err(format!("{name} is empty: not a thaw recording"));
+    }
+    let not_ours = || format!("{name} is not a thaw recording (line 1 is not its header)");
+    let text = std::str::from_utf8(&buf).map_err(|_| not_ours())?;
+    let value: serde_json::Value = serde_json::from_str(text.trim_end()).map_err(|_| not_ours())?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(not_ours());
+    }
+    let version = value
+        .get("version")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    if version > u64::from(VERSION) {
+        return Err(format!(
+            "{name}: recording format version {version} is newer than this thaw reads ({VERSION}); upgrade thaw"
+        ));
+    }
+    let header: Header = serde_json::from_value(value)
+        .map_err(|e| format!("{name}: line 1: the header is incomplete ({e})"))?;
+    Ok(Recording {
+        header,
+        name: name.to_string(),
+        reader,
+        line_no: 1,
+        buf,
+        unknown: 0,
+        truncated: None,
+    })
+}
+
+impl Recording {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The next event, `None` at the end (or after a truncated last line).
+    pub fn next_event(&mut self) -> Option<Result<Event, String>> {
+        loop {
+            self.buf.clear();
+            let n = match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(n) => n,
+                Err(e) => return Some(Err(format!("{}: cannot read ({e})", self.name))),
+            };
+            if n == 0 {
+                return None;
+            }
+            self.line_no += 1;
+            let complete = self.buf.ends_with(b"\n");
+            let Ok(text) = std::str::from_utf8(&self.buf) else {
+                return Some(Err(format!(
+                    "{} line {}: not text (the file is damaged)",
+                    self.name, self.line_no
+                )));
+            };
+            let text = text.trim_end();
+            if text.is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<Event>(text) {
+                Ok(e) => return Some(Ok(e)),
+                Err(e) if !complete => {
+                    // The writer stopped mid-line: the rest is good.
+                    let _ = e;
+                    self.truncated = Some(self.line_no);
+                    return None;
+                }
+                Err(e) if e.to_string().contains("unknown variant") => {
+                    self.unknown += 1;
+                }
+                Err(e) => {
+                    return Some(Err(format!(
+                        "{} line {}: not a thaw event ({e})",
+                        self.name, self.line_no
+                    )));
+                }
+            }
+        }
+    }
+
+    /// What the reader skipped, for one line after the replay (`None` when nothing).
+    pub fn notes(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(line) = self.truncated {
+            parts.push(format!(
+                "line {line} was cut off (the recording ended mid-write); everything before it played"
+            ));
+        }
+        if self.unknown > 0 {
+            parts.push(format!(
+                "{} events of kinds a newer thaw wrote were skipped",
+                self.unknown
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("{}: {}", self.name, parts.join("; ")))
+    }
+}
+
+impl Iterator for Recording {
+    type Item = Result<Event, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_event()
+    }
+}
