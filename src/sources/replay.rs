@@ -29,10 +29,10 @@ pub enum Speed {
 impl Speed {
     /// `2`, `0.5`, `2x`, `max`.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let t = s.trim().trim_end_matches(['x', 'X', '×']);
-        if t.eq_ignore_ascii_case("max") {
+        if s.trim().eq_ignore_ascii_case("max") {
             return Ok(Self::Max);
         }
+        let t = s.trim().trim_end_matches(['x', 'X', '×']);
         match t.parse::<f64>() {
             Ok(x) if x.is_finite() && (0.01..=1000.0).contains(&x) => Ok(Self::Times(x)),
             _ => Err(format!(
