@@ -72,7 +72,7 @@ pub struct SourceErrorEntry {
     pub message: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub envs: EnvTable,
     pub platform: PlatformStats,

@@ -7,7 +7,7 @@ use crate::event::{ErrorKind, InvokeOutcome, ThrottleReason};
 use crate::histogram;
 
 /// Cold and warm latency, in microseconds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Latency {
     pub cold: Histogram<u64>,
     pub warm: Histogram<u64>,
@@ -30,7 +30,7 @@ impl Latency {
 }
 
 /// What the platform did, from lifecycle events (emulator, or CloudWatch Logs).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlatformStats {
     pub invocations: u64,
     pub cold_starts: u64,
@@ -110,7 +110,7 @@ impl PlatformStats {
 }
 
 /// What the client saw, from request observations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientStats {
     pub requests: u64,
     pub ok: u64,
