@@ -6,6 +6,7 @@
 #[path = "common/lambda_logs.rs"]
 mod lambda_logs;
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -101,11 +102,12 @@ fn text_of_aws_logs_tail_becomes_environments() {
     for (s, (stream, lines)) in lambda_logs::streams(false).iter().enumerate() {
         for (i, message) in lines.iter().enumerate() {
             let ms = s * 1000 + i * 10;
-            text.push_str(&format!(
-                "2026-11-23T10:00:{:02}.{:03}000+00:00 {stream} {message}\n",
+            let _ = writeln!(
+                text,
+                "2026-11-23T10:00:{:02}.{:03}000+00:00 {stream} {message}",
                 ms / 1000,
                 ms % 1000
-            ));
+            );
         }
     }
     let imported = import::to_events(import::parse_export("tail.txt", &text, "x").unwrap());
