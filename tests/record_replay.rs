@@ -326,3 +326,49 @@ async fn replay_keeps_the_original_timing() {
     // 600 ms apart at twice the pace: never sooner than 300 ms.
     assert!(logs[1] >= Duration::from_millis(290), "{logs:?}");
 }
+
+#[test]
+fn the_demo_in_assets_tells_the_seed_story() {
+    let demo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/seed-story.jsonl");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .args(["replay", "--summary"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 50 cold, 50 warm, 50 serial (warm), then 20 provisioned (warm) + 10 spilled (cold).
+    assert!(
+        text.contains("parallel 50; parallel 50; serial 50; parallel 30"),
+        "{text}"
+    );
+    assert!(text.contains("cold / warm   60 / 120"), "{text}");
+    assert!(
+        text.contains("180 invocations on 80 environments"),
+        "{text}"
+    );
+    // Serial requests share one environment: 50 births, then 20 provisioned, 10 spilled.
+    let mut rec = record::open(&demo).unwrap();
+    let mut state = State::new();
+    let mut after_serial = None;
+    while let Some(e) = rec.next_event() {
+        let e = e.unwrap();
+        let serial_done = matches!(&e.kind, EventKind::BurstFinished(b) if b.plan == "serial 50");
+        state.apply(&e);
+        if serial_done {
+            after_serial = Some(state.envs.len());
+        }
+    }
+    assert_eq!(
+        after_serial,
+        Some(50),
+        "the serial burst made no new environment"
+    );
+    let provisioned = state.envs.rows().filter(|r| r.provisioned()).count();
+    assert_eq!(provisioned, 20);
+}

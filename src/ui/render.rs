@@ -142,6 +142,22 @@ fn status(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
             ])
         }
         (_, Some((text, _))) => Line::from(vec![Span::styled(format!(" {text}"), t.key)]),
+        _ if app.replay => {
+            let mut spans = Vec::new();
+            for (key, what) in [
+                ("p", "pause"),
+                ("+/-", "speed"),
+                (", .", "seek 10 s"),
+                ("0", "start over"),
+                ("f", "freeze"),
+                ("?", "help"),
+                ("q", "quit"),
+            ] {
+                spans.push(Span::styled(format!(" {key} "), t.key));
+                spans.push(Span::styled(format!("{what} "), t.dim));
+            }
+            Line::from(spans)
+        }
         _ => {
             let mut spans = Vec::new();
             for b in BINDINGS {
