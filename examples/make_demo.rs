@@ -21,13 +21,13 @@ async fn fire(plan: &str, url: &str, clock: Clock, rec: &Recorder) {
     let plan = plan.parse().unwrap();
     let target = Target::parse(url).unwrap();
     burst::run(&plan, target, RequestSpec::default(), None, clock, |e| {
-        rec.record(&e)
+        rec.record(&e);
     })
     .await
     .unwrap();
 }
 
-/// A line in the log pane, so the story narrates itself on replay.
+/// A status line (the CloudWatch panel shows it), so the story narrates itself on replay.
 fn say(rec: &Recorder, clock: Clock, text: &str) {
     rec.record(&Event::new(
         clock.stamp(),
