@@ -65,7 +65,7 @@ fn check(first: &Value, second: &Value) {
         assert_eq!(h["x-thaw-invocations"], n, "{answer}");
         assert_eq!(h["x-thaw-init-type"], "on-demand");
         let init: f64 = h["x-thaw-init-ms"].as_str().unwrap().parse().unwrap();
-        assert!(init >= 0.0 && init < 60_000.0, "{init}");
+        assert!((0.0..60_000.0).contains(&init), "{init}");
         // thaw's own classifier reads these headers.
         let probe = thaw::classify::probe_fields(|name| h[name].as_str()).unwrap();
         assert_eq!(probe.env.0, "0123456789abcdef0123456789abcdef");
