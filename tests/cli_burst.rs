@@ -244,3 +244,53 @@ fn sigv4_without_credentials_is_a_one_line_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_recorded_burst_keeps_the_emulators_events_and_replays_to_the_same_summary() {
+    let path = std::env::temp_dir().join(format!("thaw-burst-rec-{}.jsonl", std::process::id()));
+    let out = thaw(&[
+        "-p",
+        "parallel 8; serial 4",
+        "--record",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("thaw replay"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("{\"format\":\"thaw-recording\",\"version\":1"));
+    assert_eq!(
+        text.matches("\"type\":\"init_start\"").count(),
+        8,
+        "the emulator's lifecycle"
+    );
+    assert_eq!(text.matches("\"type\":\"request\"").count(), 12);
+    let replayed = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .args(["replay", "--summary", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let live = stdout(&out);
+    let again = stdout(&replayed);
+    // The burst's own lines are the same, read back from the file.
+    for line in live
+        .lines()
+        .filter(|l| l.starts_with("requests") || l.starts_with("cold / warm"))
+    {
+        assert!(again.contains(line), "{line} missing from:\n{again}");
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn recording_to_an_unwritable_place_is_a_one_line_error() {
+    let out = thaw(&["-p", "parallel 2", "--record", "/nonexistent-dir/x.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--record /nonexistent-dir/x.jsonl: cannot create the file"),
+        "{err}"
+    );
+    let full = thaw(&["-p", "parallel 2", "--record", "/dev/full"]);
+    assert_eq!(full.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&full.stderr).contains("cannot write"));
+}

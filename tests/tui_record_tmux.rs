@@ -1,0 +1,119 @@
+//! End to end: a session recorded from the live screen (quit with q, or Ctrl-C) and
+//! played back on the same screen, driven by the replay keys.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use tmux::{Session, tmux, wait_for};
+
+fn start(tag: &str, args: &str) -> Session {
+    let name = format!("thaw-rec-{tag}-{}", std::process::id());
+    let cmd = format!(
+        "{} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
+        env!("CARGO_BIN_EXE_thaw")
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "120",
+            "-y",
+            "36",
+            &cmd,
+        ])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "tmux could not start");
+    Session(name)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("thaw-tui-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn summary(path: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .args(["replay", "--summary"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn record_on_the_screen_then_replay_with_pause_seek_and_speed() {
+    let file = scratch("screen.jsonl");
+    let s = start(
+        "live",
+        &format!("-n 10 --set tui.sleep_ms=50 --record {}", file.display()),
+    );
+    wait_for(&s.0, "no environments yet");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "cold      10");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "warm      10");
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+    drop(s);
+    let text = summary(&file);
+    assert!(text.contains("cold / warm   10 / 10"), "{text}");
+
+    let r = start("replay", &format!("replay --speed 0.5 {}", file.display()));
+    wait_for(&r.0, "▶ REPLAY");
+    tmux(&["send-keys", "-t", &r.0, "p"]);
+    wait_for(&r.0, "❚❚ PAUSED");
+    tmux(&["send-keys", "-t", &r.0, "p"]);
+    // Faster until everything is played at once, then the end.
+    for _ in 0..12 {
+        tmux(&["send-keys", "-t", &r.0, "+"]);
+    }
+    let screen = wait_for(&r.0, "■ END");
+    assert!(
+        screen.contains("cold      10") && screen.contains("warm      10"),
+        "{screen}"
+    );
+    // Paused, back to the start: the screen starts over, empty.
+    tmux(&["send-keys", "-t", &r.0, "p"]);
+    tmux(&["send-keys", "-t", &r.0, "0"]);
+    let screen = wait_for(&r.0, "❚❚ PAUSED 00:00.0 /");
+    assert!(screen.contains("cold      0"), "{screen}");
+    // Forward 10 s (past the end): everything again.
+    tmux(&["send-keys", "-t", &r.0, "."]);
+    wait_for(&r.0, "warm      10");
+    tmux(&["send-keys", "-t", &r.0, "q"]);
+    wait_for(&r.0, "thaw-exited-0");
+}
+
+#[test]
+fn ctrl_c_keeps_what_was_recorded() {
+    let file = scratch("ctrl-c.jsonl");
+    let s = start(
+        "ctrlc",
+        &format!("-n 5 --set tui.sleep_ms=20 --record {}", file.display()),
+    );
+    wait_for(&s.0, "no environments yet");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "cold      5");
+    tmux(&["send-keys", "-t", &s.0, "C-c"]);
+    wait_for(&s.0, "thaw-exited-0");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.ends_with('\n'), "the last line is complete");
+    let out = summary(&file);
+    assert!(out.contains("cold / warm   5 / 0"), "{out}");
+}
