@@ -126,6 +126,36 @@ async fn errors_until(
     out
 }
 
+/// Which source a test runs against the stub.
+enum Source {
+    Logs,
+    Metrics,
+}
+
+/// Runs `source` against `url` until it reported `n` errors; returns them and the task.
+async fn errors_of(
+    source: Source,
+    url: &str,
+    aws: &AwsConfig,
+    n: usize,
+) -> (Vec<String>, tokio::task::JoinHandle<()>) {
+    let sdk = aws_servers::sdk_with(url, false).await;
+    let (sink, mut rx) = EventSink::channel(1024);
+    let task = match source {
+        Source::Logs => tokio::spawn(
+            LogsSource::new(&sdk, aws, Clock::start(), sink)
+                .unwrap()
+                .run(),
+        ),
+        Source::Metrics => tokio::spawn(
+            MetricsSource::new(&sdk, aws, Clock::start(), sink)
+                .unwrap()
+                .run(),
+        ),
+    };
+    (errors_until(&mut rx, n).await, task)
+}
+
 #[tokio::test]
 async fn logs_access_denied_and_throttling_are_status_lines_and_the_source_keeps_going() {
     let denied = "User: arn:aws:iam::123456789012:user/demo is not authorized to perform: logs:FilterLogEvents";
@@ -144,18 +174,7 @@ async fn logs_access_denied_and_throttling_are_status_lines_and_the_source_keeps
         logs_poll_ms: 200,
         ..AwsConfig::default()
     };
-    let (sink, mut rx) = EventSink::channel(1024);
-    let task = tokio::spawn(
-        LogsSource::new(
-            &aws_servers::sdk_with(&url, false).await,
-            &aws,
-            Clock::start(),
-            sink,
-        )
-        .unwrap()
-        .run(),
-    );
-    let errors = errors_until(&mut rx, 3).await;
+    let (errors, task) = errors_of(Source::Logs, &url, &aws, 3).await;
     assert!(
         errors[0].contains("allow logs:DescribeLogGroups in the IAM policy"),
         "{errors:?}"
@@ -187,18 +206,7 @@ async fn an_expired_token_names_the_fix() {
         function: Some("hello".into()),
         ..AwsConfig::default()
     };
-    let (sink, mut rx) = EventSink::channel(1024);
-    let task = tokio::spawn(
-        LogsSource::new(
-            &aws_servers::sdk_with(&url, false).await,
-            &aws,
-            Clock::start(),
-            sink,
-        )
-        .unwrap()
-        .run(),
-    );
-    let errors = errors_until(&mut rx, 1).await;
+    let (errors, task) = errors_of(Source::Logs, &url, &aws, 1).await;
     assert!(errors[0].contains("AWS credentials expired"), "{errors:?}");
     assert!(errors[0].contains("aws sso login"), "{errors:?}");
     task.abort();
@@ -224,18 +232,7 @@ async fn cloudwatch_throttling_then_access_denied_in_cbor() {
         metrics_poll_s: 5,
         ..AwsConfig::default()
     };
-    let (sink, mut rx) = EventSink::channel(1024);
-    let task = tokio::spawn(
-        MetricsSource::new(
-            &aws_servers::sdk_with(&url, false).await,
-            &aws,
-            Clock::start(),
-            sink,
-        )
-        .unwrap()
-        .run(),
-    );
-    let errors = errors_until(&mut rx, 2).await;
+    let (errors, task) = errors_of(Source::Metrics, &url, &aws, 2).await;
     assert!(
         errors[0].contains("cloudwatch:GetMetricData throttled by AWS"),
         "{errors:?}"

@@ -11,38 +11,18 @@ mod aws_servers;
 #[path = "common/lambda_logs.rs"]
 mod lambda_logs;
 
-use std::process::Command;
-
 use tmux::{Session, tmux, wait_for};
 
 /// Starts `thaw ARGS` in a fresh tmux session with `env` (and no AWS settings from the
 /// outside: a scratch HOME, no AWS_* variables).
 fn start(tag: &str, args: &str, env: &str) -> Session {
-    let name = format!("thaw-aws-{tag}-{}", std::process::id());
-    let home = std::env::temp_dir().join(&name);
+    let home = std::env::temp_dir().join(format!("thaw-aws-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
-    let cmd = format!(
-        "env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN HOME={} {env} {} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
-        home.display(),
-        env!("CARGO_BIN_EXE_thaw")
+    let prefix = format!(
+        "env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN HOME={} {env}",
+        home.display()
     );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "140",
-            "-y",
-            "40",
-            &cmd,
-        ])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux could not start");
-    Session(name)
+    tmux::start(&format!("aws-{tag}"), 140, 40, &prefix, args)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,28 +11,7 @@ use std::process::Command;
 use tmux::{Session, tmux, wait_for};
 
 fn start(tag: &str, args: &str) -> Session {
-    let name = format!("thaw-rec-{tag}-{}", std::process::id());
-    let cmd = format!(
-        "{} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
-        env!("CARGO_BIN_EXE_thaw")
-    );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "120",
-            "-y",
-            "36",
-            &cmd,
-        ])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux could not start");
-    Session(name)
+    tmux::start(&format!("rec-{tag}"), 120, 36, "", args)
 }
 
 fn scratch(name: &str) -> PathBuf {

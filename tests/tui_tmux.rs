@@ -7,31 +7,12 @@ mod tmux;
 
 use std::process::Command;
 
-use tmux::{Session, tmux, wait_for};
+use tmux::{tmux, wait_for};
 
 #[test]
 fn fire_twenty_cold_then_twenty_warm_then_quit_to_a_usable_prompt() {
-    let name = format!("thaw-e2e-{}", std::process::id());
-    let session = Session(name.clone());
-    let cmd = format!(
-        "{} -n 20 --set tui.sleep_ms=50; echo thaw-exited-$?; exec bash --norc --noprofile",
-        env!("CARGO_BIN_EXE_thaw")
-    );
-    let status = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            "120",
-            "-y",
-            "36",
-            &cmd,
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success(), "tmux could not start");
+    let session = tmux::start("e2e", 120, 36, "", "-n 20 --set tui.sleep_ms=50");
+    let name = session.0.clone();
     wait_for(&name, "no environments yet");
 
     tmux(&["send-keys", "-t", &name, "Enter"]);

@@ -32,6 +32,33 @@ pub fn wait_for(session: &str, text: &str) -> String {
 /// A tmux session, killed when dropped.
 pub struct Session(pub String);
 
+/// Runs `thaw ARGS` (after `prefix`, e.g. `env ...`) in a fresh detached session of
+/// `w`×`h`. When thaw ends, the pane prints `thaw-exited-<status>` and keeps a shell.
+pub fn start(tag: &str, w: u16, h: u16, prefix: &str, args: &str) -> Session {
+    let name = format!("thaw-{tag}-{}", std::process::id());
+    let cmd = format!(
+        "{prefix} {} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
+        env!("CARGO_BIN_EXE_thaw")
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+            &cmd,
+        ])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "tmux could not start");
+    Session(name)
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         tmux(&["kill-session", "-t", &self.0]);
