@@ -18,6 +18,7 @@ pub mod gateway;
 pub mod logs;
 pub mod metrics;
 pub mod pool;
+pub mod proxy;
 pub mod runtime;
 pub mod token_bucket;
 
