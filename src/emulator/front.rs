@@ -8,6 +8,8 @@
 //! | integration timeout| 504      | 503      | —            |
 //! | stage throttle     | 429      | 429      | —            |
 
+use std::borrow::Cow;
+
 use serde_json::json;
 
 use crate::config::Front;
@@ -20,17 +22,21 @@ use super::core::{Invoked, Reply};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: String,
+    pub headers: Vec<(Cow<'static, str>, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Response {
     fn json(status: u16, body: String) -> Self {
         Self {
             status,
-            headers: vec![("content-type", "application/json".into())],
-            body,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.into_bytes(),
         }
+    }
+
+    fn header(&mut self, name: &'static str, value: String) {
+        self.headers.push((Cow::Borrowed(name), value));
     }
 }
 
@@ -47,9 +53,9 @@ pub fn respond(front: Front, throttle_status: Option<u16>, reply: &Reply) -> Res
         Reply::Invoked(inv) => invoked(front, inv),
         Reply::InitFailed { env, init_ms } => {
             let mut r = function_error(front);
-            r.headers.push((probe::ENV, env.0.clone()));
-            r.headers.push((probe::COLD, "true".into()));
-            r.headers.push((probe::INIT_MS, format!("{init_ms:.2}")));
+            r.header(probe::ENV, env.0.clone());
+            r.header(probe::COLD, "true".into());
+            r.header(probe::INIT_MS, format!("{init_ms:.2}"));
             r
         }
     }
@@ -94,8 +100,7 @@ fn lambda_throttle(front: Front, status: Option<u16>, reason: ThrottleReason) ->
     };
     let mut r = Response::json(status.unwrap_or(default_status), body);
     if front == Front::RestApi {
-        r.headers
-            .push(("x-amzn-errortype", "InternalServerErrorException".into()));
+        r.header("x-amzn-errortype", "InternalServerErrorException".into());
     }
     r
 }
@@ -104,15 +109,14 @@ fn function_error(front: Front) -> Response {
     match front {
         Front::RestApi => {
             let mut r = Response::json(502, REST_INTERNAL.into());
-            r.headers
-                .push(("x-amzn-errortype", "InternalServerErrorException".into()));
+            r.header("x-amzn-errortype", "InternalServerErrorException".into());
             r
         }
         Front::HttpApi => Response::json(500, HTTP_INTERNAL.into()),
         Front::FunctionUrl => Response {
             status: 502,
-            headers: vec![("content-type", "text/plain".into())],
-            body: "Internal Server Error".into(),
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: b"Internal Server Error".to_vec(),
         },
     }
 }
@@ -138,16 +142,14 @@ fn invoked(front: Front, inv: &Invoked) -> Response {
             function_error(front)
         }
     };
-    r.headers.push(("x-amzn-requestid", inv.request_id.clone()));
-    r.headers.push((probe::ENV, inv.env.0.clone()));
-    r.headers.push((probe::COLD, inv.cold.to_string()));
+    r.header("x-amzn-requestid", inv.request_id.clone());
+    r.header(probe::ENV, inv.env.0.clone());
+    r.header(probe::COLD, inv.cold.to_string());
     if let Some(ms) = inv.init_ms {
-        r.headers.push((probe::INIT_MS, format!("{ms:.2}")));
+        r.header(probe::INIT_MS, format!("{ms:.2}"));
     }
-    r.headers
-        .push((probe::INVOCATIONS, inv.invocations.to_string()));
-    r.headers
-        .push((probe::INIT_TYPE, inv.init_type.as_str().into()));
+    r.header(probe::INVOCATIONS, inv.invocations.to_string());
+    r.header(probe::INIT_TYPE, inv.init_type.as_str().into());
     r
 }
 
@@ -216,7 +218,7 @@ mod tests {
                 &Reply::Throttled(ThrottleReason::AccountConcurrency)
             )
             .body,
-            r#"{"message": "Internal server error"}"#
+            br#"{"message": "Internal server error"}"#
         );
         let url = respond(
             Front::FunctionUrl,
@@ -224,7 +226,7 @@ mod tests {
             &Reply::Throttled(ThrottleReason::ReservedConcurrency),
         );
         assert!(
-            url.body
+            String::from_utf8_lossy(&url.body)
                 .contains("ReservedFunctionConcurrentInvocationLimitExceeded")
         );
     }

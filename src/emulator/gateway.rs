@@ -116,15 +116,15 @@ async fn handle(
 fn stopped() -> Response<Full<Bytes>> {
     to_hyper(front::Response {
         status: 503,
-        headers: vec![("content-type", "application/json".into())],
-        body: r#"{"message":"thaw emulator is shutting down"}"#.into(),
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: br#"{"message":"thaw emulator is shutting down"}"#.to_vec(),
     })
 }
 
 fn to_hyper(r: front::Response) -> Response<Full<Bytes>> {
     let mut builder = Response::builder().status(r.status);
     for (name, value) in r.headers {
-        builder = builder.header(name, value);
+        builder = builder.header(name.as_ref(), value);
     }
     builder
         .body(Full::new(Bytes::from(r.body)))

@@ -122,7 +122,10 @@ fn rest_event(req: &HttpRequest, ctx: &Context) -> Value {
     let mut multi: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (k, v) in &req.headers {
         headers.insert(k.clone(), Value::String(v.clone()));
-        multi.entry(k.clone()).or_default().push(Value::String(v.clone()));
+        multi
+            .entry(k.clone())
+            .or_default()
+            .push(Value::String(v.clone()));
     }
     let pairs = query_pairs(req.query.as_deref());
     let (query, multi_query) = if pairs.is_empty() {
@@ -210,7 +213,11 @@ fn v2_event(front: Front, req: &HttpRequest, ctx: &Context) -> Value {
         }
     }
     let (body, b64) = body(req, false);
-    let stage = if front == Front::FunctionUrl { "$default" } else { ctx.stage.as_str() };
+    let stage = if front == Front::FunctionUrl {
+        "$default"
+    } else {
+        ctx.stage.as_str()
+    };
     let domain = headers
         .get("host")
         .and_then(Value::as_str)
@@ -272,7 +279,8 @@ pub fn map_response(front: Front, answer: &[u8]) -> Result<Mapped, Malformed> {
     if !shaped {
         if front == Front::RestApi {
             return Err(Malformed(
-                "the function's response has no statusCode (Malformed Lambda proxy response)".into(),
+                "the function's response has no statusCode (Malformed Lambda proxy response)"
+                    .into(),
             ));
         }
         let body = match value {
@@ -285,10 +293,15 @@ pub fn map_response(front: Front, answer: &[u8]) -> Result<Mapped, Malformed> {
             body,
         });
     }
-    let o = value.as_object().ok_or_else(|| Malformed("not an object".into()))?;
+    let o = value
+        .as_object()
+        .ok_or_else(|| Malformed("not an object".into()))?;
     let status = o
         .get("statusCode")
-        .and_then(|s| s.as_u64().or_else(|| s.as_str().and_then(|t| t.parse().ok())))
+        .and_then(|s| {
+            s.as_u64()
+                .or_else(|| s.as_str().and_then(|t| t.parse().ok()))
+        })
         .and_then(|s| u16::try_from(s).ok())
         .filter(|s| (100..=599).contains(s))
         .ok_or_else(|| Malformed("statusCode is not an HTTP status".into()))?;
@@ -298,7 +311,10 @@ pub fn map_response(front: Front, answer: &[u8]) -> Result<Mapped, Malformed> {
             .as_object()
             .ok_or_else(|| Malformed("headers is not an object".into()))?;
         for (k, v) in h {
-            headers.push((k.clone(), scalar(v).ok_or_else(|| Malformed(format!("header {k} is not a string")))?));
+            headers.push((
+                k.clone(),
+                scalar(v).ok_or_else(|| Malformed(format!("header {k} is not a string")))?,
+            ));
         }
     }
     if let Some(m) = o.get("multiValueHeaders").filter(|h| !h.is_null()) {
@@ -312,7 +328,12 @@ pub fn map_response(front: Front, answer: &[u8]) -> Result<Mapped, Malformed> {
             // multiValueHeaders win over headers of the same name (REST).
             headers.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
             for v in vs {
-                headers.push((k.clone(), scalar(v).ok_or_else(|| Malformed(format!("multiValueHeaders.{k} holds a non-string")))?));
+                headers.push((
+                    k.clone(),
+                    scalar(v).ok_or_else(|| {
+                        Malformed(format!("multiValueHeaders.{k} holds a non-string"))
+                    })?,
+                ));
             }
         }
     }
@@ -325,7 +346,10 @@ pub fn map_response(front: Front, answer: &[u8]) -> Result<Mapped, Malformed> {
             }
         }
     }
-    let b64 = o.get("isBase64Encoded").and_then(Value::as_bool).unwrap_or(false);
+    let b64 = o
+        .get("isBase64Encoded")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let body = match o.get("body") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::String(s)) if b64 => B64

@@ -6,7 +6,10 @@ fn req() -> HttpRequest {
         path: "/orders/42".into(),
         query: Some("a=1&b=x%20y&a=2".into()),
         headers: vec![
-            ("Host".into(), "abc.execute-api.eu-west-1.amazonaws.com".into()),
+            (
+                "Host".into(),
+                "abc.execute-api.eu-west-1.amazonaws.com".into(),
+            ),
             ("User-Agent".into(), "thaw".into()),
             ("Content-Type".into(), "application/json".into()),
             ("Cookie".into(), "s=1; t=2".into()),
@@ -60,7 +63,10 @@ fn http_api_and_function_url_events_are_payload_2_0() {
         assert_eq!(e["requestContext"]["http"]["method"], "POST");
         assert_eq!(e["body"], r#"{"n":1}"#);
     }
-    assert_eq!(event(Front::FunctionUrl, &req(), &ctx())["requestContext"]["stage"], "$default");
+    assert_eq!(
+        event(Front::FunctionUrl, &req(), &ctx())["requestContext"]["stage"],
+        "$default"
+    );
     // Binary bodies are base64 in payload 2.0.
     let mut bin = req();
     bin.headers = vec![("content-type".into(), "image/png".into())];
@@ -79,26 +85,62 @@ fn responses_map_as_api_gateway_maps_them() {
     .unwrap();
     assert_eq!(ok.status, 201);
     assert_eq!(ok.body, b"made");
-    assert!(ok.headers.contains(&("content-type".into(), "text/plain".into())));
-    let xa: Vec<_> = ok.headers.iter().filter(|(k, _)| k == "x-a").map(|(_, v)| v.as_str()).collect();
+    assert!(
+        ok.headers
+            .contains(&("content-type".into(), "text/plain".into()))
+    );
+    let xa: Vec<_> = ok
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "x-a")
+        .map(|(_, v)| v.as_str())
+        .collect();
     assert_eq!(xa, ["2", "3"]);
-    let b64 = map_response(Front::HttpApi, br#"{"statusCode":200,"body":"aGVsbG8=","isBase64Encoded":true,"cookies":["a=1; Path=/"]}"#).unwrap();
+    let b64 = map_response(
+        Front::HttpApi,
+        br#"{"statusCode":200,"body":"aGVsbG8=","isBase64Encoded":true,"cookies":["a=1; Path=/"]}"#,
+    )
+    .unwrap();
     assert_eq!(b64.body, b"hello");
-    assert!(b64.headers.contains(&("set-cookie".into(), "a=1; Path=/".into())));
+    assert!(
+        b64.headers
+            .contains(&("set-cookie".into(), "a=1; Path=/".into()))
+    );
     // Payload 2.0 infers a 200 for JSON without statusCode; REST calls it malformed.
     let inferred = map_response(Front::FunctionUrl, br#"{"hello":"world"}"#).unwrap();
-    assert_eq!((inferred.status, inferred.body.as_slice()), (200, br#"{"hello":"world"}"#.as_slice()));
-    assert_eq!(map_response(Front::HttpApi, br#""just text""#).unwrap().body, b"just text");
+    assert_eq!(
+        (inferred.status, inferred.body.as_slice()),
+        (200, br#"{"hello":"world"}"#.as_slice())
+    );
+    assert_eq!(
+        map_response(Front::HttpApi, br#""just text""#)
+            .unwrap()
+            .body,
+        b"just text"
+    );
     for (front, bad) in [
         (Front::RestApi, br#"{"hello":"world"}"#.as_slice()),
         (Front::RestApi, br#"{"statusCode":"soon"}"#.as_slice()),
-        (Front::RestApi, br#"{"statusCode":200,"body":{"not":"a string"}}"#.as_slice()),
+        (
+            Front::RestApi,
+            br#"{"statusCode":200,"body":{"not":"a string"}}"#.as_slice(),
+        ),
         (Front::HttpApi, b"not json".as_slice()),
-        (Front::HttpApi, br#"{"statusCode":200,"headers":["x"]}"#.as_slice()),
-        (Front::FunctionUrl, br#"{"statusCode":200,"body":"!!","isBase64Encoded":true}"#.as_slice()),
+        (
+            Front::HttpApi,
+            br#"{"statusCode":200,"headers":["x"]}"#.as_slice(),
+        ),
+        (
+            Front::FunctionUrl,
+            br#"{"statusCode":200,"body":"!!","isBase64Encoded":true}"#.as_slice(),
+        ),
         (Front::FunctionUrl, br#"{"statusCode":1000}"#.as_slice()),
     ] {
-        assert!(map_response(front, bad).is_err(), "{front:?} {}", String::from_utf8_lossy(bad));
+        assert!(
+            map_response(front, bad).is_err(),
+            "{front:?} {}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
