@@ -141,6 +141,32 @@ pub struct EmulatorConfig {
     pub metrics_period_s: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// `builtin` models timing; `process` runs your own function, one process per
+    /// environment, over the Lambda Runtime API.
+    pub handler: Handler,
+    pub process: ProcessConfig,
+}
+
+/// Which function the environments run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Handler {
+    Builtin,
+    Process,
+}
+
+/// `[emulator.process]`: the command each environment runs (a runtime interface client
+/// or a custom runtime's `bootstrap`), where, and with what extra variables.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProcessConfig {
+    pub command: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// `_HANDLER` (what the runtime interface client loads, e.g. `app.handler`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    pub env: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for EmulatorConfig {
@@ -174,6 +200,8 @@ impl Default for EmulatorConfig {
             stage_burst: 5000,
             metrics_period_s: 1,
             seed: None,
+            handler: Handler::Builtin,
+            process: ProcessConfig::default(),
         }
     }
 }
@@ -194,11 +222,15 @@ impl EmulatorConfig {
 
     /// The one-line summary `thaw emulate` prints.
     pub fn summary(&self) -> String {
+        let handler = match self.handler {
+            Handler::Builtin => String::new(),
+            Handler::Process => format!("process `{}`, ", self.process.command.join(" ")),
+        };
         let reserved = self
             .reserved_concurrency
             .map_or_else(|| "none".to_string(), |r| r.to_string());
         format!(
-            "front {}, runtime {} {} MB, timeout {} s, account limit {}, reserved {}, provisioned {}, \
+            "{handler}front {}, runtime {} {} MB, timeout {} s, account limit {}, reserved {}, provisioned {}, \
              scaling {}+{}/s, idle reclaim {}±{} s, placement {}, logs {}",
             self.front.as_str(),
             self.runtime.as_str(),

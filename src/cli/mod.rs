@@ -49,6 +49,11 @@ pub struct GlobalArgs {
     /// Set any configuration key as KEY=VALUE, e.g. emulator.front=http-api (repeatable)
     #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Run your own function in the emulator: each environment runs this shell command
+    /// (a runtime interface client or a custom runtime's bootstrap), e.g.
+    /// 'python3 -m awslambdaric app.handler' or './target/release/bootstrap'
+    #[arg(long, global = true, value_name = "CMD")]
+    pub handler_cmd: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +76,20 @@ impl GlobalArgs {
         let mut all = Vec::new();
         if let Some(p) = &self.profile {
             all.push(Flag::new("--profile", "profile", p.clone()));
+        }
+        if let Some(cmd) = &self.handler_cmd {
+            // `exec`: the runtime is the environment's process (signals reach it).
+            let argv = ["/bin/sh".to_string(), "-c".into(), format!("exec {cmd}")];
+            let quoted: Vec<String> = argv
+                .iter()
+                .map(|a| serde_json::to_string(a).unwrap_or_default())
+                .collect();
+            all.push(Flag::new("--handler-cmd", "emulator.handler", "process"));
+            all.push(Flag::new(
+                "--handler-cmd",
+                "emulator.process.command",
+                format!("[{}]", quoted.join(", ")),
+            ));
         }
         for s in &self.set {
             all.push(Flag::parse_set(s)?);

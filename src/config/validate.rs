@@ -1,7 +1,7 @@
 //! One function per rule a loaded configuration must meet. Each error names the key,
 //! the bad value, what is allowed, and which layer set it.
 
-use super::{AwsConfig, Config, ConfigError, EmulatorConfig, Front, TuiConfig};
+use super::{AwsConfig, Config, ConfigError, EmulatorConfig, Front, Handler, TuiConfig};
 
 /// Names the layer that set the first of these keys a user layer set.
 type Origin<'a> = &'a dyn Fn(&[&str]) -> String;
@@ -20,6 +20,7 @@ pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError
     validate_stage(e, origin)?;
     validate_metrics_period(e, origin)?;
     validate_jitter(e, origin)?;
+    validate_process(e, origin)?;
     validate_tui(&config.tui, origin)?;
     validate_aws(&config.aws, origin)?;
     Ok(())
@@ -423,6 +424,19 @@ fn validate_aws(a: &AwsConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
         if !(lo..=hi).contains(&value) {
             return Err(bad(origin, key, value, allowed));
         }
+    }
+    Ok(())
+}
+
+fn validate_process(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if e.handler == Handler::Process && e.process.command.first().is_none_or(String::is_empty) {
+        return Err(bad_pair(
+            origin,
+            "emulator.handler",
+            "emulator.process.command",
+            "process",
+            "the process handler needs a command: set emulator.process.command = [\"python3\", \"app.py\"] or pass --handler-cmd",
+        ));
     }
     Ok(())
 }

@@ -31,6 +31,8 @@ pub struct InvokeParams {
     pub crash: Option<CrashAt>,
     /// A parameter that could not be understood: the function answers 400 saying so.
     pub bad: Option<String>,
+    /// The whole request, for a real function (`process` handler): its proxy event.
+    pub request: Option<std::sync::Arc<super::proxy::HttpRequest>>,
 }
 
 impl InvokeParams {

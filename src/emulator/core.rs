@@ -12,7 +12,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::config::{EmulatorConfig, Front};
+use crate::config::{EmulatorConfig, Front, Handler};
 use crate::event::{
     DestroyReason, EmulatorCommand, EnvId, EventKind, InitType, InvokeOutcome, LogLine,
     ReclaimReason, RequestId, ThrottleReason,
@@ -22,6 +22,8 @@ use super::builtin::{self, InvokeParams, Plan};
 use super::logs::{self, LogWriter, Report};
 use super::metrics::MetricsWindow;
 use super::pool::{Admission, EnvKey, Limits, Phase, Pool};
+use super::proxy::{Malformed, Mapped};
+use super::runtime_api::Delivery;
 use super::token_bucket::TokenBucket;
 
 /// Identifies a waiting caller; the task maps it to its reply channel.
@@ -34,6 +36,23 @@ pub enum Effect {
     Emit { at: Duration, kind: EventKind },
     /// Answer a waiting request.
     Respond { ticket: Ticket, reply: Reply },
+    /// `process` handler: start (or restart) the environment's process.
+    Spawn {
+        key: EnvKey,
+        serial: u64,
+        stream: String,
+        init_type: InitType,
+    },
+    /// `process` handler: hand an invocation to the environment's runtime.
+    Deliver {
+        key: EnvKey,
+        serial: u64,
+        delivery: Delivery,
+    },
+    /// `process` handler: the environment went idle: freeze its process.
+    Freeze { key: EnvKey, serial: u64 },
+    /// `process` handler: the environment is gone: kill its process.
+    Kill { key: EnvKey },
 }
 
 /// How the platform answered one request.
@@ -62,11 +81,18 @@ pub struct Invoked {
     /// The function's own response: status and body, for a successful invocation.
     pub status: u16,
     pub body: String,
+    /// `process` handler: the function's answer as API Gateway maps it (or why it
+    /// cannot be mapped: a 502).
+    pub answer: Option<Result<Mapped, Malformed>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
     InitDone { key: EnvKey, serial: u64 },
+    /// `process` handler: Init has not ended (no first `next`) within Lambda's 10 s.
+    InitTimeout { key: EnvKey, serial: u64 },
+    /// `process` handler: the function timeout.
+    InvokeTimeout { invocation: u64 },
     InvokeDone { invocation: u64 },
     IdleReclaim { key: EnvKey, serial: u64 },
     Lifetime { key: EnvKey, serial: u64 },
@@ -87,6 +113,10 @@ struct Invocation {
     report_init_ms: Option<f64>,
     plan: Option<Plan>,
     started: Duration,
+    /// `process` handler: the mapped answer.
+    answer: Option<Result<Mapped, Malformed>>,
+    /// Handed to a runtime (begun), as opposed to waiting for Init.
+    running: bool,
 }
 
 pub struct Core {
@@ -106,11 +136,14 @@ pub struct Core {
     provisioned_target: u32,
     /// Skip formatting log lines and events nobody reads (`thaw emulate --quiet`).
     observed: bool,
+    /// Environments run real processes (`handler = "process"`).
+    process: bool,
 }
 
 impl Core {
     /// A platform whose monotonic zero is wall time `start_wall_us`.
     pub fn new(cfg: EmulatorConfig, start_wall_us: i64) -> Self {
+        let cfg_process = cfg.handler == Handler::Process;
         let rng = cfg
             .seed
             .map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64);
@@ -155,6 +188,7 @@ impl Core {
             metrics,
             start_wall_us,
             observed: true,
+            process: cfg_process,
         }
     }
 
@@ -190,6 +224,10 @@ impl Core {
             };
             match kind {
                 TimerKind::InitDone { key, serial } => self.init_done(at, key, serial, out),
+                TimerKind::InitTimeout { key, serial } => self.init_timeout(at, key, serial, out),
+                TimerKind::InvokeTimeout { invocation } => {
+                    self.invoke_timeout(at, invocation, out);
+                }
                 TimerKind::InvokeDone { invocation } => self.invoke_done(at, invocation, out),
                 TimerKind::IdleReclaim { key, serial } => self.idle_reclaim(at, key, serial, out),
                 TimerKind::Lifetime { key, serial } => self.lifetime(at, key, serial, out),
@@ -354,6 +392,8 @@ impl Core {
                 report_init_ms: None,
                 plan: None,
                 started: Duration::ZERO,
+                answer: None,
+                running: false,
             },
         );
         id
@@ -378,8 +418,23 @@ impl Core {
             );
         }
         self.log(now, key, |w, wall| w.init_start(wall, init_type), out);
-        let init_ms = builtin::init_ms(&self.cfg, &mut self.rng, init_type);
-        self.schedule(now + ms(init_ms), TimerKind::InitDone { key, serial });
+        if self.process {
+            let stream = self.pool.get(key).map(|e| e.stream.clone()).unwrap_or_default();
+            out.push(Effect::Spawn {
+                key,
+                serial,
+                stream,
+                init_type,
+            });
+            self.schedule(now + INIT_CAP, TimerKind::InitTimeout { key, serial });
+        } else {
+            let init_ms = builtin::init_ms(&self.cfg, &mut self.rng, init_type);
+            self.schedule(now + ms(init_ms), TimerKind::InitDone { key, serial });
+            if let Some(env) = self.pool.get_mut(key) {
+                // Remember the sampled Init so InitDone reports it.
+                env.unreported_init_ms = Some(init_ms);
+            }
+        }
         if init_type == InitType::OnDemand && self.cfg.max_lifetime_s > 0.0 {
             let life = spread(
                 &mut self.rng,
@@ -390,10 +445,6 @@ impl Core {
                 now + Duration::from_secs_f64(life),
                 TimerKind::Lifetime { key, serial },
             );
-        }
-        if let Some(env) = self.pool.get_mut(key) {
-            // Remember the sampled Init so InitDone reports it.
-            env.unreported_init_ms = Some(init_ms);
         }
         key
     }
@@ -484,8 +535,12 @@ impl Core {
         };
         let (env_id, provisioned) = (env.id.clone(), env.provisioned());
         // After a reset the runtime starts again inside this invocation (suppressed init).
-        let reinit_ms =
-            reset.then(|| builtin::init_ms(&self.cfg, &mut self.rng, InitType::OnDemand));
+        let reinit_ms = if self.process {
+            // The replaced process's Init runs inside this invocation (its `next` is late).
+            reset.then_some(0.0)
+        } else {
+            reset.then(|| builtin::init_ms(&self.cfg, &mut self.rng, InitType::OnDemand))
+        };
         let Some(inv) = self.invocations.get_mut(&id) else {
             return;
         };
@@ -499,6 +554,11 @@ impl Core {
         }
         inv.request_id.clone_from(&request_id);
         inv.started = now;
+        inv.running = true;
+        if self.process {
+            self.deliver(now, id, key, provisioned, out);
+            return;
+        }
         let plan = builtin::plan(
             &self.cfg,
             &mut self.rng,
@@ -603,6 +663,7 @@ impl Core {
                 outcome: plan.outcome,
                 status: plan.status,
                 body: plan.body.clone(),
+                answer: inv.answer.clone(),
             }),
         });
         match plan.outcome {
@@ -640,6 +701,9 @@ impl Core {
             return;
         }
         self.emit(now, EventKind::Frozen { env: id }, out);
+        if self.process {
+            out.push(Effect::Freeze { key, serial });
+        }
         if provisioned {
             return;
         }
@@ -694,6 +758,9 @@ impl Core {
         reason: ReclaimReason,
         out: &mut Vec<Effect>,
     ) {
+        if self.process {
+            out.push(Effect::Kill { key });
+        }
         if let Some(env) = self.pool.remove(key) {
             self.emit(
                 now,
@@ -713,6 +780,9 @@ impl Core {
         reason: DestroyReason,
         out: &mut Vec<Effect>,
     ) {
+        if self.process {
+            out.push(Effect::Kill { key });
+        }
         if let Some(env) = self.pool.remove(key) {
             self.emit(
                 now,
@@ -784,6 +854,11 @@ fn uuid_v4(rng: &mut StdRng) -> String {
         &h[20..]
     )
 }
+
+mod external;
+
+/// Lambda's Init cap for on-demand environments (LAMBDA-FACTS §6).
+const INIT_CAP: Duration = Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests;

@@ -122,7 +122,37 @@ fn function_error(front: Front) -> Response {
 }
 
 fn invoked(front: Front, inv: &Invoked) -> Response {
-    let mut r = match inv.outcome {
+    let mut r = match (&inv.answer, inv.outcome) {
+        // A real function's own answer, as API Gateway maps it; malformed is a 502.
+        (Some(Ok(m)), InvokeOutcome::Success) => Response {
+            status: m.status,
+            // The platform's probe headers (below) replace any the function set.
+            headers: m
+                .headers
+                .iter()
+                .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("x-thaw-"))
+                .map(|(k, v)| (Cow::Owned(k.clone()), v.clone()))
+                .collect(),
+            body: m.body.clone(),
+        },
+        (Some(Err(_)), _) => function_error(front),
+        _ => builtin_answer(front, inv),
+    };
+    r.header("x-amzn-requestid", inv.request_id.clone());
+    r.header(probe::ENV, inv.env.0.clone());
+    r.header(probe::COLD, inv.cold.to_string());
+    if let Some(ms) = inv.init_ms {
+        r.header(probe::INIT_MS, format!("{ms:.2}"));
+    }
+    r.header(probe::INVOCATIONS, inv.invocations.to_string());
+    r.header(probe::INIT_TYPE, inv.init_type.as_str().into());
+    r
+}
+
+/// The builtin function's answers: its probe JSON, a parameter error, or the front's
+/// error for a failed invocation.
+fn builtin_answer(front: Front, inv: &Invoked) -> Response {
+    match inv.outcome {
         InvokeOutcome::Success if inv.status == 200 => Response::json(
             200,
             json!({
@@ -141,16 +171,7 @@ fn invoked(front: Front, inv: &Invoked) -> Response {
         InvokeOutcome::Error | InvokeOutcome::Timeout | InvokeOutcome::Crash => {
             function_error(front)
         }
-    };
-    r.header("x-amzn-requestid", inv.request_id.clone());
-    r.header(probe::ENV, inv.env.0.clone());
-    r.header(probe::COLD, inv.cold.to_string());
-    if let Some(ms) = inv.init_ms {
-        r.header(probe::INIT_MS, format!("{ms:.2}"));
     }
-    r.header(probe::INVOCATIONS, inv.invocations.to_string());
-    r.header(probe::INIT_TYPE, inv.init_type.as_str().into());
-    r
 }
 
 #[cfg(test)]
@@ -170,6 +191,7 @@ mod tests {
             outcome,
             status: 200,
             body: String::new(),
+            answer: None,
         })
     }
 

@@ -21,6 +21,7 @@ use crate::config::Front;
 use super::Msg;
 use super::builtin::InvokeParams;
 use super::front;
+use super::proxy::HttpRequest;
 
 /// Lambda's synchronous invocation payload limit.
 const MAX_BODY: usize = 6 * 1024 * 1024;
@@ -31,6 +32,8 @@ pub struct GatewaySettings {
     pub front: Front,
     pub integration_timeout: Option<Duration>,
     pub lambda_throttle_status: Option<u16>,
+    /// Pass the whole request on (a real function needs its proxy event).
+    pub full_request: bool,
 }
 
 /// Accepts connections until `shutdown` flips; then stops every connection task.
@@ -46,8 +49,8 @@ pub async fn serve(
         tokio::select! {
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(connection(stream, platform.clone(), settings.clone()));
+                Ok((stream, peer)) => {
+                    connections.spawn(connection(stream, peer, platform.clone(), settings.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors, typically: wait for connections to close.
@@ -63,11 +66,12 @@ pub async fn serve(
 
 async fn connection(
     stream: TcpStream,
+    peer: std::net::SocketAddr,
     platform: mpsc::Sender<Msg>,
     settings: Arc<GatewaySettings>,
 ) {
     let _ = stream.set_nodelay(true);
-    let service = service_fn(move |req| handle(req, platform.clone(), settings.clone()));
+    let service = service_fn(move |req| handle(req, peer, platform.clone(), settings.clone()));
     let _ = http1::Builder::new()
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), service)
@@ -76,17 +80,29 @@ async fn connection(
 
 async fn handle(
     req: Request<Incoming>,
+    peer: std::net::SocketAddr,
     platform: mpsc::Sender<Msg>,
     settings: Arc<GatewaySettings>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let params = InvokeParams::from_query(req.uri().query());
+    let mut params = InvokeParams::from_query(req.uri().query());
+    let (parts, body) = req.into_parts();
     // The body is read (and bounded) before invoking, as API Gateway does.
-    if Limited::new(req.into_body(), MAX_BODY)
-        .collect()
-        .await
-        .is_err()
-    {
+    let Ok(body) = Limited::new(body, MAX_BODY).collect().await else {
         return Ok(to_hyper(front::payload_too_large(settings.front)));
+    };
+    if settings.full_request {
+        params.request = Some(Arc::new(HttpRequest {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(str::to_string),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body: body.to_bytes().to_vec(),
+            source_ip: peer.ip().to_string(),
+        }));
     }
     let (tx, rx) = oneshot::channel();
     if platform

@@ -18,8 +18,10 @@ pub mod gateway;
 pub mod logs;
 pub mod metrics;
 pub mod pool;
+pub mod process;
 pub mod proxy;
 pub mod runtime;
+pub mod runtime_api;
 pub mod token_bucket;
 
 use std::collections::HashMap;
@@ -30,13 +32,14 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::config::EmulatorConfig;
+use crate::config::{EmulatorConfig, Handler};
 use crate::event::{Clock, EmulatorCommand, Event};
 use crate::sources::EventSink;
 
 use self::builtin::InvokeParams;
 use self::core::{Core, Effect, Reply, Ticket};
 use self::gateway::GatewaySettings;
+use self::process::{ProcMsg, Processes};
 
 /// What the gateway (and the app) send to the platform task.
 #[derive(Debug)]
@@ -93,13 +96,24 @@ impl Emulator {
             front: cfg.front,
             integration_timeout: cfg.integration_timeout(),
             lambda_throttle_status: cfg.lambda_throttle_status,
+            full_request: cfg.handler == Handler::Process,
         };
+        let (proc_tx, proc_rx) = mpsc::unbounded_channel();
+        let processes =
+            (cfg.handler == Handler::Process).then(|| Processes::new(&cfg, proc_tx));
         let mut core = Core::new(cfg, clock.at(Duration::ZERO).wall_us);
         core.set_observed(sink.is_observed());
         let (platform, rx) = mpsc::channel(16_384);
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let platform_task = Platform {
+            core,
+            clock,
+            sink,
+            processes,
+            waiting: HashMap::new(),
+        };
         let tasks = vec![
-            tokio::spawn(run_platform(core, rx, clock, sink, shutdown_rx.clone())),
+            tokio::spawn(platform_task.run(rx, proc_rx, shutdown_rx.clone())),
             tokio::spawn(gateway::serve(
                 listener,
                 platform.clone(),
@@ -149,68 +163,121 @@ impl Drop for Emulator {
 /// How many queued messages the platform takes before it runs its timers again.
 const BATCH: usize = 256;
 
-/// The platform task: the only owner of the [`Core`].
-async fn run_platform(
-    mut core: Core,
-    mut rx: mpsc::Receiver<Msg>,
+/// The platform task: the only owner of the [`Core`] (and of the environments'
+/// processes, with the `process` handler).
+struct Platform {
+    core: Core,
     clock: Clock,
     sink: EventSink,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let mut waiting: HashMap<Ticket, oneshot::Sender<Reply>> = HashMap::new();
-    let mut next_ticket: Ticket = 0;
-    let mut effects = Vec::new();
-    core.start(clock.now(), &mut effects);
-    dispatch(&mut effects, &mut waiting, &clock, &sink);
-
-    let far = || clock.instant(clock.now() + Duration::from_secs(86_400));
-    let sleep = tokio::time::sleep_until(far());
-    tokio::pin!(sleep);
-    loop {
-        let wake = core.next_deadline().map_or_else(far, |d| clock.instant(d));
-        if sleep.deadline() != wake {
-            sleep.as_mut().reset(wake);
-        }
-        tokio::select! {
-            biased;
-            _ = shutdown.changed() => break,
-            msg = rx.recv() => {
-                let Some(msg) = msg else { break };
-                let mut handle = |msg: Msg, core: &mut Core, effects: &mut Vec<Effect>| match msg {
-                    Msg::Invoke { params, reply } => {
-                        let ticket = next_ticket;
-                        next_ticket += 1;
-                        waiting.insert(ticket, reply);
-                        core.invoke(clock.now(), ticket, params, effects);
-                    }
-                    Msg::Command(cmd) => core.command(clock.now(), &cmd, effects),
-                };
-                handle(msg, &mut core, &mut effects);
-                for _ in 1..BATCH {
-                    let Ok(msg) = rx.try_recv() else { break };
-                    handle(msg, &mut core, &mut effects);
-                }
-            }
-            () = &mut sleep => {}
-        }
-        core.advance(clock.now(), &mut effects);
-        dispatch(&mut effects, &mut waiting, &clock, &sink);
-    }
+    processes: Option<Processes>,
+    waiting: HashMap<Ticket, oneshot::Sender<Reply>>,
 }
 
-fn dispatch(
-    effects: &mut Vec<Effect>,
-    waiting: &mut HashMap<Ticket, oneshot::Sender<Reply>>,
-    clock: &Clock,
-    sink: &EventSink,
-) {
-    for effect in effects.drain(..) {
-        match effect {
-            Effect::Emit { at, kind } => sink.send(Event::new(clock.at(at), kind)),
-            Effect::Respond { ticket, reply } => {
-                if let Some(tx) = waiting.remove(&ticket) {
-                    // The caller may have given up (integration timeout, disconnect).
-                    let _ = tx.send(reply);
+impl Platform {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Msg>,
+        mut proc_rx: mpsc::UnboundedReceiver<ProcMsg>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let clock = self.clock;
+        let mut next_ticket: Ticket = 0;
+        let mut effects = Vec::new();
+        self.core.start(clock.now(), &mut effects);
+        self.dispatch(&mut effects);
+
+        let far = || clock.instant(clock.now() + Duration::from_secs(86_400));
+        let sleep = tokio::time::sleep_until(far());
+        tokio::pin!(sleep);
+        loop {
+            let wake = self
+                .core
+                .next_deadline()
+                .map_or_else(far, |d| clock.instant(d));
+            if sleep.deadline() != wake {
+                sleep.as_mut().reset(wake);
+            }
+            tokio::select! {
+                biased;
+                _ = shutdown.changed() => break,
+                msg = rx.recv() => {
+                    let Some(msg) = msg else { break };
+                    let mut handle = |msg: Msg, p: &mut Self, effects: &mut Vec<Effect>| match msg {
+                        Msg::Invoke { params, reply } => {
+                            let ticket = next_ticket;
+                            next_ticket += 1;
+                            p.waiting.insert(ticket, reply);
+                            p.core.invoke(clock.now(), ticket, params, effects);
+                        }
+                        Msg::Command(cmd) => p.core.command(clock.now(), &cmd, effects),
+                    };
+                    handle(msg, &mut self, &mut effects);
+                    for _ in 1..BATCH {
+                        let Ok(msg) = rx.try_recv() else { break };
+                        handle(msg, &mut self, &mut effects);
+                    }
+                }
+                Some(msg) = proc_rx.recv() => {
+                    let now = clock.now();
+                    match msg {
+                        ProcMsg::Runtime { key, serial, msg } => {
+                            self.core.runtime(now, key, serial, msg, &mut effects);
+                        }
+                        ProcMsg::Output { key, serial, line } => {
+                            self.core.output(now, key, serial, line, &mut effects);
+                        }
+                        ProcMsg::Exited { key, serial, .. } => {
+                            self.core.exited(now, key, serial, &mut effects);
+                        }
+                    }
+                }
+                () = &mut sleep => {}
+            }
+            self.core.advance(clock.now(), &mut effects);
+            self.dispatch(&mut effects);
+        }
+        // Dropping the processes kills them all.
+        self.processes = None;
+    }
+
+    fn dispatch(&mut self, effects: &mut Vec<Effect>) {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Emit { at, kind } => self.sink.send(Event::new(self.clock.at(at), kind)),
+                Effect::Respond { ticket, reply } => {
+                    if let Some(tx) = self.waiting.remove(&ticket) {
+                        // The caller may have given up (integration timeout, disconnect).
+                        let _ = tx.send(reply);
+                    }
+                }
+                Effect::Spawn {
+                    key,
+                    serial,
+                    stream,
+                    init_type,
+                } => {
+                    if let Some(p) = &mut self.processes {
+                        p.spawn(key, serial, &stream, init_type);
+                    }
+                }
+                Effect::Deliver {
+                    key,
+                    serial,
+                    delivery,
+                } => {
+                    if let Some(p) = &mut self.processes {
+                        p.deliver(key, serial, delivery);
+                    }
+                }
+                Effect::Freeze { key, serial } => {
+                    if let Some(p) = &mut self.processes {
+                        p.freeze(key, serial);
+                    }
+                }
+                Effect::Kill { key } => {
+                    if let Some(p) = &mut self.processes {
+                        p.kill(key);
+                    }
                 }
             }
         }

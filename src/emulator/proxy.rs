@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::config::Front;
 
 /// One request as the gateway received it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HttpRequest {
     pub method: String,
     pub path: String,

@@ -47,6 +47,11 @@ impl Sim {
                 Effect::Respond { ticket, reply } => {
                     self.replies.insert(ticket, (self.now, reply));
                 }
+                // The builtin handler has no processes.
+                Effect::Spawn { .. }
+                | Effect::Deliver { .. }
+                | Effect::Freeze { .. }
+                | Effect::Kill { .. } => {}
             }
         }
     }

@@ -1,0 +1,280 @@
+//! The `process` handler's half of the platform model: what real processes and their
+//! Runtime APIs report (ready, answered, failed, exited, printed) and the timers that
+//! bound them. The rest of the model (pool, scheduling, reports, metrics) is the same
+//! as for the builtin handler.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use rand::Rng as _;
+
+use super::{Core, Effect, Reply, TimerKind, uuid_v4};
+use crate::emulator::builtin::Plan;
+use crate::emulator::pool::{EnvKey, Phase};
+use crate::emulator::proxy::{self, Context, Malformed};
+use crate::emulator::runtime_api::{Delivery, RuntimeMsg};
+use crate::event::{DestroyReason, EventKind, InvokeOutcome, RequestId};
+
+impl Core {
+    /// Hands invocation `id` to its environment's runtime: the proxy event of its
+    /// request, with the deadline the function timeout sets.
+    pub(super) fn deliver(
+        &mut self,
+        now: Duration,
+        id: u64,
+        key: EnvKey,
+        provisioned: bool,
+        out: &mut Vec<Effect>,
+    ) {
+        let api_request_id = uuid_v4(&mut self.rng);
+        let trace = format!(
+            "Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0",
+            self.wall_us(now) / 1_000_000,
+            self.rng.random::<u128>() >> 32,
+            self.rng.random::<u64>()
+        );
+        let Some(inv) = self.invocations.get(&id) else {
+            return;
+        };
+        let request = inv.params.request.clone().unwrap_or_default();
+        let ctx = Context {
+            request_id: api_request_id,
+            time_epoch_ms: self.wall_us(now) / 1000,
+            account_id: "123456789012".into(),
+            api_id: "thawemu001".into(),
+            stage: "prod".into(),
+        };
+        let payload = proxy::event(self.cfg.front, &request, &ctx).to_string();
+        let timeout = Duration::from_secs_f64(self.cfg.timeout_s);
+        let (request_id, cold, serial) = (inv.request_id.clone(), inv.cold, inv.serial);
+        let Some(env) = self.pool.get(key) else {
+            return;
+        };
+        let env_id = env.id.clone();
+        let spillover = !provisioned && self.provisioned_target > 0;
+        self.metrics.invocation(provisioned, spillover);
+        self.emit(
+            now,
+            EventKind::InvokeStart {
+                env: env_id,
+                request: RequestId(request_id.clone()),
+                cold,
+            },
+            out,
+        );
+        self.log(now, key, |w, wall| w.start(wall, &request_id), out);
+        out.push(Effect::Deliver {
+            key,
+            serial,
+            delivery: Delivery {
+                invocation: id,
+                request_id,
+                deadline_epoch_ms: (self.wall_us(now + timeout)) / 1000,
+                function_arn: format!(
+                    "arn:aws:lambda:{}:123456789012:function:{}",
+                    self.cfg.region, self.cfg.function_name
+                ),
+                trace_id: trace,
+                payload: Bytes::from(payload),
+            },
+        });
+        self.schedule(now + timeout, TimerKind::InvokeTimeout { invocation: id });
+    }
+
+    /// A runtime spoke. `Ready` is its first `next`: Init is over.
+    pub fn runtime(&mut self, now: Duration, key: EnvKey, serial: u64, msg: RuntimeMsg, out: &mut Vec<Effect>) {
+        match msg {
+            RuntimeMsg::Ready { init_ms } => {
+                let Some(env) = self.pool.get_current(key, serial) else {
+                    return;
+                };
+                if env.phase != Phase::Initializing {
+                    // A replaced process (after a timeout) is ready again: its Init ran
+                    // inside the invocation that waits for it.
+                    return;
+                }
+                if let Some(env) = self.pool.get_mut(key) {
+                    env.unreported_init_ms = Some(init_ms);
+                }
+                self.init_done(now, key, serial, out);
+            }
+            RuntimeMsg::Response { invocation, body } => {
+                let answer = proxy::map_response(self.cfg.front, &body);
+                let status = match &answer {
+                    Ok(m) => m.status,
+                    Err(_) => 502,
+                };
+                self.finish(now, invocation, InvokeOutcome::Success, status, String::new(), Some(answer), out);
+            }
+            RuntimeMsg::Error {
+                invocation,
+                error_type,
+                body,
+            } => {
+                let message = String::from_utf8_lossy(&body).into_owned();
+                self.log_invocation_error(now, invocation, &error_type, &message, out);
+                self.finish(now, invocation, InvokeOutcome::Error, 502, message, None, out);
+            }
+            RuntimeMsg::InitError { error_type, .. } => {
+                self.init_failed(now, key, serial, "init", &error_type, out);
+            }
+        }
+    }
+
+    fn log_invocation_error(
+        &mut self,
+        now: Duration,
+        invocation: u64,
+        error_type: &str,
+        message: &str,
+        out: &mut Vec<Effect>,
+    ) {
+        let Some(inv) = self.invocations.get(&invocation) else {
+            return;
+        };
+        let (key, rid) = (inv.key, inv.request_id.clone());
+        let line = format!("{}\t{rid}\tERROR\tInvoke Error \t{{\"errorType\":\"{error_type}\",\"errorMessage\":{}}}",
+            super::logs::rfc3339(self.wall_us(now)),
+            serde_json::Value::String(message.chars().take(512).collect()));
+        self.log(now, key, |_, _| line, out);
+    }
+
+    /// Ends a running invocation with what the runtime (or the platform) decided.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        now: Duration,
+        id: u64,
+        outcome: InvokeOutcome,
+        status: u16,
+        body: String,
+        answer: Option<Result<proxy::Mapped, Malformed>>,
+        out: &mut Vec<Effect>,
+    ) {
+        let Some(inv) = self.invocations.get_mut(&id) else {
+            return;
+        };
+        if !inv.running || inv.plan.is_some() {
+            return;
+        }
+        let elapsed = now.saturating_sub(inv.started).as_secs_f64() * 1000.0;
+        inv.answer = answer;
+        inv.plan = Some(Plan {
+            duration_ms: elapsed,
+            runs_ms: elapsed,
+            outcome,
+            status,
+            body,
+            memory_used_mb: self.cfg.runtime.preset().memory_used_mb,
+        });
+        self.invoke_done(now, id, out);
+    }
+
+    /// A line the process printed: it goes to the environment's log stream.
+    pub fn output(&mut self, now: Duration, key: EnvKey, serial: u64, line: String, out: &mut Vec<Effect>) {
+        if self.pool.get_current(key, serial).is_some() {
+            self.log(now, key, |_, _| line, out);
+        }
+    }
+
+    /// The process ended: mid-invocation it is a crash, during Init an init error,
+    /// idle it is simply gone. The environment is destroyed either way.
+    pub fn exited(&mut self, now: Duration, key: EnvKey, serial: u64, out: &mut Vec<Effect>) {
+        let Some(env) = self.pool.get_current(key, serial) else {
+            return;
+        };
+        if env.phase == Phase::Initializing {
+            self.init_failed(now, key, serial, "init", "Runtime.ExitError", out);
+            return;
+        }
+        let running = self
+            .invocations
+            .iter()
+            .find(|(_, inv)| inv.key == key && inv.serial == serial && inv.running && inv.plan.is_none())
+            .map(|(id, _)| *id);
+        match running {
+            Some(id) => self.finish(now, id, InvokeOutcome::Crash, 502, String::new(), None, out),
+            None => self.destroy(now, key, DestroyReason::Crash, out),
+        }
+    }
+
+    /// Init failed (an error posted, the process gone, or over the 10 s cap): the
+    /// waiting request gets the front's error and the environment is destroyed.
+    fn init_failed(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        serial: u64,
+        status: &str,
+        error_type: &str,
+        out: &mut Vec<Effect>,
+    ) {
+        let Some(env) = self.pool.get_current(key, serial) else {
+            return;
+        };
+        if env.phase != Phase::Initializing {
+            return;
+        }
+        let env_id = env.id.clone();
+        let init_ms = now.saturating_sub(env.born).as_secs_f64() * 1000.0;
+        // INIT_REPORT's Status is `error` or `timeout`; the phase is always Init here.
+        let _ = status;
+        self.log(
+            now,
+            key,
+            |w, wall| w.init_report(wall, init_ms, "init", error_type),
+            out,
+        );
+        self.emit(
+            now,
+            EventKind::InitEnd {
+                env: env_id.clone(),
+                init_ms,
+                ok: false,
+            },
+            out,
+        );
+        if let Some(inv) = self
+            .waiting_init
+            .remove(&key)
+            .and_then(|id| self.invocations.remove(&id))
+        {
+            self.metrics.invocation(false, false);
+            self.metrics.completed(init_ms, true);
+            out.push(Effect::Respond {
+                ticket: inv.ticket,
+                reply: Reply::InitFailed {
+                    env: env_id,
+                    init_ms,
+                },
+            });
+        }
+        self.destroy(now, key, DestroyReason::InitError, out);
+    }
+
+    pub(super) fn init_timeout(&mut self, now: Duration, key: EnvKey, serial: u64, out: &mut Vec<Effect>) {
+        self.init_failed(now, key, serial, "timeout", "Runtime.InitTimeout", out);
+    }
+
+    /// The function timeout: the invocation ends as timed out and the runtime is
+    /// replaced (a new process, whose Init the next invocation waits for).
+    pub(super) fn invoke_timeout(&mut self, now: Duration, id: u64, out: &mut Vec<Effect>) {
+        let Some(inv) = self.invocations.get(&id) else {
+            return;
+        };
+        if !inv.running || inv.plan.is_some() {
+            return;
+        }
+        let (key, serial) = (inv.key, inv.serial);
+        self.finish(now, id, InvokeOutcome::Timeout, 502, String::new(), None, out);
+        if let Some(env) = self.pool.get_current(key, serial) {
+            let (stream, init_type) = (env.stream.clone(), env.init_type);
+            out.push(Effect::Spawn {
+                key,
+                serial,
+                stream,
+                init_type,
+            });
+        }
+    }
+}

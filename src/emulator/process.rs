@@ -1,0 +1,247 @@
+//! The `process` handler's side of the platform: one OS process per execution
+//! environment, each with its own Runtime API. Processes run in their own process
+//! group, so freezing (SIGSTOP), thawing (SIGCONT) and killing reach whatever the
+//! command started; a process is killed when its environment goes, and when thaw stops
+//! (dropping the manager kills them all, on every exit path that unwinds).
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::time::Instant;
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::pool::EnvKey;
+use super::runtime_api::{Delivery, RuntimeApi, RuntimeMsg};
+use crate::config::{EmulatorConfig, LogFormat};
+use crate::event::InitType;
+
+/// What the processes and their Runtime APIs tell the platform.
+#[derive(Debug)]
+pub enum ProcMsg {
+    Runtime {
+        key: EnvKey,
+        serial: u64,
+        msg: RuntimeMsg,
+    },
+    /// One line the process wrote (stdout or stderr).
+    Output {
+        key: EnvKey,
+        serial: u64,
+        line: String,
+    },
+    /// The process ended (or could not start).
+    Exited {
+        key: EnvKey,
+        serial: u64,
+        status: String,
+    },
+}
+
+/// One environment's process.
+struct Running {
+    serial: u64,
+    pgid: Option<Pid>,
+    api: RuntimeApi,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(pgid) = self.pgid {
+            // The whole group, stopped or not: nothing may outlive its environment.
+            let _ = killpg(pgid, Signal::SIGKILL);
+        }
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// The processes of every environment.
+pub struct Processes {
+    cfg: EmulatorConfig,
+    tx: mpsc::UnboundedSender<ProcMsg>,
+    running: HashMap<EnvKey, Running>,
+}
+
+/// Longest line taken from a process's output; the rest of it is cut.
+const MAX_LINE: usize = 16 * 1024;
+
+impl Processes {
+    pub fn new(cfg: &EmulatorConfig, tx: mpsc::UnboundedSender<ProcMsg>) -> Self {
+        Self {
+            cfg: cfg.clone(),
+            tx,
+            running: HashMap::new(),
+        }
+    }
+
+    /// Starts the environment's process; a failure to start is reported as its exit.
+    pub fn spawn(&mut self, key: EnvKey, serial: u64, stream: &str, init_type: InitType) {
+        self.kill(key);
+        match self.start(key, serial, stream, init_type) {
+            Ok(r) => {
+                self.running.insert(key, r);
+            }
+            Err(status) => {
+                let _ = self.tx.send(ProcMsg::Exited {
+                    key,
+                    serial,
+                    status,
+                });
+            }
+        }
+    }
+
+    fn start(
+        &self,
+        key: EnvKey,
+        serial: u64,
+        stream: &str,
+        init_type: InitType,
+    ) -> Result<Running, String> {
+        let p = &self.cfg.process;
+        let Some((program, args)) = p.command.split_first() else {
+            return Err("no command: set emulator.process.command or --handler-cmd".into());
+        };
+        let started = Instant::now();
+        let tx = self.tx.clone();
+        let api = RuntimeApi::start(started, move |msg| {
+            let _ = tx.send(ProcMsg::Runtime { key, serial, msg });
+        })
+        .map_err(|e| format!("cannot open its Runtime API: {e}"))?;
+        let cwd = p.cwd.clone().unwrap_or_else(|| ".".into());
+        let task_root = std::fs::canonicalize(&cwd)
+            .map_or_else(|_| cwd.clone(), |d| d.display().to_string());
+        let c = &self.cfg;
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .current_dir(&cwd)
+            // Lambda's environment, not thaw's: no credentials of the user leak in.
+            .env_clear()
+            .envs(std::env::vars().filter(|(k, _)| {
+                matches!(k.as_str(), "PATH" | "HOME" | "LANG" | "LC_ALL" | "TMPDIR" | "USER")
+            }))
+            .env("AWS_LAMBDA_RUNTIME_API", api.host_port())
+            .env("_HANDLER", p.handler.clone().unwrap_or_else(|| "handler".into()))
+            .env("AWS_LAMBDA_FUNCTION_NAME", &c.function_name)
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", c.memory_mb.to_string())
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{}", c.function_name))
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", stream)
+            .env(
+                "AWS_LAMBDA_LOG_FORMAT",
+                match c.log_format {
+                    LogFormat::Text => "Text",
+                    LogFormat::Json => "JSON",
+                },
+            )
+            .env("AWS_REGION", &c.region)
+            .env("AWS_DEFAULT_REGION", &c.region)
+            .env("AWS_LAMBDA_INITIALIZATION_TYPE", init_type.as_str())
+            .env("LAMBDA_TASK_ROOT", &task_root)
+            .env("LAMBDA_RUNTIME_DIR", &task_root)
+            .env("TZ", ":UTC")
+            .envs(&p.env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start `{program}` ({e}); check emulator.process.command and cwd"))?;
+        let pgid = child
+            .id()
+            .and_then(|id| i32::try_from(id).ok())
+            .map(Pid::from_raw);
+        let mut tasks = Vec::new();
+        if let Some(out) = child.stdout.take() {
+            tasks.push(tokio::spawn(forward(out, self.tx.clone(), key, serial)));
+        }
+        if let Some(err) = child.stderr.take() {
+            tasks.push(tokio::spawn(forward(err, self.tx.clone(), key, serial)));
+        }
+        let tx = self.tx.clone();
+        tasks.push(tokio::spawn(async move {
+            let status = match child.wait().await {
+                Ok(s) => s.to_string(),
+                Err(e) => e.to_string(),
+            };
+            let _ = tx.send(ProcMsg::Exited {
+                key,
+                serial,
+                status,
+            });
+        }));
+        Ok(Running {
+            serial,
+            pgid,
+            api,
+            tasks,
+        })
+    }
+
+    /// Hands an invocation to the environment's runtime (thawing it first).
+    pub fn deliver(&mut self, key: EnvKey, serial: u64, d: Delivery) {
+        if let Some(r) = self.running.get(&key).filter(|r| r.serial == serial) {
+            signal(r, Signal::SIGCONT);
+            r.api.deliver(d);
+        }
+    }
+
+    /// Freezes an idle environment, as Lambda does between invocations.
+    pub fn freeze(&mut self, key: EnvKey, serial: u64) {
+        if let Some(r) = self.running.get(&key).filter(|r| r.serial == serial) {
+            signal(r, Signal::SIGSTOP);
+        }
+    }
+
+    /// Kills the environment's process (reclaimed, destroyed, or replaced).
+    pub fn kill(&mut self, key: EnvKey) {
+        self.running.remove(&key);
+    }
+
+    pub fn len(&self) -> usize {
+        self.running.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.running.is_empty()
+    }
+}
+
+fn signal(r: &Running, s: Signal) {
+    if let Some(pgid) = r.pgid {
+        let _ = killpg(pgid, s);
+    }
+}
+
+async fn forward(
+    reader: impl tokio::io::AsyncRead + Unpin,
+    tx: mpsc::UnboundedSender<ProcMsg>,
+    key: EnvKey,
+    serial: u64,
+) {
+    let mut lines = BufReader::new(reader);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match lines.read_until(b'\n', &mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                buf.truncate(MAX_LINE);
+                let line = String::from_utf8_lossy(&buf)
+                    .trim_end_matches(['\n', '\r'])
+                    .to_string();
+                if tx.send(ProcMsg::Output { key, serial, line }).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
