@@ -144,6 +144,9 @@ pub struct EmulatorConfig {
     /// `builtin` models timing; `process` runs your own function, one process per
     /// environment, over the Lambda Runtime API.
     pub handler: Handler,
+    /// `process` handler: Init must end (the first `next`) within this many seconds
+    /// (Lambda: 10 s for on-demand environments).
+    pub init_timeout_s: f64,
     pub process: ProcessConfig,
 }
 
@@ -201,6 +204,7 @@ impl Default for EmulatorConfig {
             metrics_period_s: 1,
             seed: None,
             handler: Handler::Builtin,
+            init_timeout_s: 10.0,
             process: ProcessConfig::default(),
         }
     }

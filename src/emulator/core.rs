@@ -88,14 +88,30 @@ pub struct Invoked {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
-    InitDone { key: EnvKey, serial: u64 },
+    InitDone {
+        key: EnvKey,
+        serial: u64,
+    },
     /// `process` handler: Init has not ended (no first `next`) within Lambda's 10 s.
-    InitTimeout { key: EnvKey, serial: u64 },
+    InitTimeout {
+        key: EnvKey,
+        serial: u64,
+    },
     /// `process` handler: the function timeout.
-    InvokeTimeout { invocation: u64 },
-    InvokeDone { invocation: u64 },
-    IdleReclaim { key: EnvKey, serial: u64 },
-    Lifetime { key: EnvKey, serial: u64 },
+    InvokeTimeout {
+        invocation: u64,
+    },
+    InvokeDone {
+        invocation: u64,
+    },
+    IdleReclaim {
+        key: EnvKey,
+        serial: u64,
+    },
+    Lifetime {
+        key: EnvKey,
+        serial: u64,
+    },
     MetricsPeriod,
 }
 
@@ -419,14 +435,19 @@ impl Core {
         }
         self.log(now, key, |w, wall| w.init_start(wall, init_type), out);
         if self.process {
-            let stream = self.pool.get(key).map(|e| e.stream.clone()).unwrap_or_default();
+            let stream = self
+                .pool
+                .get(key)
+                .map(|e| e.stream.clone())
+                .unwrap_or_default();
             out.push(Effect::Spawn {
                 key,
                 serial,
                 stream,
                 init_type,
             });
-            self.schedule(now + INIT_CAP, TimerKind::InitTimeout { key, serial });
+            let cap = Duration::from_secs_f64(self.cfg.init_timeout_s.clamp(0.1, 900.0));
+            self.schedule(now + cap, TimerKind::InitTimeout { key, serial });
         } else {
             let init_ms = builtin::init_ms(&self.cfg, &mut self.rng, init_type);
             self.schedule(now + ms(init_ms), TimerKind::InitDone { key, serial });
@@ -856,9 +877,6 @@ fn uuid_v4(rng: &mut StdRng) -> String {
 }
 
 mod external;
-
-/// Lambda's Init cap for on-demand environments (LAMBDA-FACTS §6).
-const INIT_CAP: Duration = Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests;

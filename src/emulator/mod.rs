@@ -99,8 +99,7 @@ impl Emulator {
             full_request: cfg.handler == Handler::Process,
         };
         let (proc_tx, proc_rx) = mpsc::unbounded_channel();
-        let processes =
-            (cfg.handler == Handler::Process).then(|| Processes::new(&cfg, proc_tx));
+        let processes = (cfg.handler == Handler::Process).then(|| Processes::new(&cfg, proc_tx));
         let mut core = Core::new(cfg, clock.at(Duration::ZERO).wall_us);
         core.set_observed(sink.is_observed());
         let (platform, rx) = mpsc::channel(16_384);

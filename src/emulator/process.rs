@@ -115,8 +115,8 @@ impl Processes {
         })
         .map_err(|e| format!("cannot open its Runtime API: {e}"))?;
         let cwd = p.cwd.clone().unwrap_or_else(|| ".".into());
-        let task_root = std::fs::canonicalize(&cwd)
-            .map_or_else(|_| cwd.clone(), |d| d.display().to_string());
+        let task_root =
+            std::fs::canonicalize(&cwd).map_or_else(|_| cwd.clone(), |d| d.display().to_string());
         let c = &self.cfg;
         let mut cmd = tokio::process::Command::new(program);
         cmd.args(args)
@@ -124,14 +124,23 @@ impl Processes {
             // Lambda's environment, not thaw's: no credentials of the user leak in.
             .env_clear()
             .envs(std::env::vars().filter(|(k, _)| {
-                matches!(k.as_str(), "PATH" | "HOME" | "LANG" | "LC_ALL" | "TMPDIR" | "USER")
+                matches!(
+                    k.as_str(),
+                    "PATH" | "HOME" | "LANG" | "LC_ALL" | "TMPDIR" | "USER"
+                )
             }))
             .env("AWS_LAMBDA_RUNTIME_API", api.host_port())
-            .env("_HANDLER", p.handler.clone().unwrap_or_else(|| "handler".into()))
+            .env(
+                "_HANDLER",
+                p.handler.clone().unwrap_or_else(|| "handler".into()),
+            )
             .env("AWS_LAMBDA_FUNCTION_NAME", &c.function_name)
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", c.memory_mb.to_string())
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{}", c.function_name))
+            .env(
+                "AWS_LAMBDA_LOG_GROUP_NAME",
+                format!("/aws/lambda/{}", c.function_name),
+            )
             .env("AWS_LAMBDA_LOG_STREAM_NAME", stream)
             .env(
                 "AWS_LAMBDA_LOG_FORMAT",
@@ -152,9 +161,9 @@ impl Processes {
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true);
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start `{program}` ({e}); check emulator.process.command and cwd"))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            format!("cannot start `{program}` ({e}); check emulator.process.command and cwd")
+        })?;
         let pgid = child
             .id()
             .and_then(|id| i32::try_from(id).ok())

@@ -44,8 +44,13 @@ pub struct Delivery {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RuntimeMsg {
     /// The first `next`: Init is over (ms since the process started).
-    Ready { init_ms: f64 },
-    Response { invocation: u64, body: Bytes },
+    Ready {
+        init_ms: f64,
+    },
+    Response {
+        invocation: u64,
+        body: Bytes,
+    },
     /// `/invocation/{id}/error`: the handler failed.
     Error {
         invocation: u64,
@@ -53,7 +58,10 @@ pub enum RuntimeMsg {
         body: Bytes,
     },
     /// `/init/error`: Init failed.
-    InitError { error_type: String, body: Bytes },
+    InitError {
+        error_type: String,
+        body: Bytes,
+    },
 }
 
 #[derive(Default)]
@@ -162,7 +170,9 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Answer, I
         (Method::POST, "/init/error") => {
             let error_type = header(&req, "lambda-runtime-function-error-type");
             let body = read(req).await;
-            let error_type = error_type.or_else(|| error_type_of(&body)).unwrap_or_else(|| "Runtime.Unknown".into());
+            let error_type = error_type
+                .or_else(|| error_type_of(&body))
+                .unwrap_or_else(|| "Runtime.Unknown".into());
             (shared.on_msg)(RuntimeMsg::InitError { error_type, body });
             json(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
         }
@@ -182,7 +192,10 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Answer, I
                         ));
                     }
                 };
-                answer(&shared, &id, |invocation| RuntimeMsg::Response { invocation, body })
+                answer(&shared, &id, |invocation| RuntimeMsg::Response {
+                    invocation,
+                    body,
+                })
             }
             Some((id, "error")) => {
                 let id = id.to_string();
@@ -229,7 +242,11 @@ fn error_type_of(body: &[u8]) -> Option<String> {
 fn answer(shared: &Shared, id: &str, msg: impl FnOnce(u64) -> RuntimeMsg) -> Answer {
     let invocation = {
         let Ok(mut inner) = shared.inner.lock() else {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "ServiceError", "state lost");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "ServiceError",
+                "state lost",
+            );
         };
         match inner.outstanding.remove(id) {
             Some(inv) => {
@@ -264,8 +281,7 @@ async fn next(shared: &Shared) -> Answer {
     let first = shared
         .inner
         .lock()
-        .map(|mut i| !std::mem::replace(&mut i.ready_sent, true))
-        .unwrap_or(false);
+        .is_ok_and(|mut i| !std::mem::replace(&mut i.ready_sent, true));
     if first {
         let init_ms = shared.started.elapsed().as_secs_f64() * 1000.0;
         (shared.on_msg)(RuntimeMsg::Ready { init_ms });
@@ -276,7 +292,11 @@ async fn next(shared: &Shared) -> Answer {
         queue.recv().await
     };
     let Some(d) = d else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "ServiceError", "shutting down");
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ServiceError",
+            "shutting down",
+        );
     };
     if let Ok(mut inner) = shared.inner.lock() {
         inner.outstanding.insert(d.request_id.clone(), d.invocation);
@@ -285,7 +305,10 @@ async fn next(shared: &Shared) -> Answer {
         .status(StatusCode::OK)
         .header("content-type", "application/json")
         .header("lambda-runtime-aws-request-id", &d.request_id)
-        .header("lambda-runtime-deadline-ms", d.deadline_epoch_ms.to_string())
+        .header(
+            "lambda-runtime-deadline-ms",
+            d.deadline_epoch_ms.to_string(),
+        )
         .header("lambda-runtime-invoked-function-arn", &d.function_arn)
         .header("lambda-runtime-trace-id", &d.trace_id)
         .body(Full::new(d.payload))

@@ -82,7 +82,14 @@ impl Core {
     }
 
     /// A runtime spoke. `Ready` is its first `next`: Init is over.
-    pub fn runtime(&mut self, now: Duration, key: EnvKey, serial: u64, msg: RuntimeMsg, out: &mut Vec<Effect>) {
+    pub fn runtime(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        serial: u64,
+        msg: RuntimeMsg,
+        out: &mut Vec<Effect>,
+    ) {
         match msg {
             RuntimeMsg::Ready { init_ms } => {
                 let Some(env) = self.pool.get_current(key, serial) else {
@@ -104,7 +111,15 @@ impl Core {
                     Ok(m) => m.status,
                     Err(_) => 502,
                 };
-                self.finish(now, invocation, InvokeOutcome::Success, status, String::new(), Some(answer), out);
+                self.finish(
+                    now,
+                    invocation,
+                    InvokeOutcome::Success,
+                    status,
+                    String::new(),
+                    Some(answer),
+                    out,
+                );
             }
             RuntimeMsg::Error {
                 invocation,
@@ -113,7 +128,15 @@ impl Core {
             } => {
                 let message = String::from_utf8_lossy(&body).into_owned();
                 self.log_invocation_error(now, invocation, &error_type, &message, out);
-                self.finish(now, invocation, InvokeOutcome::Error, 502, message, None, out);
+                self.finish(
+                    now,
+                    invocation,
+                    InvokeOutcome::Error,
+                    502,
+                    message,
+                    None,
+                    out,
+                );
             }
             RuntimeMsg::InitError { error_type, .. } => {
                 self.init_failed(now, key, serial, "init", &error_type, out);
@@ -133,9 +156,11 @@ impl Core {
             return;
         };
         let (key, rid) = (inv.key, inv.request_id.clone());
-        let line = format!("{}\t{rid}\tERROR\tInvoke Error \t{{\"errorType\":\"{error_type}\",\"errorMessage\":{}}}",
+        let line = format!(
+            "{}\t{rid}\tERROR\tInvoke Error \t{{\"errorType\":\"{error_type}\",\"errorMessage\":{}}}",
             super::logs::rfc3339(self.wall_us(now)),
-            serde_json::Value::String(message.chars().take(512).collect()));
+            serde_json::Value::String(message.chars().take(512).collect())
+        );
         self.log(now, key, |_, _| line, out);
     }
 
@@ -171,7 +196,14 @@ impl Core {
     }
 
     /// A line the process printed: it goes to the environment's log stream.
-    pub fn output(&mut self, now: Duration, key: EnvKey, serial: u64, line: String, out: &mut Vec<Effect>) {
+    pub fn output(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        serial: u64,
+        line: String,
+        out: &mut Vec<Effect>,
+    ) {
         if self.pool.get_current(key, serial).is_some() {
             self.log(now, key, |_, _| line, out);
         }
@@ -190,7 +222,9 @@ impl Core {
         let running = self
             .invocations
             .iter()
-            .find(|(_, inv)| inv.key == key && inv.serial == serial && inv.running && inv.plan.is_none())
+            .find(|(_, inv)| {
+                inv.key == key && inv.serial == serial && inv.running && inv.plan.is_none()
+            })
             .map(|(id, _)| *id);
         match running {
             Some(id) => self.finish(now, id, InvokeOutcome::Crash, 502, String::new(), None, out),
@@ -252,7 +286,13 @@ impl Core {
         self.destroy(now, key, DestroyReason::InitError, out);
     }
 
-    pub(super) fn init_timeout(&mut self, now: Duration, key: EnvKey, serial: u64, out: &mut Vec<Effect>) {
+    pub(super) fn init_timeout(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        serial: u64,
+        out: &mut Vec<Effect>,
+    ) {
         self.init_failed(now, key, serial, "timeout", "Runtime.InitTimeout", out);
     }
 
@@ -266,7 +306,15 @@ impl Core {
             return;
         }
         let (key, serial) = (inv.key, inv.serial);
-        self.finish(now, id, InvokeOutcome::Timeout, 502, String::new(), None, out);
+        self.finish(
+            now,
+            id,
+            InvokeOutcome::Timeout,
+            502,
+            String::new(),
+            None,
+            out,
+        );
         if let Some(env) = self.pool.get_current(key, serial) {
             let (stream, init_type) = (env.stream.clone(), env.init_type);
             out.push(Effect::Spawn {

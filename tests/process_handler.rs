@@ -1,0 +1,279 @@
+//! The process handler with a function written with the official Rust runtime crates
+//! (`lambda_http`, `tests/fixtures/rust-fn`), built by this test and run unchanged: one
+//! process per environment, real Init Durations, warm reuse, its output in its log
+//! stream; a panicking handler, a failing Init, a timeout, a runtime that exits or
+//! never calls `next`; and no process left behind.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use thaw::config::{EmulatorConfig, Handler};
+use thaw::event::{DestroyReason, EventKind};
+
+/// Builds the fixture once (sharing the probe's target directory) and returns its binary.
+fn fixture() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| root.join("target"), PathBuf::from)
+            .join("probe");
+        let out = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--manifest-path"])
+            .arg(root.join("tests/fixtures/rust-fn/Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "fixture build: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        target.join("debug/bootstrap")
+    })
+}
+
+/// A copy of the fixture under a name of this test's own, so its processes can be
+/// counted without seeing anyone else's.
+fn private_copy(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("thaw-fx-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("bootstrap");
+    std::fs::copy(fixture(), &bin).unwrap();
+    bin
+}
+
+/// Live (not zombie) processes whose command line names `bin`.
+fn processes(bin: &Path) -> usize {
+    states(bin).len()
+}
+
+/// The states (`R`, `S`, `T` stopped, ...) of the live processes running `bin`.
+fn states(bin: &Path) -> Vec<char> {
+    let needle = bin.display().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| {
+            let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+            let state = stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next())?;
+            (String::from_utf8_lossy(&cmd).contains(&needle) && state != 'Z').then_some(state)
+        })
+        .collect()
+}
+
+fn config(command: Vec<String>) -> EmulatorConfig {
+    EmulatorConfig {
+        handler: Handler::Process,
+        timeout_s: 3.0,
+        seed: Some(5),
+        process: thaw::config::ProcessConfig {
+            command,
+            ..Default::default()
+        },
+        ..EmulatorConfig::default()
+    }
+}
+
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(150)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lambda_http_function_runs_unchanged_one_process_per_environment() {
+    let bin = private_copy("main");
+    let mut running = common::start(config(vec![bin.display().to_string()])).await;
+    let url = running.url("sleep_ms=200");
+
+    let first = common::burst(&url, 10).await;
+    assert!(
+        first.iter().all(|r| r.status == 200),
+        "{:?}",
+        first
+            .iter()
+            .map(|r| (r.status, &r.body))
+            .collect::<Vec<_>>()
+    );
+    assert!(first.iter().all(common::Resp::cold));
+    assert!(
+        first.iter().all(|r| r.header("x-fixture") == Some("yes")),
+        "the function's own headers"
+    );
+    assert!(
+        first[0].body.contains(r#""path":"/prod/hello""#),
+        "{}",
+        first[0].body
+    );
+    assert_eq!(processes(&bin), 10, "one process per environment");
+    // Real Init: the fixture sleeps 30 ms before its first `next`.
+    let inits: Vec<f64> = first
+        .iter()
+        .map(|r| r.header(thaw::probe::INIT_MS).unwrap().parse().unwrap())
+        .collect();
+    assert!(
+        inits.iter().all(|ms| *ms >= 30.0 && *ms < 5000.0),
+        "{inits:?}"
+    );
+
+    let serial: Vec<_> = {
+        let mut v = Vec::new();
+        for _ in 0..10 {
+            v.push(common::get(&running.url("")).await);
+        }
+        v
+    };
+    let envs: std::collections::HashSet<_> = serial.iter().map(common::Resp::env).collect();
+    assert_eq!(envs.len(), 1, "serial requests share one environment");
+    assert!(serial.iter().all(|r| !r.cold()));
+    assert_eq!(processes(&bin), 10, "no new process for warm requests");
+
+    settle().await;
+    let events = running.drain();
+    let outputs: Vec<_> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Log(l) if l.text.starts_with("fixture: GET /prod/hello") => Some(l),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        outputs.len(),
+        20,
+        "the function's own lines reach its log stream"
+    );
+    assert!(
+        outputs
+            .iter()
+            .all(|l| l.env.is_some() && l.stream.contains("[$LATEST]"))
+    );
+    let reports = events.iter().filter(|e| matches!(&e.kind, EventKind::Log(l) if l.text.starts_with("REPORT") && l.text.contains("Init Duration"))).count();
+    assert_eq!(reports, 10);
+    // Idle environments are frozen, as Lambda freezes them between invocations.
+    let frozen = states(&bin).iter().filter(|s| **s == 'T').count();
+    assert_eq!(frozen, 10, "{:?}", states(&bin));
+
+    running.emulator.shutdown().await;
+    settle().await;
+    assert_eq!(processes(&bin), 0, "no process outlives the emulator");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_is_a_function_error_and_the_environment_stays() {
+    let bin = private_copy("panic");
+    let running = common::start(config(vec![bin.display().to_string()])).await;
+    let r = common::get(&running.url("panic=1")).await;
+    // lambda_runtime catches the panic and posts it to /error: REST answers 502.
+    assert_eq!(r.status, 502, "{}", r.body);
+    let again = common::get(&running.url("")).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        again.env(),
+        r.env(),
+        "the same environment serves the next request"
+    );
+    assert!(!again.cold());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_init_destroys_the_environment() {
+    let bin = private_copy("initfail");
+    let mut cfg = config(vec![bin.display().to_string()]);
+    cfg.process
+        .env
+        .insert("FIXTURE_INIT_PANIC".into(), "1".into());
+    let mut running = common::start(cfg).await;
+    let r = common::get(&running.url("")).await;
+    assert_eq!(r.status, 502, "{}", r.body);
+    assert_eq!(r.header(thaw::probe::COLD), Some("true"));
+    let r2 = common::get(&running.url("")).await;
+    assert_eq!(r2.status, 502);
+    assert_ne!(
+        r2.env(),
+        r.env(),
+        "the next request starts cold in a new environment"
+    );
+    settle().await;
+    let destroyed = running
+        .drain()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Destroyed {
+                    reason: DestroyReason::InitError,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(destroyed, 2);
+    assert_eq!(processes(&bin), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_kills_and_replaces_the_process() {
+    let bin = private_copy("timeout");
+    let mut cfg = config(vec![bin.display().to_string()]);
+    cfg.timeout_s = 0.5;
+    let mut running = common::start(cfg).await;
+    let slow = common::get(&running.url("sleep_ms=3000")).await;
+    assert_eq!(slow.status, 502, "{}", slow.body);
+    let next = common::get(&running.url("")).await;
+    assert_eq!(next.status, 200, "{}", next.body);
+    assert_eq!(
+        next.env(),
+        slow.env(),
+        "the environment stays; its runtime was replaced"
+    );
+    assert!(
+        next.cold(),
+        "the new runtime's Init runs inside this request"
+    );
+    assert_eq!(processes(&bin), 1);
+    settle().await;
+    let events = running.drain();
+    assert!(events.iter().any(|e| matches!(&e.kind, EventKind::Log(l) if l.text.contains("Task timed out after 0.50 seconds"))));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Reset { .. }))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runtimes_that_exit_before_next_or_never_call_it_fail_init() {
+    // Exits at once.
+    let running = common::start(config(vec!["/bin/sh".into(), "-c".into(), "exit 3".into()])).await;
+    let r = common::get(&running.url("")).await;
+    assert_eq!(r.status, 502, "{}", r.body);
+    // Never calls next: the Init timeout ends it.
+    let mut cfg = config(vec!["/bin/sh".into(), "-c".into(), "exec sleep 30".into()]);
+    cfg.init_timeout_s = 0.5;
+    let mut running = common::start(cfg).await;
+    let started = std::time::Instant::now();
+    let r = common::get(&running.url("")).await;
+    assert_eq!(r.status, 502, "{}", r.body);
+    assert!(started.elapsed() >= Duration::from_millis(450));
+    settle().await;
+    assert!(
+        running
+            .drain()
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::Log(l) if l.text.starts_with("INIT_REPORT")))
+    );
+    // A command that does not exist: one clear init error, no hang.
+    let running = common::start(config(vec!["/nonexistent/bootstrap".into()])).await;
+    assert_eq!(common::get(&running.url("")).await.status, 502);
+}
