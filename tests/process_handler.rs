@@ -48,7 +48,7 @@ fn private_copy(tag: &str) -> PathBuf {
     bin
 }
 
-/// Live (not zombie) processes whose command line names `bin`.
+/// Live (not zombie) processes running `bin`.
 fn processes(bin: &Path) -> usize {
     states(bin).len()
 }
@@ -69,7 +69,9 @@ fn states(bin: &Path) -> Vec<char> {
             let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
             let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
             let state = stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next())?;
-            (String::from_utf8_lossy(&cmd).contains(&needle) && state != 'Z').then_some(state)
+            // The program itself (argv[0]), not a command line that mentions it.
+            let argv0 = cmd.split(|b| *b == 0).next().unwrap_or_default();
+            (String::from_utf8_lossy(argv0) == needle && state != 'Z').then_some(state)
         })
         .collect()
 }
@@ -276,4 +278,55 @@ async fn runtimes_that_exit_before_next_or_never_call_it_fail_init() {
     // A command that does not exist: one clear init error, no hang.
     let running = common::start(config(vec!["/nonexistent/bootstrap".into()])).await;
     assert_eq!(common::get(&running.url("")).await.status, 502);
+}
+
+#[test]
+fn a_panic_in_thaw_leaves_no_process_behind() {
+    let bin = private_copy("panic-thaw");
+    let cfg = config(vec![bin.display().to_string()]);
+    let counted = bin.clone();
+    let outcome = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let running = common::start(cfg).await;
+            let r = common::burst(&running.url(""), 3).await;
+            assert!(r.iter().all(|r| r.status == 200));
+            assert_eq!(processes(&counted), 3);
+            panic!("thaw panics with environments alive");
+        });
+    })
+    .join();
+    assert!(outcome.is_err(), "the thread panicked");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        processes(&bin),
+        0,
+        "unwinding killed every environment's process"
+    );
+}
+
+#[test]
+fn ctrl_c_on_thaw_emulate_leaves_no_process_behind() {
+    let bin = private_copy("ctrl-c");
+    let mut served = common::serve(&["--quiet", "--handler-cmd", bin.to_str().unwrap()]);
+    for _ in 0..3 {
+        let out = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &served.url])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+    }
+    assert_eq!(processes(&bin), 1, "serial requests: one environment");
+    let pid = served.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = served.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(processes(&bin), 0);
 }
