@@ -590,19 +590,34 @@ impl Core {
         let end = now + ms(plan.runs_ms);
         let cold = inv.cold;
         inv.plan = Some(plan);
+        self.announce_start(now, key, env_id, &request_id, cold, provisioned, out);
+        self.schedule(end, TimerKind::InvokeDone { invocation: id });
+    }
+
+    /// An invocation starts: metrics, `InvokeStart` and the START line.
+    #[allow(clippy::too_many_arguments)]
+    fn announce_start(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        env: EnvId,
+        request_id: &str,
+        cold: bool,
+        provisioned: bool,
+        out: &mut Vec<Effect>,
+    ) {
         let spillover = !provisioned && self.provisioned_target > 0;
         self.metrics.invocation(provisioned, spillover);
         self.emit(
             now,
             EventKind::InvokeStart {
-                env: env_id,
-                request: RequestId(request_id.clone()),
+                env,
+                request: RequestId(request_id.to_string()),
                 cold,
             },
             out,
         );
-        self.log(now, key, |w, wall| w.start(wall, &request_id), out);
-        self.schedule(end, TimerKind::InvokeDone { invocation: id });
+        self.log(now, key, |w, wall| w.start(wall, request_id), out);
     }
 
     fn invoke_done(&mut self, now: Duration, id: u64, out: &mut Vec<Effect>) {

@@ -13,7 +13,7 @@ use crate::emulator::builtin::Plan;
 use crate::emulator::pool::{EnvKey, Phase};
 use crate::emulator::proxy::{self, Context, Malformed};
 use crate::emulator::runtime_api::{Delivery, RuntimeMsg};
-use crate::event::{DestroyReason, EventKind, InvokeOutcome, RequestId};
+use crate::event::{DestroyReason, EventKind, InvokeOutcome};
 
 impl Core {
     /// Hands invocation `id` to its environment's runtime: the proxy event of its
@@ -51,18 +51,7 @@ impl Core {
             return;
         };
         let env_id = env.id.clone();
-        let spillover = !provisioned && self.provisioned_target > 0;
-        self.metrics.invocation(provisioned, spillover);
-        self.emit(
-            now,
-            EventKind::InvokeStart {
-                env: env_id,
-                request: RequestId(request_id.clone()),
-                cold,
-            },
-            out,
-        );
-        self.log(now, key, |w, wall| w.start(wall, &request_id), out);
+        self.announce_start(now, key, env_id, &request_id, cold, provisioned, out);
         out.push(Effect::Deliver {
             key,
             serial,
