@@ -10,6 +10,8 @@ mod validate;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
+use std::fmt::Write as _;
+
 use serde::{Deserialize, Serialize};
 
 pub use aws::AwsConfig;
@@ -144,10 +146,61 @@ pub struct EmulatorConfig {
     /// `builtin` models timing; `process` runs your own function, one process per
     /// environment, over the Lambda Runtime API.
     pub handler: Handler,
+    /// How environments share requests: `classic` (one each), `managed-instances`,
+    /// `web-functions` (docs/execution-models.md).
+    pub execution_model: ExecutionModel,
+    /// Requests one environment serves at once (managed-instances: 16, web-functions:
+    /// 64; classic is always 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrency_per_env: Option<u32>,
+    /// Environments at most (managed-instances and web-functions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_environments: Option<u32>,
+    /// managed-instances: environments started ahead of traffic (AWS starts 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_environments: Option<u32>,
+    /// web-functions: how long a request may wait for a free slot, ms.
+    pub queue_timeout_ms: u64,
     /// `process` handler: Init must end (the first `next`) within this many seconds
     /// (Lambda: 10 s for on-demand environments).
     pub init_timeout_s: f64,
     pub process: ProcessConfig,
+}
+
+/// How environments share requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExecutionModel {
+    /// One request per environment; new requests start new environments (cold).
+    Classic,
+    /// Several requests per environment; environments scale ahead of traffic, never on
+    /// arrival (no cold starts); excess is throttled.
+    ManagedInstances,
+    /// Several requests per environment; requests queue for the next free slot, new
+    /// environments start as traffic needs them and scale to zero.
+    WebFunctions,
+}
+
+impl ExecutionModel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Classic => "classic",
+            Self::ManagedInstances => "managed-instances",
+            Self::WebFunctions => "web-functions",
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// Requests one environment serves at once under the model.
+    pub fn slots(&self) -> u32 {
+        match self.execution_model {
+            ExecutionModel::Classic => 1,
+            ExecutionModel::ManagedInstances => self.max_concurrency_per_env.unwrap_or(16),
+            ExecutionModel::WebFunctions => self.max_concurrency_per_env.unwrap_or(64),
+        }
+        .max(1)
+    }
 }
 
 /// Which function the environments run.
@@ -204,6 +257,11 @@ impl Default for EmulatorConfig {
             metrics_period_s: 1,
             seed: None,
             handler: Handler::Builtin,
+            execution_model: ExecutionModel::Classic,
+            max_concurrency_per_env: None,
+            max_environments: None,
+            min_environments: None,
+            queue_timeout_ms: 10_000,
             init_timeout_s: 10.0,
             process: ProcessConfig::default(),
         }
@@ -226,10 +284,18 @@ impl EmulatorConfig {
 
     /// The one-line summary `thaw emulate` prints.
     pub fn summary(&self) -> String {
-        let handler = match self.handler {
+        let mut handler = match self.handler {
             Handler::Builtin => String::new(),
             Handler::Process => format!("process `{}`, ", self.process.command.join(" ")),
         };
+        if self.execution_model != ExecutionModel::Classic {
+            let _ = write!(
+                handler,
+                "{} ({} per environment), ",
+                self.execution_model.as_str(),
+                self.slots()
+            );
+        }
         let reserved = self
             .reserved_concurrency
             .map_or_else(|| "none".to_string(), |r| r.to_string());

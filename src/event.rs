@@ -159,6 +159,8 @@ pub enum EventKind {
         cold: bool,
         outcome: InvokeOutcome,
     },
+    /// A request waited for a free slot (Web Functions) and got one on `env`.
+    Queued { env: EnvId, waited_ms: f64 },
     /// The environment has no invocation in flight and is frozen until the next one.
     Frozen { env: EnvId },
     /// The platform reclaimed an idle (or too old) environment.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::config::{EmulatorConfig, Front, Handler};
+use crate::config::{EmulatorConfig, ExecutionModel, Front, Handler};
 use crate::event::{
     DestroyReason, EmulatorCommand, EnvId, EventKind, InitType, InvokeOutcome, LogLine,
     ReclaimReason, RequestId, ThrottleReason,
@@ -101,6 +101,10 @@ enum TimerKind {
     InvokeTimeout {
         invocation: u64,
     },
+    /// Web Functions: a queued request waited too long.
+    QueueTimeout {
+        invocation: u64,
+    },
     InvokeDone {
         invocation: u64,
     },
@@ -133,6 +137,8 @@ struct Invocation {
     answer: Option<Result<Mapped, Malformed>>,
     /// Handed to a runtime (begun), as opposed to waiting for Init.
     running: bool,
+    /// Web Functions: when it joined the queue for a free slot.
+    queued_at: Option<Duration>,
 }
 
 pub struct Core {
@@ -154,6 +160,11 @@ pub struct Core {
     observed: bool,
     /// Environments run real processes (`handler = "process"`).
     process: bool,
+    /// Managed Instances / Web Functions: invocations waiting for an initializing
+    /// environment beyond the first (in `waiting_init`).
+    also_waiting: HashMap<EnvKey, Vec<u64>>,
+    /// Web Functions: invocations waiting for any free slot, oldest first.
+    queue: std::collections::VecDeque<u64>,
 }
 
 impl Core {
@@ -172,7 +183,7 @@ impl Core {
                 cap,
                 cap_reason,
                 placement: cfg.placement,
-                slots_per_env: 1,
+                slots_per_env: cfg.slots(),
             },
             TokenBucket::new(cfg.scaling_burst, cfg.scaling_refill_per_s, Duration::ZERO),
         );
@@ -205,6 +216,8 @@ impl Core {
             start_wall_us,
             observed: true,
             process: cfg_process,
+            also_waiting: HashMap::new(),
+            queue: std::collections::VecDeque::new(),
         }
     }
 
@@ -216,9 +229,11 @@ impl Core {
         &self.pool
     }
 
-    /// Starts the platform: provisioned environments begin their Init.
+    /// Starts the platform: provisioned environments (and Managed Instances' first
+    /// environments) begin their Init.
     pub fn start(&mut self, now: Duration, out: &mut Vec<Effect>) {
         self.schedule(self.metrics.period_end(), TimerKind::MetricsPeriod);
+        self.start_shared(now, out);
         for _ in 0..self.provisioned_target {
             self.create_env(now, InitType::ProvisionedConcurrency, out);
         }
@@ -244,6 +259,9 @@ impl Core {
                 TimerKind::InvokeTimeout { invocation } => {
                     self.invoke_timeout(at, invocation, out);
                 }
+                TimerKind::QueueTimeout { invocation } => {
+                    self.queue_timeout(at, invocation, out);
+                }
                 TimerKind::InvokeDone { invocation } => self.invoke_done(at, invocation, out),
                 TimerKind::IdleReclaim { key, serial } => self.idle_reclaim(at, key, serial, out),
                 TimerKind::Lifetime { key, serial } => self.lifetime(at, key, serial, out),
@@ -264,6 +282,10 @@ impl Core {
             && !stage.try_take(now)
         {
             self.throttle(now, ticket, ThrottleReason::Stage, out);
+            return;
+        }
+        if self.cfg.execution_model != ExecutionModel::Classic {
+            self.invoke_shared(now, ticket, params, out);
             return;
         }
         match self.pool.admit(now) {
@@ -410,6 +432,7 @@ impl Core {
                 started: Duration::ZERO,
                 answer: None,
                 running: false,
+                queued_at: None,
             },
         );
         id
@@ -428,7 +451,7 @@ impl Core {
                 EventKind::InitStart {
                     env,
                     init_type,
-                    slots: 1,
+                    slots: self.cfg.slots(),
                 },
                 out,
             );
@@ -495,6 +518,7 @@ impl Core {
                 },
                 out,
             );
+            self.fail_joined(key, &env_id, init_ms, out);
             if let Some(inv) = waiting.and_then(|id| self.invocations.remove(&id)) {
                 self.metrics.invocation(false, false);
                 self.metrics.completed(init_ms, true);
@@ -519,6 +543,13 @@ impl Core {
             out,
         );
         self.pool.ready(key, now);
+        let joined = self.also_waiting.remove(&key).unwrap_or_default();
+        for id in joined {
+            if let Some(inv) = self.invocations.get_mut(&id) {
+                inv.init_ms = Some(init_ms);
+            }
+            self.begin(now, id, out);
+        }
         if let Some(id) = waiting {
             if let Some(env) = self.pool.get_mut(key) {
                 // On-demand: this invocation's REPORT carries the Init Duration.
@@ -716,7 +747,12 @@ impl Core {
             }
             InvokeOutcome::Success | InvokeOutcome::Error => {}
         }
-        if self.pool.vacate(key, now) {
+        let idle = self.pool.vacate(key, now);
+        // A freed slot serves the oldest queued request first (Web Functions).
+        if self.serve_queued(now, key, out) {
+            return;
+        }
+        if idle {
             self.went_idle(now, key, out);
         }
     }
@@ -763,7 +799,14 @@ impl Core {
             return;
         };
         let (idle, deadline) = (env.is_idle(), env.reclaim_at);
+        let keep = self.at_minimum();
         match deadline {
+            // Managed Instances keep their minimum environments.
+            Some(_) if idle && keep => {
+                if let Some(env) = self.pool.get_mut(key) {
+                    env.reclaim_armed = false;
+                }
+            }
             Some(d) if idle && d <= now => self.reclaim(now, key, ReclaimReason::Idle, out),
             // Used since this timer was set: wait for the newer deadline.
             Some(d) if idle => self.schedule(d, TimerKind::IdleReclaim { key, serial }),
@@ -892,6 +935,7 @@ fn uuid_v4(rng: &mut StdRng) -> String {
 }
 
 mod external;
+mod shared;
 
 #[cfg(test)]
 mod tests;

@@ -155,6 +155,11 @@ impl Processes {
             .env("LAMBDA_TASK_ROOT", &task_root)
             .env("LAMBDA_RUNTIME_DIR", &task_root)
             .env("TZ", ":UTC")
+            .envs(
+                // Several requests per environment: the runtime serves this many at once.
+                (c.execution_model != crate::config::ExecutionModel::Classic)
+                    .then(|| ("AWS_LAMBDA_MAX_CONCURRENCY", c.slots().to_string())),
+            )
             .envs(&p.env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -176,6 +176,10 @@ impl State {
                 self.end_env(env, EnvState::Destroyed, at, sec);
             }
             EventKind::Reset { .. } => {}
+            EventKind::Queued { waited_ms, .. } => {
+                self.platform.queued += 1;
+                self.platform.queued_max_ms = self.platform.queued_max_ms.max(*waited_ms);
+            }
             EventKind::Throttle { reason } => {
                 self.platform.throttle(*reason);
                 if let Some(s) = self.seconds.slot_mut(sec) {
@@ -183,25 +187,8 @@ impl State {
                 }
             }
             EventKind::Metric(m) => self.metric(m),
-            EventKind::Log(line) => {
-                if self.logs.len() == LOG_LINES {
-                    self.logs.pop_front();
-                }
-                self.logs.push_back(LogEntry {
-                    at,
-                    line: line.clone(),
-                });
-            }
-            EventKind::SourceError { source, message } => {
-                if self.source_errors.len() == SOURCE_ERRORS {
-                    self.source_errors.pop_front();
-                }
-                self.source_errors.push_back(SourceErrorEntry {
-                    at,
-                    source: source.clone(),
-                    message: message.clone(),
-                });
-            }
+            EventKind::Log(line) => self.log_line(at, line),
+            EventKind::SourceError { source, message } => self.source_error(at, source, message),
             EventKind::SourceStatus { source, message } => {
                 match self.source_status.iter_mut().find(|(s, _)| s == source) {
                     Some((_, m)) => m.clone_from(message),
@@ -234,6 +221,27 @@ impl State {
                 self.last_burst = Some((at, done.clone()));
             }
         }
+    }
+
+    fn log_line(&mut self, at: Stamp, line: &LogLine) {
+        if self.logs.len() == LOG_LINES {
+            self.logs.pop_front();
+        }
+        self.logs.push_back(LogEntry {
+            at,
+            line: line.clone(),
+        });
+    }
+
+    fn source_error(&mut self, at: Stamp, source: &str, message: &str) {
+        if self.source_errors.len() == SOURCE_ERRORS {
+            self.source_errors.pop_front();
+        }
+        self.source_errors.push_back(SourceErrorEntry {
+            at,
+            source: source.to_string(),
+            message: message.to_string(),
+        });
     }
 
     fn init_start(&mut self, at: Stamp, sec: u64, env: &EnvId, init_type: InitType, slots: u32) {

@@ -45,6 +45,9 @@ pub struct PlatformStats {
     pub throttles: [u64; ThrottleReason::ALL.len()],
     pub reclaimed: u64,
     pub destroyed: u64,
+    /// Requests that waited for a free slot (Web Functions), and the longest wait.
+    pub queued: u64,
+    pub queued_max_ms: f64,
     /// Init Durations.
     pub init: Histogram<u64>,
     /// Invocation Durations (REPORT), split by cold/warm.
@@ -71,6 +74,8 @@ impl PlatformStats {
             init_errors: 0,
             throttles: [0; ThrottleReason::ALL.len()],
             reclaimed: 0,
+            queued: 0,
+            queued_max_ms: 0.0,
             destroyed: 0,
             init: histogram::micros(),
             duration: Latency::default(),

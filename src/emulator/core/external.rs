@@ -257,6 +257,7 @@ impl Core {
             },
             out,
         );
+        self.fail_joined(key, &env_id, init_ms, out);
         if let Some(inv) = self
             .waiting_init
             .remove(&key)
