@@ -271,3 +271,50 @@ fn watching_aws() {
     a.emulator = None;
     insta::assert_snapshot!(screen(&s, &a, 140, 40));
 }
+
+/// Web Functions: environments serving several requests at once show their fill, and
+/// the counters the requests that queued.
+#[test]
+fn shared_environments_show_their_fill() {
+    let mut s = State::new();
+    let e = |ms, kind| Event::new(at(ms), kind);
+    for (i, busy) in [3u64, 6, 10, 0].into_iter().enumerate() {
+        let id = env(i as u64);
+        s.apply(&e(
+            1000,
+            EventKind::InitStart {
+                env: id.clone(),
+                init_type: InitType::OnDemand,
+                slots: 10,
+            },
+        ));
+        s.apply(&e(
+            1100,
+            EventKind::InitEnd {
+                env: id.clone(),
+                init_ms: 100.0,
+                ok: true,
+            },
+        ));
+        for r in 0..busy {
+            s.apply(&e(
+                1200,
+                EventKind::InvokeStart {
+                    env: id.clone(),
+                    request: RequestId(format!("r{i}-{r}")),
+                    cold: r == 0,
+                },
+            ));
+        }
+    }
+    for w in [40.0, 610.0] {
+        s.apply(&e(
+            1300,
+            EventKind::Queued {
+                env: env(2),
+                waited_ms: w,
+            },
+        ));
+    }
+    insta::assert_snapshot!(screen(&s, &app(ThemeName::Default), 120, 36));
+}

@@ -110,6 +110,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, big: 
         tally.peak.to_string(),
         t.text,
     ));
+    if state.platform.queued > 0 {
+        lines.push(Line::styled(
+            format!(
+                "⧗ {} queued, longest {}",
+                state.platform.queued,
+                format::ms(state.platform.queued_max_ms)
+            ),
+            t.dim,
+        ));
+    }
     if tally.inferred > 0 {
         lines.push(Line::styled(
             format!("~ {} inferred from latency", tally.inferred),

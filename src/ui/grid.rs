@@ -57,6 +57,24 @@ impl Look {
         }
     }
 
+    /// The glyph for `row`: an environment serving several requests at once shows how
+    /// full it is (in flight / slots) while busy.
+    pub fn glyph_of(self, row: &EnvRow) -> &'static str {
+        if row.slots <= 1 || !matches!(self, Self::Cold | Self::Warm) {
+            return self.glyph();
+        }
+        let fill = f64::from(row.in_flight) / f64::from(row.slots);
+        if fill <= 0.25 {
+            "◔"
+        } else if fill <= 0.5 {
+            "◑"
+        } else if fill < 1.0 {
+            "◕"
+        } else {
+            self.glyph()
+        }
+    }
+
     pub fn style(self, t: &Theme) -> Style {
         match self {
             Self::Init => t.env_init,
@@ -276,10 +294,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
         if app.selected == Some(row.seq) {
             style = style.add_modifier(t.selected);
         }
+        let glyph = look.glyph_of(row);
         let text = match g.size {
-            CellSize::Large => format!("{}{:>3}", look.glyph(), row.seq + 1),
-            CellSize::Medium => format!("{} ", look.glyph()),
-            CellSize::Small => look.glyph().to_string(),
+            CellSize::Large => format!("{glyph}{:>3}", row.seq + 1),
+            CellSize::Medium => format!("{glyph} "),
+            CellSize::Small => glyph.to_string(),
         };
         buf.set_string(x, y, text, style);
     }
@@ -289,6 +308,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     for look in Look::LEGEND {
         spans.push(Span::styled(look.glyph(), look.style(t)));
         spans.push(Span::styled(format!(" {}  ", look.name()), t.dim));
+    }
+    if rows.iter().any(|r| r.slots > 1) {
+        spans.push(Span::styled("◔◑◕", t.env_warm));
+        spans.push(Span::styled(" fill  ", t.dim));
     }
     frame.render_widget(
         Line::from(spans),
@@ -318,8 +341,13 @@ fn selected_line<'a>(state: &State, app: &App, now: Stamp) -> Line<'a> {
         Span::styled(format!(" #{} ", row.seq + 1), t.highlight),
         Span::styled(
             format!(
-                " {short} · {} · born {} · {init} · {} inv · last use {} ago ",
+                " {short} · {}{} · born {} · {init} · {} inv · last use {} ago ",
                 Look::of(row).name(),
+                if row.slots > 1 {
+                    format!(" {}/{}", row.in_flight, row.slots)
+                } else {
+                    String::new()
+                },
                 format::clock(row.born),
                 row.invocations,
                 format::ago(now, row.last_used),
