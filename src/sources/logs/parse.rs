@@ -36,7 +36,10 @@ pub enum Line {
         request_id: Option<String>,
         seconds: f64,
     },
-    /// A platform line that says nothing about the lifecycle (XRAY, EXTENSION, ...).
+    /// Web Functions: the environment is shutting down (`platform.spinDownStart`).
+    SpinDown,
+    /// A platform line that says nothing about the lifecycle (XRAY, EXTENSION, Web
+    /// Functions' `invokeStart`/`invokeSummary`/`invokeReport`, ...).
     Platform,
     /// The function's own output.
     Output,
@@ -319,6 +322,7 @@ fn parse_json(line: &str) -> Result<Line, Malformed> {
                 _ => InitType::OnDemand,
             },
         }),
+        "spinDownStart" => Ok(Line::SpinDown),
         "restoreStart" => Ok(Line::InitStart {
             init_type: InitType::SnapStart,
         }),

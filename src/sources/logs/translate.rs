@@ -146,6 +146,16 @@ impl Translator {
                         .or_else(|| s.pending.as_ref().map(|(id, _)| id.clone()))
                 });
             }
+            Line::SpinDown => {
+                out.push((
+                    wall_ms,
+                    EventKind::Reclaimed {
+                        env: s.env.clone(),
+                        reason: ReclaimReason::Idle,
+                    },
+                ));
+                self.streams.remove(stream);
+            }
             Line::End { .. } | Line::Platform | Line::Output => {}
         }
     }
@@ -376,6 +386,33 @@ mod tests {
             }]
         );
         assert_eq!(t.streams(), 1);
+    }
+
+    #[test]
+    fn a_web_functions_spin_down_reclaims_the_environment() {
+        let (events, t) = run(&[
+            (
+                A,
+                r#"{"time":"t","type":"platform.initStart","record":{"initializationType":"on-demand"}}"#,
+            ),
+            (
+                A,
+                r#"{"time":"t","type":"platform.invokeStart","record":{}}"#,
+            ),
+            (
+                A,
+                r#"{"time":"t","type":"platform.spinDownStart","record":{}}"#,
+            ),
+        ]);
+        assert!(matches!(events[0], EventKind::InitStart { .. }));
+        assert!(matches!(
+            events.last(),
+            Some(EventKind::Reclaimed {
+                reason: ReclaimReason::Idle,
+                ..
+            })
+        ));
+        assert_eq!(t.streams(), 0, "forgotten");
     }
 
     #[test]

@@ -235,6 +235,30 @@ fn json_lines() {
             },
         ),
         (r#"{"broken json from the function"#, Line::Output),
+        // Web Functions' system events (web-functions-logging-system-log-schema): an
+        // environment's serving period and its shutdown, not single requests.
+        (
+            r#"{"time":"2026-11-02T10:00:00.000Z","type":"platform.initStart","record":{"functionName":"web","revisionId":"r1","instanceId":"i-1","initializationType":"on-demand"}}"#,
+            Line::InitStart {
+                init_type: InitType::OnDemand,
+            },
+        ),
+        (
+            r#"{"time":"2026-11-02T10:00:00.300Z","type":"platform.invokeStart","record":{"instanceId":"i-1"}}"#,
+            Line::Platform,
+        ),
+        (
+            r#"{"time":"2026-11-02T10:01:00.000Z","type":"platform.invokeSummary","record":{"instanceId":"i-1","metrics":{}}}"#,
+            Line::Platform,
+        ),
+        (
+            r#"{"time":"2026-11-02T10:20:00.000Z","type":"platform.spinDownStart","record":{"instanceId":"i-1"}}"#,
+            Line::SpinDown,
+        ),
+        (
+            r#"{"time":"2026-11-02T10:20:00.500Z","type":"platform.spinDownReport","record":{"instanceId":"i-1"}}"#,
+            Line::Platform,
+        ),
     ];
     for (line, want) in cases {
         assert_eq!(parse(line).as_ref(), Ok(want), "{line}");
