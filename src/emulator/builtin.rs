@@ -117,13 +117,24 @@ pub fn init_ms(cfg: &EmulatorConfig, rng: &mut StdRng, init_type: InitType) -> f
 
 /// Plans one invocation: `first` is the environment's first (JIT and lazy loading make it
 /// slower), `reinit_ms` an Init run inside the invocation after a reset.
-pub fn plan(
-    cfg: &EmulatorConfig,
-    rng: &mut StdRng,
-    params: &InvokeParams,
-    first: bool,
-    reinit_ms: f64,
-) -> Plan {
+/// How an invocation starts, as far as its duration goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Start {
+    /// The environment's first invocation (JIT and lazy loading land here).
+    pub first: bool,
+    /// Init run again inside this invocation (after a reset).
+    pub reinit_ms: f64,
+    /// Requests in flight on the environment, this one included: they share its CPU,
+    /// so the handler's own work stretches (its `sleep_ms` wait does not).
+    pub sharing: u32,
+}
+
+pub fn plan(cfg: &EmulatorConfig, rng: &mut StdRng, params: &InvokeParams, start: Start) -> Plan {
+    let Start {
+        first,
+        reinit_ms,
+        sharing,
+    } = start;
     let preset = cfg.runtime.preset();
     let mean = cfg.duration_ms.unwrap_or_else(|| {
         let pair = if first {
@@ -133,7 +144,8 @@ pub fn plan(
         };
         Preset::at_memory(pair, cfg.memory_mb)
     });
-    let work = sample(rng, mean, cfg.jitter) + params.sleep_ms + reinit_ms;
+    let cpu = sample(rng, mean, cfg.jitter) * f64::from(sharing.max(1));
+    let work = cpu + params.sleep_ms + reinit_ms;
     let timeout_ms = cfg.timeout_s * 1000.0;
     let memory_used_mb = preset
         .memory_used_mb
@@ -242,6 +254,41 @@ mod tests {
         assert!((sample(&mut rng, 5.0, 0.0) - 5.0).abs() < f64::EPSILON);
     }
 
+    const ALONE: Start = Start {
+        first: false,
+        reinit_ms: 0.0,
+        sharing: 1,
+    };
+
+    #[test]
+    fn requests_sharing_an_environment_stretch_its_cpu_work_not_their_waits() {
+        let cfg = EmulatorConfig {
+            jitter: 0.0,
+            duration_ms: Some(4.0),
+            ..EmulatorConfig::default()
+        };
+        let params = InvokeParams {
+            sleep_ms: 100.0,
+            ..Default::default()
+        };
+        let mut rng = StdRng::seed_from_u64(1);
+        let alone = plan(&cfg, &mut rng, &params, ALONE);
+        let shared = plan(
+            &cfg,
+            &mut rng,
+            &params,
+            Start {
+                sharing: 10,
+                ..ALONE
+            },
+        );
+        assert!((alone.duration_ms - 104.0).abs() < 1e-9);
+        assert!(
+            (shared.duration_ms - 140.0).abs() < 1e-9,
+            "10 x 4 ms of CPU + the 100 ms wait"
+        );
+    }
+
     #[test]
     fn timeout_cuts_the_duration_and_outranks_other_outcomes() {
         let mut rng = StdRng::seed_from_u64(1);
@@ -259,8 +306,7 @@ mod tests {
                 fail: true,
                 ..Default::default()
             },
-            false,
-            0.0,
+            ALONE,
         );
         assert_eq!(p.outcome, InvokeOutcome::Timeout);
         assert!((p.duration_ms - 1000.0).abs() < 1e-9);
@@ -271,8 +317,7 @@ mod tests {
                 sleep_ms: 10.0,
                 ..Default::default()
             },
-            false,
-            0.0,
+            ALONE,
         );
         assert_eq!((p.outcome, p.status), (InvokeOutcome::Success, 200));
         assert!((p.duration_ms - 11.0).abs() < 1e-9);

@@ -586,6 +586,8 @@ impl Core {
             None
         };
         let (env_id, provisioned) = (env.id.clone(), env.provisioned());
+        // Requests on one environment share its CPU (several at once in the newer models).
+        let sharing = env.in_flight.max(1);
         // After a reset the runtime starts again inside this invocation (suppressed init).
         let reinit_ms = if self.process {
             // The replaced process's Init runs inside this invocation (its `next` is late).
@@ -615,8 +617,11 @@ impl Core {
             &self.cfg,
             &mut self.rng,
             &inv.params,
-            first,
-            reinit_ms.unwrap_or(0.0),
+            builtin::Start {
+                first,
+                reinit_ms: reinit_ms.unwrap_or(0.0),
+                sharing,
+            },
         );
         let end = now + ms(plan.runs_ms);
         let cold = inv.cold;
