@@ -318,3 +318,65 @@ fn shared_environments_show_their_fill() {
     }
     insta::assert_snapshot!(screen(&s, &app(ThemeName::Default), 120, 36));
 }
+
+/// The comparison view: one burst of 30, classic (30 environments) beside
+/// web-functions at 10 per environment (3).
+#[test]
+fn comparison_of_two_models() {
+    let fold = |envs: u64, slots: u32| {
+        let mut s = State::new();
+        for i in 0..envs {
+            let id = env(i);
+            s.apply(&Event::new(
+                at(1000),
+                EventKind::InitStart {
+                    env: id.clone(),
+                    init_type: InitType::OnDemand,
+                    slots,
+                },
+            ));
+            s.apply(&Event::new(
+                at(1150),
+                EventKind::InitEnd {
+                    env: id.clone(),
+                    init_ms: 150.0,
+                    ok: true,
+                },
+            ));
+            for r in 0..(30 / envs) {
+                let request = RequestId(format!("r{i}-{r}"));
+                s.apply(&Event::new(
+                    at(1151),
+                    EventKind::InvokeStart {
+                        env: id.clone(),
+                        request,
+                        cold: true,
+                    },
+                ));
+            }
+        }
+        s
+    };
+    let (classic, web) = (fold(30, 1), fold(3, 10));
+    let panes = [
+        thaw::ui::compare::Pane {
+            title: "classic · 1 per environment".into(),
+            state: &classic,
+        },
+        thaw::ui::compare::Pane {
+            title: "web-functions · 10 per environment".into(),
+            state: &web,
+        },
+    ];
+    let mut t = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    let mut a = app(ThemeName::Default);
+    a.requests = 30;
+    t.draw(|f| thaw::ui::compare::render(f, &panes, &a, at(1200)))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    let text = (0..30)
+        .map(|y| (0..120).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(text);
+}

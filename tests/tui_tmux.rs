@@ -52,3 +52,29 @@ fn without_a_terminal_it_points_to_thaw_burst() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(out.stdout.is_empty(), "nothing may reach a pipe");
 }
+
+#[test]
+fn compare_fires_one_burst_at_two_models() {
+    let s = tmux::start(
+        "compare",
+        130,
+        36,
+        "",
+        "compare -n 30 --set tui.sleep_ms=300",
+    );
+    wait_for(&s.0, "same plan on both: parallel 30");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    let screen = wait_for(&s.0, "Environments live 3 ·");
+    let screen = if screen.contains("live 30 ·") {
+        screen
+    } else {
+        wait_for(&s.0, "live 30 ·")
+    };
+    assert!(screen.contains("classic · 1 per environment"), "{screen}");
+    assert!(
+        screen.contains("web-functions · 10 per environment"),
+        "{screen}"
+    );
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}

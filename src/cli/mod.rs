@@ -1,6 +1,7 @@
 //! The command line: parses flags (clap), loads the configuration and runs a command.
 
 mod burst;
+mod compare;
 mod emulate;
 mod import;
 mod live;
@@ -68,6 +69,9 @@ pub enum Commands {
     Replay(replay::ReplayArgs),
     /// Turn a CloudWatch Logs export into a recording: thaw import FILE... -o OUT
     Import(import::ImportArgs),
+    /// The same burst against two execution models side by side (classic vs
+    /// web-functions by default)
+    Compare(compare::CompareArgs),
 }
 
 impl GlobalArgs {
@@ -135,6 +139,9 @@ pub fn main() -> ExitCode {
             runtime.block_on(replay::run(&cli.global, args)).map(|()| 0)
         }
         Some(Commands::Import(args)) => import::run(&args).map(|()| 0),
+        Some(Commands::Compare(args)) => runtime
+            .block_on(compare::run(&cli.global, args))
+            .map(|()| 0),
     };
     // Connection tasks may still be parked; do not wait for them.
     runtime.shutdown_background();

@@ -182,7 +182,7 @@ fn on_input(
 }
 
 /// SIGTERM and SIGHUP end the app like `q` does (the terminal is restored on the way out).
-struct Signals {
+pub(super) struct Signals {
     #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
@@ -190,7 +190,7 @@ struct Signals {
 }
 
 impl Signals {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -203,7 +203,7 @@ impl Signals {
         Self {}
     }
 
-    async fn next(&mut self) {
+    pub(super) async fn next(&mut self) {
         #[cfg(unix)]
         {
             let term = async {

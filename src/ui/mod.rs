@@ -11,6 +11,7 @@ pub mod app;
 pub mod burst_panel;
 pub mod charts;
 pub mod cloudwatch;
+pub mod compare;
 pub mod counters;
 pub mod format;
 pub mod grid;
