@@ -218,11 +218,20 @@ impl Platform {
                 }
                 Some(msg) = proc_rx.recv() => {
                     let now = clock.now();
+                    let (key, epoch) = msg.source();
+                    let current = self.processes.as_ref().is_some_and(|p| p.is_current(key, epoch));
+                    // A spawn that failed has no process but its exit still counts.
+                    let failed_spawn = matches!(&msg, ProcMsg::Exited { .. })
+                        && self.processes.as_ref().is_some_and(|p| !p.has(key));
+                    if !current && !failed_spawn {
+                        // From a process already replaced (after a timeout) or killed.
+                        continue;
+                    }
                     match msg {
-                        ProcMsg::Runtime { key, serial, msg } => {
+                        ProcMsg::Runtime { key, serial, msg, .. } => {
                             self.core.runtime(now, key, serial, msg, &mut effects);
                         }
-                        ProcMsg::Output { key, serial, line } => {
+                        ProcMsg::Output { key, serial, line, .. } => {
                             self.core.output(now, key, serial, line, &mut effects);
                         }
                         ProcMsg::Exited { key, serial, .. } => {

@@ -25,25 +25,40 @@ pub enum ProcMsg {
     Runtime {
         key: EnvKey,
         serial: u64,
+        epoch: u64,
         msg: RuntimeMsg,
     },
     /// One line the process wrote (stdout or stderr).
     Output {
         key: EnvKey,
         serial: u64,
+        epoch: u64,
         line: String,
     },
     /// The process ended (or could not start).
     Exited {
         key: EnvKey,
         serial: u64,
+        epoch: u64,
         status: String,
     },
+}
+
+impl ProcMsg {
+    /// Which process spoke: a message from a process already replaced is stale.
+    pub fn source(&self) -> (EnvKey, u64) {
+        match self {
+            Self::Runtime { key, epoch, .. }
+            | Self::Output { key, epoch, .. }
+            | Self::Exited { key, epoch, .. } => (*key, *epoch),
+        }
+    }
 }
 
 /// One environment's process.
 struct Running {
     serial: u64,
+    epoch: u64,
     pgid: Option<Pid>,
     api: RuntimeApi,
     tasks: Vec<JoinHandle<()>>,
@@ -66,6 +81,7 @@ pub struct Processes {
     cfg: EmulatorConfig,
     tx: mpsc::UnboundedSender<ProcMsg>,
     running: HashMap<EnvKey, Running>,
+    next_epoch: u64,
 }
 
 /// Longest line taken from a process's output; the rest of it is cut.
@@ -77,13 +93,16 @@ impl Processes {
             cfg: cfg.clone(),
             tx,
             running: HashMap::new(),
+            next_epoch: 0,
         }
     }
 
     /// Starts the environment's process; a failure to start is reported as its exit.
     pub fn spawn(&mut self, key: EnvKey, serial: u64, stream: &str, init_type: InitType) {
         self.kill(key);
-        match self.start(key, serial, stream, init_type) {
+        self.next_epoch += 1;
+        let epoch = self.next_epoch;
+        match self.start(key, serial, epoch, stream, init_type) {
             Ok(r) => {
                 self.running.insert(key, r);
             }
@@ -91,6 +110,7 @@ impl Processes {
                 let _ = self.tx.send(ProcMsg::Exited {
                     key,
                     serial,
+                    epoch,
                     status,
                 });
             }
@@ -101,6 +121,7 @@ impl Processes {
         &self,
         key: EnvKey,
         serial: u64,
+        epoch: u64,
         stream: &str,
         init_type: InitType,
     ) -> Result<Running, String> {
@@ -111,9 +132,73 @@ impl Processes {
         let started = Instant::now();
         let tx = self.tx.clone();
         let api = RuntimeApi::start(started, move |msg| {
-            let _ = tx.send(ProcMsg::Runtime { key, serial, msg });
+            let _ = tx.send(ProcMsg::Runtime {
+                key,
+                serial,
+                epoch,
+                msg,
+            });
         })
         .map_err(|e| format!("cannot open its Runtime API: {e}"))?;
+        let mut cmd = self.command(program, args, &api.host_port(), stream, init_type);
+        let mut child = cmd.spawn().map_err(|e| {
+            format!("cannot start `{program}` ({e}); check emulator.process.command and cwd")
+        })?;
+        let pgid = child
+            .id()
+            .and_then(|id| i32::try_from(id).ok())
+            .map(Pid::from_raw);
+        let mut tasks = Vec::new();
+        if let Some(out) = child.stdout.take() {
+            tasks.push(tokio::spawn(forward(
+                out,
+                self.tx.clone(),
+                key,
+                serial,
+                epoch,
+            )));
+        }
+        if let Some(err) = child.stderr.take() {
+            tasks.push(tokio::spawn(forward(
+                err,
+                self.tx.clone(),
+                key,
+                serial,
+                epoch,
+            )));
+        }
+        let tx = self.tx.clone();
+        tasks.push(tokio::spawn(async move {
+            let status = match child.wait().await {
+                Ok(s) => s.to_string(),
+                Err(e) => e.to_string(),
+            };
+            let _ = tx.send(ProcMsg::Exited {
+                key,
+                serial,
+                epoch,
+                status,
+            });
+        }));
+        Ok(Running {
+            serial,
+            epoch,
+            pgid,
+            api,
+            tasks,
+        })
+    }
+
+    /// The command for one environment, with Lambda's variables and not thaw's own.
+    fn command(
+        &self,
+        program: &str,
+        args: &[String],
+        runtime_api: &str,
+        stream: &str,
+        init_type: InitType,
+    ) -> tokio::process::Command {
+        let p = &self.cfg.process;
         let cwd = p.cwd.clone().unwrap_or_else(|| ".".into());
         let task_root =
             std::fs::canonicalize(&cwd).map_or_else(|_| cwd.clone(), |d| d.display().to_string());
@@ -129,7 +214,7 @@ impl Processes {
                     "PATH" | "HOME" | "LANG" | "LC_ALL" | "TMPDIR" | "USER"
                 )
             }))
-            .env("AWS_LAMBDA_RUNTIME_API", api.host_port())
+            .env("AWS_LAMBDA_RUNTIME_API", runtime_api)
             .env(
                 "_HANDLER",
                 p.handler.clone().unwrap_or_else(|| "handler".into()),
@@ -166,38 +251,7 @@ impl Processes {
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true);
-        let mut child = cmd.spawn().map_err(|e| {
-            format!("cannot start `{program}` ({e}); check emulator.process.command and cwd")
-        })?;
-        let pgid = child
-            .id()
-            .and_then(|id| i32::try_from(id).ok())
-            .map(Pid::from_raw);
-        let mut tasks = Vec::new();
-        if let Some(out) = child.stdout.take() {
-            tasks.push(tokio::spawn(forward(out, self.tx.clone(), key, serial)));
-        }
-        if let Some(err) = child.stderr.take() {
-            tasks.push(tokio::spawn(forward(err, self.tx.clone(), key, serial)));
-        }
-        let tx = self.tx.clone();
-        tasks.push(tokio::spawn(async move {
-            let status = match child.wait().await {
-                Ok(s) => s.to_string(),
-                Err(e) => e.to_string(),
-            };
-            let _ = tx.send(ProcMsg::Exited {
-                key,
-                serial,
-                status,
-            });
-        }));
-        Ok(Running {
-            serial,
-            pgid,
-            api,
-            tasks,
-        })
+        cmd
     }
 
     /// Hands an invocation to the environment's runtime (thawing it first).
@@ -220,6 +274,16 @@ impl Processes {
         self.running.remove(&key);
     }
 
+    /// Whether the environment has a process.
+    pub fn has(&self, key: EnvKey) -> bool {
+        self.running.contains_key(&key)
+    }
+
+    /// Whether `epoch` is the environment's current process.
+    pub fn is_current(&self, key: EnvKey, epoch: u64) -> bool {
+        self.running.get(&key).is_some_and(|r| r.epoch == epoch)
+    }
+
     pub fn len(&self) -> usize {
         self.running.len()
     }
@@ -240,6 +304,7 @@ async fn forward(
     tx: mpsc::UnboundedSender<ProcMsg>,
     key: EnvKey,
     serial: u64,
+    epoch: u64,
 ) {
     let mut lines = BufReader::new(reader);
     let mut buf = Vec::new();
@@ -252,7 +317,15 @@ async fn forward(
                 let line = String::from_utf8_lossy(&buf)
                     .trim_end_matches(['\n', '\r'])
                     .to_string();
-                if tx.send(ProcMsg::Output { key, serial, line }).is_err() {
+                if tx
+                    .send(ProcMsg::Output {
+                        key,
+                        serial,
+                        epoch,
+                        line,
+                    })
+                    .is_err()
+                {
                     return;
                 }
             }
