@@ -21,6 +21,7 @@ pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError
     validate_metrics_period(e, origin)?;
     validate_jitter(e, origin)?;
     validate_process(e, origin)?;
+    validate_models(e, origin)?;
     validate_tui(&config.tui, origin)?;
     validate_aws(&config.aws, origin)?;
     Ok(())
@@ -437,6 +438,26 @@ fn validate_process(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), Config
             "process",
             "the process handler needs a command: set emulator.process.command = [\"python3\", \"app.py\"] or pass --handler-cmd",
         ));
+    }
+    Ok(())
+}
+
+fn validate_models(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    if let Some(n) = e.max_concurrency_per_env
+        && !(1..=1600).contains(&n)
+    {
+        return Err(bad(
+            origin,
+            "emulator.max_concurrency_per_env",
+            n,
+            "1 to 1600 requests per environment (Web Functions allow up to 128)",
+        ));
+    }
+    if e.max_environments == Some(0) {
+        return Err(bad(origin, "emulator.max_environments", 0, "at least 1"));
+    }
+    if e.queue_timeout_ms == 0 {
+        return Err(bad(origin, "emulator.queue_timeout_ms", 0, "at least 1 ms"));
     }
     Ok(())
 }
