@@ -330,3 +330,34 @@ fn ctrl_c_on_thaw_emulate_leaves_no_process_behind() {
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(processes(&bin), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_serves_several_requests_at_once_under_web_functions() {
+    let bin = private_copy("concurrent");
+    let mut cfg = config(vec![bin.display().to_string()]);
+    cfg.execution_model = thaw::config::ExecutionModel::WebFunctions;
+    cfg.max_concurrency_per_env = Some(10);
+    let running = common::start(cfg).await;
+    let burst = common::burst(&running.url("sleep_ms=300"), 10).await;
+    assert!(
+        burst.iter().all(|r| r.status == 200),
+        "{:?}",
+        burst.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    let envs: std::collections::HashSet<_> = burst.iter().map(common::Resp::env).collect();
+    assert_eq!(envs.len(), 1, "ten requests, one environment");
+    assert_eq!(processes(&bin), 1, "one process");
+    let most = burst
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["concurrent"]
+                .as_u64()
+                .unwrap()
+        })
+        .max()
+        .unwrap();
+    assert!(
+        most > 1,
+        "lambda_runtime's concurrent loops served several at once ({most})"
+    );
+}
