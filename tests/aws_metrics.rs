@@ -37,11 +37,19 @@ fn datum(
         .build()
 }
 
+/// One LocalStack for both (two at once share its on-disk metric store).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn put_metrics_come_back_through_the_poller_with_the_same_values() {
+async fn metrics_from_localstack() {
     let server = aws_servers::localstack();
     let sdk = aws_servers::sdk(&server.url).await;
-    let cw = aws_sdk_cloudwatch::Client::new(&sdk);
+    put_metrics_come_back_through_the_poller_with_the_same_values(&sdk).await;
+    a_web_functions_metrics_are_discovered_and_polled(&sdk).await;
+}
+
+async fn put_metrics_come_back_through_the_poller_with_the_same_values(
+    sdk: &aws_config::SdkConfig,
+) {
+    let cw = aws_sdk_cloudwatch::Client::new(sdk);
     let now = i64::try_from(
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -62,7 +70,7 @@ async fn put_metrics_come_back_through_the_poller_with_the_same_values() {
     };
     let (sink, mut rx) = EventSink::channel(1 << 14);
     let task = tokio::spawn(
-        MetricsSource::new(&sdk, &aws, Clock::start(), sink)
+        MetricsSource::new(sdk, &aws, Clock::start(), sink)
             .unwrap()
             .run(),
     );
@@ -161,4 +169,98 @@ async fn put_sample(cw: &aws_sdk_cloudwatch::Client, m3: i64, m2: i64) {
         .send()
         .await
         .unwrap();
+}
+
+/// A Web Function's metrics (`AWS/Lambda/Web`) are found with `ListMetrics` and polled
+/// beside the classic series, with the statistic their kind calls for.
+async fn a_web_functions_metrics_are_discovered_and_polled(sdk: &aws_config::SdkConfig) {
+    let cw = aws_sdk_cloudwatch::Client::new(sdk);
+    let now = i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let m = (now / 60 - 2) * 60;
+    let f = [("FunctionName", "web")];
+    cw.put_metric_data()
+        .namespace("AWS/Lambda/Web")
+        .set_metric_data(Some(vec![
+            datum(
+                "HTTPResponseStatusClass5XX",
+                &f,
+                m + 1,
+                3.0,
+                StandardUnit::Count,
+            ),
+            datum(
+                "HTTPResponseStatusClass5XX",
+                &f,
+                m + 2,
+                4.0,
+                StandardUnit::Count,
+            ),
+            datum(
+                "RequestLatency",
+                &f,
+                m + 3,
+                20.0,
+                StandardUnit::Milliseconds,
+            ),
+            datum(
+                "RequestLatency",
+                &f,
+                m + 4,
+                40.0,
+                StandardUnit::Milliseconds,
+            ),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let aws = AwsConfig {
+        function: Some("web".into()),
+        metrics_poll_s: 5,
+        ..AwsConfig::default()
+    };
+    let (sink, mut rx) = EventSink::channel(1 << 14);
+    let task = tokio::spawn(
+        MetricsSource::new(sdk, &aws, Clock::start(), sink)
+            .unwrap()
+            .run(),
+    );
+    let mut state = State::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while state
+        .metric_series("RequestLatency", Stat::Average)
+        .is_none()
+        || state
+            .metric_series("HTTPResponseStatusClass5XX", Stat::Sum)
+            .is_none()
+    {
+        let Ok(Some(e)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+            panic!("no Web Functions metrics within 60 s");
+        };
+        state.apply(&e);
+    }
+    task.abort();
+    let at = |name: &str, stat| {
+        state
+            .metric_series(name, stat)
+            .unwrap()
+            .values
+            .get(u64::try_from(m / 60).unwrap())
+            .copied()
+            .flatten()
+    };
+    assert_eq!(at("HTTPResponseStatusClass5XX", Stat::Sum), Some(7.0));
+    assert_eq!(at("RequestLatency", Stat::Average), Some(30.0));
+    assert_eq!(
+        state
+            .metric_series("RequestLatency", Stat::Average)
+            .unwrap()
+            .namespace,
+        "AWS/Lambda/Web"
+    );
 }

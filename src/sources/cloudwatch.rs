@@ -17,6 +17,22 @@ use crate::config::AwsConfig;
 use crate::event::{Clock, Event, EventKind, MetricDatapoint, Stat};
 
 pub const SOURCE: &str = "cloudwatch";
+/// Lambda Web Functions' metrics (docs/execution-models.md).
+pub const WEB_NAMESPACE: &str = "AWS/Lambda/Web";
+
+/// The statistic that reads a Web Functions metric: times and shares are averaged,
+/// levels take their maximum, everything else (counts) is summed. AWS documents the
+/// namespace but thaw does not hard-code its metric list.
+pub fn web_stat(name: &str) -> Stat {
+    let has = |w: &str| name.contains(w);
+    if has("Latency") || has("Duration") || has("Time") || has("Utilization") || has("Percent") {
+        Stat::Average
+    } else if has("Concurrent") || has("Environments") || has("InFlight") || has("Active") {
+        Stat::Maximum
+    } else {
+        Stat::Sum
+    }
+}
 const PERIOD_S: u32 = 60;
 /// Periods this recent may still change (delivery delay is undocumented; LAMBDA-FACTS §9).
 const PROVISIONAL_S: i64 = 180;
@@ -24,10 +40,10 @@ const PROVISIONAL_S: i64 = 180;
 /// One series asked for: its query id is its index (`m0`, `m1`, ...).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
-    pub namespace: &'static str,
-    pub name: &'static str,
+    pub namespace: String,
+    pub name: String,
     pub stat: Stat,
-    pub dimensions: Vec<(&'static str, String)>,
+    pub dimensions: Vec<(String, String)>,
 }
 
 impl Series {
@@ -40,9 +56,9 @@ impl Series {
 pub fn series(aws: &AwsConfig) -> Vec<Series> {
     let mut out = Vec::new();
     if let Some(f) = &aws.function {
-        let mut dims = vec![("FunctionName", f.clone())];
+        let mut dims = vec![("FunctionName".to_string(), f.clone())];
         if let Some(q) = &aws.qualifier {
-            dims.push(("Resource", format!("{f}:{q}")));
+            dims.push(("Resource".into(), format!("{f}:{q}")));
         }
         let lambda = [
             ("ConcurrentExecutions", Stat::Maximum),
@@ -57,8 +73,8 @@ pub fn series(aws: &AwsConfig) -> Vec<Series> {
         ];
         for (name, stat) in lambda {
             out.push(Series {
-                namespace: "AWS/Lambda",
-                name,
+                namespace: "AWS/Lambda".into(),
+                name: name.into(),
                 stat,
                 dimensions: dims.clone(),
             });
@@ -66,15 +82,15 @@ pub fn series(aws: &AwsConfig) -> Vec<Series> {
     }
     let api = match (&aws.api_name, &aws.api_id) {
         // REST APIs are named; their server errors are `5XXError`.
-        (Some(name), _) => Some((("ApiName", name.clone()), "5XXError")),
+        (Some(name), _) => Some((("ApiName".to_string(), name.clone()), "5XXError")),
         // HTTP APIs are known by id; theirs are `5xx`.
-        (None, Some(id)) => Some((("ApiId", id.clone()), "5xx")),
+        (None, Some(id)) => Some((("ApiId".to_string(), id.clone()), "5xx")),
         (None, None) => None,
     };
     if let Some((dim, errors)) = api {
         let mut dims = vec![dim];
         if let Some(s) = &aws.stage {
-            dims.push(("Stage", s.clone()));
+            dims.push(("Stage".into(), s.clone()));
         }
         for (name, stat) in [
             ("Count", Stat::Sum),
@@ -83,8 +99,8 @@ pub fn series(aws: &AwsConfig) -> Vec<Series> {
             (errors, Stat::Sum),
         ] {
             out.push(Series {
-                namespace: "AWS/ApiGateway",
-                name,
+                namespace: "AWS/ApiGateway".into(),
+                name: name.into(),
                 stat,
                 dimensions: dims.clone(),
             });
@@ -107,12 +123,12 @@ fn stat_name(stat: Stat) -> &'static str {
 
 fn query(i: usize, s: &Series) -> MetricDataQuery {
     let metric = Metric::builder()
-        .namespace(s.namespace)
-        .metric_name(s.name)
+        .namespace(&s.namespace)
+        .metric_name(&s.name)
         .set_dimensions(Some(
             s.dimensions
                 .iter()
-                .map(|(k, v)| Dimension::builder().name(*k).value(v).build())
+                .map(|(k, v)| Dimension::builder().name(k).value(v).build())
                 .collect(),
         ))
         .build();
@@ -150,8 +166,8 @@ pub fn datapoints(
                 continue;
             }
             out.push(MetricDatapoint {
-                namespace: s.namespace.into(),
-                name: s.name.into(),
+                namespace: s.namespace.clone(),
+                name: s.name.clone(),
                 stat: s.stat,
                 period_start_us: t.secs() * 1_000_000 + i64::from(t.subsec_nanos() / 1000),
                 period_s: PERIOD_S,
@@ -186,7 +202,14 @@ impl MetricsSource {
 
     pub async fn run(mut self) {
         let mut backoff = Backoff::new(Duration::from_secs(u64::from(self.cfg.metrics_poll_s)));
+        let mut polls: u64 = 0;
         loop {
+            // A Web Function's metrics live in `AWS/Lambda/Web`: found by listing what the
+            // function has there (now and then, as they appear with traffic).
+            if polls.is_multiple_of(15) {
+                self.discover_web().await;
+            }
+            polls += 1;
             let wait = match self.poll_once().await {
                 Ok(n) => {
                     self.status(&format!(
@@ -211,6 +234,57 @@ impl MetricsSource {
                 }
             };
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Adds the function's `AWS/Lambda/Web` series that `ListMetrics` shows (at most 20).
+    async fn discover_web(&mut self) {
+        const MAX_WEB: usize = 20;
+        let Some(f) = self.cfg.function.clone() else {
+            return;
+        };
+        let Ok(out) = self
+            .client
+            .list_metrics()
+            .namespace(WEB_NAMESPACE)
+            .dimensions(
+                aws_sdk_cloudwatch::types::DimensionFilter::builder()
+                    .name("FunctionName")
+                    .value(&f)
+                    .build(),
+            )
+            .send()
+            .await
+        else {
+            // Not a Web Function, or not allowed: the Lambda series still come.
+            return;
+        };
+        for m in out.metrics() {
+            let (Some(name), Some(namespace)) = (m.metric_name(), m.namespace()) else {
+                continue;
+            };
+            let dimensions: Vec<(String, String)> = m
+                .dimensions()
+                .iter()
+                .filter_map(|d| Some((d.name()?.to_string(), d.value()?.to_string())))
+                .collect();
+            let known = self
+                .series
+                .iter()
+                .any(|s| s.name == name && s.namespace == namespace && s.dimensions == dimensions);
+            let web = self
+                .series
+                .iter()
+                .filter(|s| s.namespace == WEB_NAMESPACE)
+                .count();
+            if !known && web < MAX_WEB {
+                self.series.push(Series {
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                    stat: web_stat(name),
+                    dimensions,
+                });
+            }
         }
     }
 
@@ -289,7 +363,10 @@ mod tests {
     #[test]
     fn every_series_the_issue_names_is_asked_for_once() {
         let s = series(&cfg());
-        let names: Vec<_> = s.iter().map(|s| (s.namespace, s.name, s.stat)).collect();
+        let names: Vec<_> = s
+            .iter()
+            .map(|s| (s.namespace.as_str(), s.name.as_str(), s.stat))
+            .collect();
         for want in [
             ("AWS/Lambda", "ConcurrentExecutions", Stat::Maximum),
             ("AWS/Lambda", "Duration", Stat::P50),
@@ -314,10 +391,13 @@ mod tests {
         ] {
             assert!(names.contains(&want), "{want:?}");
         }
-        assert!(s[0].dimensions.contains(&("Resource", "hello:live".into())));
+        assert!(
+            s[0].dimensions
+                .contains(&("Resource".to_string(), "hello:live".into()))
+        );
         assert!(
             s.last()
-                .is_some_and(|l| l.dimensions.contains(&("Stage", "prod".into())))
+                .is_some_and(|l| l.dimensions.contains(&("Stage".to_string(), "prod".into())))
         );
         let http = series(&AwsConfig {
             api_id: Some("a1b2c3".into()),
