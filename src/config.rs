@@ -161,6 +161,9 @@ pub struct EmulatorConfig {
     pub min_environments: Option<u32>,
     /// web-functions: how long a request may wait for a free slot, ms.
     pub queue_timeout_ms: u64,
+    /// web-functions: spare slots kept ready ahead of traffic (a new environment starts
+    /// when fewer are free).
+    pub headroom: u32,
     /// `process` handler: Init must end (the first `next`) within this many seconds
     /// (Lambda: 10 s for on-demand environments).
     pub init_timeout_s: f64,
@@ -262,6 +265,7 @@ impl Default for EmulatorConfig {
             max_environments: None,
             min_environments: None,
             queue_timeout_ms: 10_000,
+            headroom: 0,
             init_timeout_s: 10.0,
             process: ProcessConfig::default(),
         }

@@ -215,6 +215,13 @@ async fn an_expired_token_names_the_fix() {
 #[tokio::test]
 async fn cloudwatch_throttling_then_access_denied_in_cbor() {
     let (url, count) = stub(vec![
+        // The first call looks for Web Functions metrics (ListMetrics); its failure is
+        // silent: the Lambda series come anyway.
+        cbor_error(
+            "com.amazonaws.cloudwatch#AccessDeniedException",
+            "AccessDenied;Sender",
+            "not authorized to perform: cloudwatch:ListMetrics",
+        ),
         cbor_error(
             "com.amazonaws.cloudwatch#LimitExceededException",
             "Throttling;Sender",

@@ -74,6 +74,8 @@ impl Core {
             self.begin(now, id, out);
             if model == ExecutionModel::ManagedInstances {
                 self.scale_out_if_saturated(now, out);
+            } else {
+                self.keep_headroom(now, out);
             }
             return;
         }
@@ -100,6 +102,7 @@ impl Core {
             self.pool.occupy(key);
             self.note_concurrency();
             self.also_waiting.entry(key).or_default().push(id);
+            self.keep_headroom(now, out);
             return;
         }
         if self.below_max() && matches!(admitted, Ok(Admission::New)) {
@@ -108,6 +111,7 @@ impl Core {
             self.pool.occupy(key);
             self.note_concurrency();
             self.waiting_init.insert(key, id);
+            self.keep_headroom(now, out);
             return;
         }
         // Every slot busy and no room to grow: queue for the next free slot.
@@ -118,6 +122,33 @@ impl Core {
         self.queue.push_back(id);
         let limit = Duration::from_millis(self.cfg.queue_timeout_ms);
         self.schedule(now + limit, TimerKind::QueueTimeout { invocation: id });
+    }
+
+    /// Web Functions: slots free or about to be (initializing, not yet promised).
+    fn spare_slots(&self) -> u32 {
+        self.pool
+            .iter()
+            .map(|(k, e)| {
+                let promised = u32::try_from(
+                    usize::from(self.waiting_init.contains_key(&k))
+                        + self.also_waiting.get(&k).map_or(0, Vec::len),
+                )
+                .unwrap_or(u32::MAX);
+                match e.phase {
+                    Phase::Ready => e.slots.saturating_sub(e.in_flight),
+                    Phase::Initializing => e.slots.saturating_sub(promised),
+                }
+            })
+            .sum()
+    }
+
+    /// Web Functions: start an environment ahead of traffic when fewer than `headroom`
+    /// slots are spare (AWS keeps a headroom; its size is not documented).
+    fn keep_headroom(&mut self, now: Duration, out: &mut Vec<Effect>) {
+        let headroom = self.cfg.headroom;
+        if headroom > 0 && self.spare_slots() < headroom && self.below_max() {
+            self.create_env(now, InitType::OnDemand, out);
+        }
     }
 
     /// Managed Instances: one more environment when most ready slots are busy.

@@ -188,6 +188,25 @@ fn web_functions_queue_timeout_throttles_and_idle_environments_scale_to_zero() {
 }
 
 #[test]
+fn web_functions_keep_a_headroom_of_spare_slots() {
+    let mut c = shared(crate::config::ExecutionModel::WebFunctions, 10);
+    c.headroom = 10;
+    let mut sim = Sim::new(c);
+    let burst: Vec<Ticket> = (0..10).map(|_| sim.invoke("sleep_ms=500")).collect();
+    sim.run_for(secs(1.0));
+    assert!(burst.iter().all(|t| sim.invoked(*t).cold));
+    assert_eq!(
+        sim.count(|k| matches!(k, EventKind::InitStart { .. })),
+        2,
+        "one for the burst, one spare"
+    );
+    // Ten more find the spare environment ready: no cold start.
+    let more: Vec<Ticket> = (0..10).map(|_| sim.invoke("sleep_ms=500")).collect();
+    sim.run_for(secs(1.0));
+    assert!(more.iter().all(|t| !sim.invoked(*t).cold));
+}
+
+#[test]
 fn managed_instances_start_ahead_never_cold_throttle_excess_and_scale_out() {
     let mut c = shared(crate::config::ExecutionModel::ManagedInstances, 10);
     c.idle_reclaim_s = 60.0;
