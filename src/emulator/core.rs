@@ -503,34 +503,15 @@ impl Core {
             .and_then(|id| self.invocations.get(&id))
             .is_some_and(|inv| inv.params.crash_in_init());
         if crash_in_init {
-            self.log(
+            self.fail_init(
                 now,
                 key,
-                |w, wall| w.init_report(wall, init_ms, "init", "Runtime.ExitError"),
+                &env_id,
+                init_ms,
+                "Runtime.ExitError",
+                waiting,
                 out,
             );
-            self.emit(
-                now,
-                EventKind::InitEnd {
-                    env: env_id.clone(),
-                    init_ms,
-                    ok: false,
-                },
-                out,
-            );
-            self.fail_joined(key, &env_id, init_ms, out);
-            if let Some(inv) = waiting.and_then(|id| self.invocations.remove(&id)) {
-                self.metrics.invocation(false, false);
-                self.metrics.completed(init_ms, true);
-                out.push(Effect::Respond {
-                    ticket: inv.ticket,
-                    reply: Reply::InitFailed {
-                        env: env_id.clone(),
-                        init_ms,
-                    },
-                });
-            }
-            self.destroy(now, key, DestroyReason::InitError, out);
             return;
         }
         self.emit(
@@ -565,6 +546,49 @@ impl Core {
             // REPORT shows the Init Duration (LAMBDA-FACTS §3).
             self.went_idle(now, key, out);
         }
+    }
+
+    /// Init failed: `INIT_REPORT`, `InitEnd` not ok, every request waiting for it gets the
+    /// front's error, and the environment is destroyed.
+    #[allow(clippy::too_many_arguments)]
+    fn fail_init(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        env_id: &EnvId,
+        init_ms: f64,
+        error_type: &str,
+        waiting: Option<u64>,
+        out: &mut Vec<Effect>,
+    ) {
+        self.log(
+            now,
+            key,
+            |w, wall| w.init_report(wall, init_ms, "init", error_type),
+            out,
+        );
+        self.emit(
+            now,
+            EventKind::InitEnd {
+                env: env_id.clone(),
+                init_ms,
+                ok: false,
+            },
+            out,
+        );
+        self.fail_joined(key, env_id, init_ms, out);
+        if let Some(inv) = waiting.and_then(|id| self.invocations.remove(&id)) {
+            self.metrics.invocation(false, false);
+            self.metrics.completed(init_ms, true);
+            out.push(Effect::Respond {
+                ticket: inv.ticket,
+                reply: Reply::InitFailed {
+                    env: env_id.clone(),
+                    init_ms,
+                },
+            });
+        }
+        self.destroy(now, key, DestroyReason::InitError, out);
     }
 
     /// Starts running an invocation on its (ready) environment.

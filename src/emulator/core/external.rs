@@ -8,12 +8,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use rand::Rng as _;
 
-use super::{Core, Effect, Reply, TimerKind, uuid_v4};
+use super::{Core, Effect, TimerKind, uuid_v4};
 use crate::emulator::builtin::Plan;
 use crate::emulator::pool::{EnvKey, Phase};
 use crate::emulator::proxy::{self, Context, Malformed};
 use crate::emulator::runtime_api::{Delivery, RuntimeMsg};
-use crate::event::{DestroyReason, EventKind, InvokeOutcome};
+use crate::event::{DestroyReason, InvokeOutcome};
 
 impl Core {
     /// Hands invocation `id` to its environment's runtime: the proxy event of its
@@ -242,38 +242,8 @@ impl Core {
         let init_ms = now.saturating_sub(env.born).as_secs_f64() * 1000.0;
         // INIT_REPORT's Status is `error` or `timeout`; the phase is always Init here.
         let _ = status;
-        self.log(
-            now,
-            key,
-            |w, wall| w.init_report(wall, init_ms, "init", error_type),
-            out,
-        );
-        self.emit(
-            now,
-            EventKind::InitEnd {
-                env: env_id.clone(),
-                init_ms,
-                ok: false,
-            },
-            out,
-        );
-        self.fail_joined(key, &env_id, init_ms, out);
-        if let Some(inv) = self
-            .waiting_init
-            .remove(&key)
-            .and_then(|id| self.invocations.remove(&id))
-        {
-            self.metrics.invocation(false, false);
-            self.metrics.completed(init_ms, true);
-            out.push(Effect::Respond {
-                ticket: inv.ticket,
-                reply: Reply::InitFailed {
-                    env: env_id,
-                    init_ms,
-                },
-            });
-        }
-        self.destroy(now, key, DestroyReason::InitError, out);
+        let waiting = self.waiting_init.remove(&key);
+        self.fail_init(now, key, &env_id, init_ms, error_type, waiting, out);
     }
 
     pub(super) fn init_timeout(
