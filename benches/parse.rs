@@ -16,7 +16,9 @@ fn lines() -> Vec<String> {
     for i in 0..1000 {
         let id = format!("8f5a3c1e-0b7d-4b1a-9e55-{i:012x}");
         v.push(format!("START RequestId: {id} Version: $LATEST"));
-        v.push(format!("2026-11-23T10:00:00.000Z\t{id}\tINFO\tserving /orders/{i}"));
+        v.push(format!(
+            "2026-11-23T10:00:00.000Z\t{id}\tINFO\tserving /orders/{i}"
+        ));
         v.push(format!("END RequestId: {id}"));
         v.push(format!(
             "REPORT RequestId: {id}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 71 MB\t"

@@ -78,3 +78,23 @@ fn compare_fires_one_burst_at_two_models() {
     tmux(&["send-keys", "-t", &s.0, "q"]);
     wait_for(&s.0, "thaw-exited-0");
 }
+
+#[test]
+fn a_terminal_resized_to_one_by_one_and_back_keeps_working() {
+    let s = tmux::start("resize", 120, 36, "", "-n 5 --set tui.sleep_ms=20");
+    wait_for(&s.0, "no environments yet");
+    tmux(&["resize-window", "-t", &s.0, "-x", "1", "-y", "1"]);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    // Firing while too small to draw: the app keeps running.
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    tmux(&["resize-window", "-t", &s.0, "-x", "120", "-y", "36"]);
+    let screen = wait_for(&s.0, "cold      5");
+    assert!(screen.contains("Environments live 5"), "{screen}");
+    tmux(&["resize-window", "-t", &s.0, "-x", "60", "-y", "10"]);
+    wait_for(&s.0, "too small");
+    tmux(&["resize-window", "-t", &s.0, "-x", "120", "-y", "36"]);
+    wait_for(&s.0, "Environments live 5");
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}
