@@ -294,3 +294,41 @@ fn recording_to_an_unwritable_place_is_a_one_line_error() {
     assert_eq!(full.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&full.stderr).contains("cannot write"));
 }
+
+#[test]
+fn a_recording_that_hits_a_file_size_limit_is_reported_after_the_summary() {
+    let path = std::env::temp_dir().join(format!("thaw-burst-full-{}.jsonl", std::process::id()));
+    let script = format!(
+        "ulimit -f 4 && exec {} burst -p 'parallel 100' --record {}",
+        env!("CARGO_BIN_EXE_thaw"),
+        path.display()
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
+        .output()
+        .unwrap();
+    let stdout = stdout(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("requests      100 sent, 100 ok"),
+        "the burst ran: {stdout}{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("write failed") && stderr.contains("recording stopped"),
+        "{stderr}"
+    );
+    // What was written before the limit is a readable recording.
+    let summary = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .args(["replay", "--summary"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        summary.status.success(),
+        "{}",
+        String::from_utf8_lossy(&summary.stderr)
+    );
+    let _ = std::fs::remove_file(&path);
+}

@@ -192,16 +192,22 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     if let Some(e) = emulator {
         e.shutdown().await;
     }
-    if let Some(r) = recorder {
-        let path = r.path.clone();
-        let written = r.finish().await.map_err(Failure::Run)?;
-        eprintln!(
-            "thaw burst: recorded {} events to {}; play it with: thaw replay {}",
-            written.events,
-            path.display(),
-            path.display()
-        );
-    }
+    // A recording that failed (disk full) does not cost the summary: it is reported
+    // after it, and the exit status says so.
+    let recorded = match recorder {
+        Some(r) => {
+            let path = r.path.clone();
+            r.finish().await.map(|written| {
+                eprintln!(
+                    "thaw burst: recorded {} events to {}; play it with: thaw replay {}",
+                    written.events,
+                    path.display(),
+                    path.display()
+                );
+            })
+        }
+        None => Ok(()),
+    };
     let summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
     let mut out = std::io::stdout().lock();
     let written = match args.output {
@@ -222,6 +228,8 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         }
     };
     let _ = written.and_then(|()| out.flush());
+    drop(out);
+    recorded.map_err(Failure::Run)?;
     Ok(if summary.failed > 0 {
         EXIT_REQUESTS_FAILED
     } else {

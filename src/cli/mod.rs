@@ -127,6 +127,15 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
+    // A full disk or a file-size limit must be a write error (reported, the rest goes
+    // on), not SIGXFSZ ending thaw with the terminal in raw mode.
+    #[cfg(unix)]
+    let _file_size_signal = runtime.block_on(async {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(
+            nix::sys::signal::Signal::SIGXFSZ as i32,
+        ))
+        .ok()
+    });
     let result = match cli.command {
         None => runtime
             .block_on(live::run(&cli.global, cli.live))
