@@ -194,7 +194,7 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     }
     // A recording that failed (disk full) does not cost the summary: it is reported
     // after it, and the exit status says so.
-    let recorded = match recorder {
+    let recording = match recorder {
         Some(r) => {
             let path = r.path.clone();
             r.finish().await.map(|written| {
@@ -229,7 +229,7 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     };
     let _ = written.and_then(|()| out.flush());
     drop(out);
-    recorded.map_err(Failure::Run)?;
+    recording.map_err(Failure::Run)?;
     Ok(if summary.failed > 0 {
         EXIT_REQUESTS_FAILED
     } else {
