@@ -209,26 +209,7 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         None => Ok(()),
     };
     let summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
-    let mut out = std::io::stdout().lock();
-    let written = match args.output {
-        Output::Text => write!(out, "{}", summary.text()),
-        Output::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&summary).unwrap_or_default()
-        ),
-        Output::Csv => {
-            let mut text = String::from(summary::CSV_HEADER);
-            text.push('\n');
-            for r in &rows {
-                text.push_str(&summary::csv_row(r));
-                text.push('\n');
-            }
-            write!(out, "{text}")
-        }
-    };
-    let _ = written.and_then(|()| out.flush());
-    drop(out);
+    print_summary(args.output, &summary, &rows);
     recording.map_err(Failure::Run)?;
     Ok(if summary.failed > 0 {
         EXIT_REQUESTS_FAILED
@@ -346,4 +327,27 @@ async fn start_target(
         .map_err(|e| Failure::Run(e.to_string()))?;
     let target = Target::parse(&format!("{}{path}", emulator.url())).map_err(Failure::Config)?;
     Ok((target, Some(emulator), events))
+}
+
+/// The summary on stdout, as text, JSON or CSV rows.
+fn print_summary(output: Output, summary: &Summary, rows: &[crate::event::RequestObserved]) {
+    let mut out = std::io::stdout().lock();
+    let written = match output {
+        Output::Text => write!(out, "{}", summary.text()),
+        Output::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        ),
+        Output::Csv => {
+            let mut text = String::from(summary::CSV_HEADER);
+            text.push('\n');
+            for r in rows {
+                text.push_str(&summary::csv_row(r));
+                text.push('\n');
+            }
+            write!(out, "{text}")
+        }
+    };
+    let _ = written.and_then(|()| out.flush());
 }
