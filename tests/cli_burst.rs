@@ -1,6 +1,8 @@
 //! `thaw burst` as a user runs it: summaries, output formats, exit statuses, bad flags.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn thaw(args: &[&str]) -> Output {
@@ -331,4 +333,42 @@ fn a_recording_that_hits_a_file_size_limit_is_reported_after_the_summary() {
         String::from_utf8_lossy(&summary.stderr)
     );
     let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn an_endpoint_that_dies_mid_burst_is_errors_by_kind_not_a_crash() {
+    let mut served = common::serve(&["--quiet"]);
+    let url = format!("{}/prod/hello?sleep_ms=1500", served.url);
+    let burst = std::thread::spawn(move || {
+        Command::new(env!("CARGO_BIN_EXE_thaw"))
+            .args([
+                "burst",
+                &url,
+                "-p",
+                "parallel 30; wait 500ms; parallel 10",
+                "--timeout",
+                "5s",
+            ])
+            .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
+            .output()
+            .unwrap()
+    });
+    // The endpoint goes away while the first 30 are in flight.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    served.child.kill().unwrap();
+    let _ = served.child.wait();
+    let out = burst.join().unwrap();
+    let text = stdout(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "some requests failed: {text}{err}"
+    );
+    assert!(text.contains("requests      40 sent, 0 ok"), "{text}");
+    assert!(
+        text.contains("reset") || text.contains("refused"),
+        "errors by kind: {text}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
 }
