@@ -68,31 +68,13 @@ async fn put_metrics_come_back_through_the_poller_with_the_same_values(
         metrics_poll_s: 5,
         ..AwsConfig::default()
     };
-    let (sink, mut rx) = EventSink::channel(1 << 14);
-    let task = tokio::spawn(
-        MetricsSource::new(sdk, &aws, Clock::start(), sink)
-            .unwrap()
-            .run(),
-    );
-    let mut state = State::new();
-    let mut errors = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    let done = |s: &State| {
+    let (state, errors) = poll_until(sdk, &aws, |s: &State| {
         s.metric_series("ConcurrentExecutions", Stat::Maximum)
             .is_some()
             && s.metric_series("5XXError", Stat::Sum).is_some()
             && s.metric_series("Duration", Stat::Maximum).is_some()
-    };
-    while !done(&state) {
-        let Ok(Some(e)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
-            panic!("no metrics within 60 s; errors: {errors:?}");
-        };
-        if let EventKind::SourceError { message, .. } = &e.kind {
-            errors.push(message.clone());
-        }
-        state.apply(&e);
-    }
-    task.abort();
+    })
+    .await;
 
     let value_at = |name: &str, stat: Stat, t: i64| {
         let s = state.metric_series(name, stat).unwrap();
@@ -224,27 +206,12 @@ async fn a_web_functions_metrics_are_discovered_and_polled(sdk: &aws_config::Sdk
         metrics_poll_s: 5,
         ..AwsConfig::default()
     };
-    let (sink, mut rx) = EventSink::channel(1 << 14);
-    let task = tokio::spawn(
-        MetricsSource::new(sdk, &aws, Clock::start(), sink)
-            .unwrap()
-            .run(),
-    );
-    let mut state = State::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while state
-        .metric_series("RequestLatency", Stat::Average)
-        .is_none()
-        || state
-            .metric_series("HTTPResponseStatusClass5XX", Stat::Sum)
-            .is_none()
-    {
-        let Ok(Some(e)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
-            panic!("no Web Functions metrics within 60 s");
-        };
-        state.apply(&e);
-    }
-    task.abort();
+    let (state, _) = poll_until(sdk, &aws, |s: &State| {
+        s.metric_series("RequestLatency", Stat::Average).is_some()
+            && s.metric_series("HTTPResponseStatusClass5XX", Stat::Sum)
+                .is_some()
+    })
+    .await;
     let at = |name: &str, stat| {
         state
             .metric_series(name, stat)
@@ -263,4 +230,33 @@ async fn a_web_functions_metrics_are_discovered_and_polled(sdk: &aws_config::Sdk
             .namespace,
         "AWS/Lambda/Web"
     );
+}
+
+/// Runs the metrics source until `done` holds (or fails after 60 s); returns the state
+/// and the errors it reported.
+async fn poll_until(
+    sdk: &aws_config::SdkConfig,
+    aws: &AwsConfig,
+    done: impl Fn(&State) -> bool,
+) -> (State, Vec<String>) {
+    let (sink, mut rx) = EventSink::channel(1 << 14);
+    let task = tokio::spawn(
+        MetricsSource::new(sdk, aws, Clock::start(), sink)
+            .unwrap()
+            .run(),
+    );
+    let mut state = State::new();
+    let mut errors = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !done(&state) {
+        let Ok(Some(e)) = tokio::time::timeout_at(deadline, rx.recv()).await else {
+            panic!("not within 60 s; errors: {errors:?}");
+        };
+        if let EventKind::SourceError { message, .. } = &e.kind {
+            errors.push(message.clone());
+        }
+        state.apply(&e);
+    }
+    task.abort();
+    (state, errors)
 }
