@@ -361,3 +361,40 @@ async fn one_process_serves_several_requests_at_once_under_web_functions() {
         "lambda_runtime's concurrent loops served several at once ({most})"
     );
 }
+
+/// The custom runtime of AWS's tutorial, in shell with curl: the smallest real Runtime
+/// API client. It answers what the test asks: a valid proxy response, or one API
+/// Gateway cannot map (a 502).
+fn shell_runtime(answer: &str) -> Vec<String> {
+    let script = format!(
+        r#"set -eu
+api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
+while true; do
+  headers="$(mktemp)"
+  curl -sS -D "$headers" -o /dev/null "$api/invocation/next"
+  id="$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | tr -d '\r' | cut -d' ' -f2)"
+  curl -sS -X POST "$api/invocation/$id/response" -d '{answer}' > /dev/null
+done"#
+    );
+    vec!["/bin/sh".into(), "-c".into(), script]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shell_runtime_with_curl_and_what_api_gateway_does_with_its_answers() {
+    let ok = common::start(config(shell_runtime(
+        r#"{"statusCode":201,"headers":{"x-from":"shell"},"body":"made"}"#,
+    )))
+    .await;
+    let r = common::get(&ok.url("")).await;
+    assert_eq!((r.status, r.body.as_str()), (201, "made"));
+    assert_eq!(r.header("x-from"), Some("shell"));
+    assert!(r.cold());
+    let again = common::get(&ok.url("")).await;
+    assert_eq!(again.status, 201);
+    assert!(!again.cold());
+    // An answer without statusCode: a REST API calls it malformed (502).
+    let bad = common::start(config(shell_runtime(r#"{"hello":"world"}"#))).await;
+    let r = common::get(&bad.url("")).await;
+    assert_eq!(r.status, 502, "{}", r.body);
+    assert!(r.body.contains("Internal server error"), "{}", r.body);
+}
