@@ -172,6 +172,10 @@ impl Core {
         key: EnvKey,
         out: &mut Vec<Effect>,
     ) -> bool {
+        // The classic model never queues: nothing to look up on its hot path.
+        if self.queue.is_empty() {
+            return false;
+        }
         let Some(env) = self.pool.get(key) else {
             return false;
         };
