@@ -155,6 +155,24 @@ async fn a_lambda_http_function_runs_unchanged_one_process_per_environment() {
         20,
         "the function's own lines reach its log stream"
     );
+    // ... between their invocation's START and END.
+    let mut open: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
+    for e in &events {
+        if let EventKind::Log(l) = &e.kind {
+            if l.text.starts_with("START") {
+                open.insert(&l.stream, true);
+            } else if l.text.starts_with("END") {
+                open.insert(&l.stream, false);
+            } else if l.text.starts_with("fixture: GET") {
+                assert_eq!(
+                    open.get(l.stream.as_str()),
+                    Some(&true),
+                    "{} outside START..END",
+                    l.text
+                );
+            }
+        }
+    }
     assert!(
         outputs
             .iter()

@@ -372,3 +372,30 @@ fn the_demo_in_assets_tells_the_seed_story() {
     let provisioned = state.envs.rows().filter(|r| r.provisioned()).count();
     assert_eq!(provisioned, 20);
 }
+
+#[tokio::test]
+async fn a_crash_loses_well_under_a_second_of_recording() {
+    // Events recorded, then no orderly finish (as when thaw is killed): what reached the
+    // file within 300 ms is everything before that point.
+    let path = scratch("crash.jsonl");
+    let clock = Clock::start();
+    let header = Header::new("http://x/", "test", 0);
+    let r = Recorder::create(&path, &header, EventSink::none(), clock).unwrap();
+    for i in 0..50 {
+        r.record(&Event::new(
+            clock.stamp(),
+            EventKind::SourceStatus {
+                source: "test".into(),
+                message: format!("event {i}"),
+            },
+        ));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        51,
+        "header and all 50 events are on disk"
+    );
+    std::mem::forget(r);
+}

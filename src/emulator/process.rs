@@ -84,6 +84,10 @@ pub struct Processes {
     next_epoch: u64,
 }
 
+/// How long an answer waits for the output written before it (measured: without it, 4
+/// of 20 lines landed after their END).
+const OUTPUT_GRACE: std::time::Duration = std::time::Duration::from_millis(2);
+
 /// Longest line taken from a process's output; the rest of it is cut.
 const MAX_LINE: usize = 16 * 1024;
 
@@ -132,12 +136,24 @@ impl Processes {
         let started = Instant::now();
         let tx = self.tx.clone();
         let api = RuntimeApi::start(started, move |msg| {
-            let _ = tx.send(ProcMsg::Runtime {
+            let answer = matches!(msg, RuntimeMsg::Response { .. } | RuntimeMsg::Error { .. });
+            let m = ProcMsg::Runtime {
                 key,
                 serial,
                 epoch,
                 msg,
-            });
+            };
+            if answer {
+                // What the function printed before answering is in its pipes already but
+                // may not be read yet: let it reach the log before END does.
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(OUTPUT_GRACE).await;
+                    let _ = tx.send(m);
+                });
+            } else {
+                let _ = tx.send(m);
+            }
         })
         .map_err(|e| format!("cannot open its Runtime API: {e}"))?;
         let mut cmd = self.command(program, args, &api.host_port(), stream, init_type);
