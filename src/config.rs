@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 pub use aws::AwsConfig;
-pub use layers::{Layers, load};
+pub use layers::{Layers, load, load_text};
 pub use tui::{BurstMode, ThemeName, TuiConfig};
 
 use crate::emulator::runtime::Runtime;

@@ -12,6 +12,7 @@
 //! - `probe`     the response headers that name the environment that served a request
 //! - `histogram` fixed-size latency histograms
 //! - `summary`   the end-of-run summary of `thaw burst`, read from `state`
+//! - `fuzz`      byte-level entry points of the input readers, for `fuzz/` and its corpus test
 //! - `cli`       the command line (`thaw emulate`, ...), used by `main.rs`
 
 pub mod burst;
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod emulator;
 pub mod event;
+pub mod fuzz;
 pub mod histogram;
 pub mod probe;
 pub mod record;

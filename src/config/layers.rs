@@ -103,6 +103,16 @@ pub fn load(layers: &Layers) -> Result<Config, ConfigError> {
         },
         (None, false) => None,
     };
+    load_with(file, layers)
+}
+
+/// Loads a config file's text as if it were the file `name`, with no other layer: what
+/// `--config` does after reading the file.
+pub fn load_text(name: &str, text: &str) -> Result<Config, ConfigError> {
+    load_with(Some(file_layer(name, text)?), &Layers::default())
+}
+
+fn load_with(file: Option<Layer>, layers: &Layers) -> Result<Config, ConfigError> {
     let sections = default_sections();
     let env = env_layer(&layers.env, &sections);
     let flags = flag_layer(&layers.flags);
@@ -200,10 +210,14 @@ fn read_file(path: &Path) -> Result<Layer, ConfigError> {
         path: shown.clone(),
         reason: e.to_string(),
     })?;
+    file_layer(&shown, &text)
+}
+
+fn file_layer(shown: &str, text: &str) -> Result<Layer, ConfigError> {
     let table: Table = text.parse().map_err(|e: toml::de::Error| {
-        let (line, column) = e.span().map_or((1, 1), |span| line_col(&text, span.start));
+        let (line, column) = e.span().map_or((1, 1), |span| line_col(text, span.start));
         ConfigError::Syntax {
-            path: shown.clone(),
+            path: shown.to_string(),
             line,
             column,
             message: e.message().trim().replace('\n', " "),

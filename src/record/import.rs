@@ -117,14 +117,20 @@ pub fn timestamp_ms(s: &str) -> Option<i64> {
     if s.len() < 19 || s.as_bytes().get(10) != Some(&b'T') {
         return None;
     }
-    let (base, offset_s) = match s[19..].rfind(['+', '-']) {
+    // Offsets and fractions are ASCII: anything else is not a timestamp (and must not be
+    // cut inside a character).
+    let tail = s.get(19..)?;
+    let (base, offset_s) = match tail.rfind(['+', '-']) {
         Some(i) => {
             let at = 19 + i;
             let off = &s[at..];
             let sign = if off.starts_with('-') { -1 } else { 1 };
             let (h, m) = off[1..].split_once(':').unwrap_or((&off[1..], "0"));
-            let secs = h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60;
-            (&s[..at], sign * secs)
+            let (h, m) = (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?);
+            if !(0..24).contains(&h) || !(0..60).contains(&m) {
+                return None;
+            }
+            (&s[..at], sign * (h * 3600 + m * 60))
         }
         None => (s.trim_end_matches('Z'), 0),
     };
@@ -164,11 +170,12 @@ pub fn to_events(mut lines: Vec<RawLine>) -> Imported {
     let events = out
         .into_iter()
         .map(|(ts, kind)| {
-            let mono_ms = u64::try_from(ts - t0).unwrap_or(0);
+            // Timestamps come from the file: any i64 may be there.
+            let mono_ms = u64::try_from(ts.saturating_sub(t0)).unwrap_or(0);
             Event::new(
                 Stamp {
-                    mono_us: mono_ms * 1000,
-                    wall_us: ts * 1000,
+                    mono_us: mono_ms.saturating_mul(1000),
+                    wall_us: ts.saturating_mul(1000),
                 },
                 kind,
             )
@@ -178,7 +185,7 @@ pub fn to_events(mut lines: Vec<RawLine>) -> Imported {
         events,
         counts: translator.counts,
         streams,
-        start_wall_us: t0 * 1000,
+        start_wall_us: t0.saturating_mul(1000),
     }
 }
 
@@ -196,6 +203,14 @@ mod tests {
         assert_eq!(timestamp_ms("START"), None);
         assert_eq!(timestamp_ms("2026/07/22/[$LATEST]abc"), None);
         assert_eq!(timestamp_ms("2026-07-22Tgarbage+xx:yy"), None);
+        // Found by fuzzing (fuzz/regressions/logs_export): a character across byte 19,
+        // and offsets no clock has.
+        assert_eq!(timestamp_ms("2026-07-22T03:52:5\u{fffd}+00:00"), None);
+        assert_eq!(
+            timestamp_ms("2026-07-22T03:52:53+99999999999999999:00"),
+            None
+        );
+        assert_eq!(timestamp_ms("2026-07-22T03:52:53-24:00"), None);
     }
 
     #[test]
