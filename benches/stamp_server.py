@@ -2,7 +2,7 @@
 from the kernel's receive timestamps (SO_TIMESTAMPNS), so a client's release spread
 (first to last request arrival) is measured where it matters, not in the client.
 
-Used by benches/burst-vs-oha. Answers every request with a tiny 200.
+Used by scripts/bench-peers. Answers every request with a tiny 200.
 """
 import selectors
 import socket

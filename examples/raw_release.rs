@@ -1,6 +1,6 @@
 //! The physical reference for a burst's release: connect N sockets, then write one
 //! request to each in a tight loop, then read every response. Used by
-//! `benches/burst-vs-oha` to compare thaw's release spread against the raw limit.
+//! `scripts/bench-peers` to compare thaw's release spread against the raw limit.
 //!
 //! Usage: `raw_release HOST:PORT N`
 #![allow(clippy::unwrap_used, clippy::expect_used)]

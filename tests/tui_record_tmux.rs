@@ -96,3 +96,49 @@ fn ctrl_c_keeps_what_was_recorded() {
     let out = summary(&file);
     assert!(out.contains("cold / warm   5 / 0"), "{out}");
 }
+
+/// The disk fills mid-session (a file-size limit stands in for it): one status line says
+/// the recording stopped, the screen keeps firing and drawing, and what was written before
+/// replays.
+#[test]
+fn a_full_disk_stops_the_recording_not_the_screen() {
+    let file = scratch("full.jsonl");
+    let s = tmux::start(
+        "rec-full",
+        120,
+        36,
+        // 16 KiB: the header and the first burst's start, not all its events.
+        "ulimit -f 16;",
+        &format!("-n 40 --set tui.sleep_ms=20 --record {}", file.display()),
+    );
+    wait_for(&s.0, "no environments yet");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "cold      40");
+    let screen = wait_for(&s.0, "recording stopped");
+    assert!(screen.contains("write failed"), "{screen}");
+    // Still alive: a second burst is fired and drawn.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "warm      40");
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    // Like tee: the screen ran to the end, but the file asked for is incomplete, so the
+    // exit says so once more on the restored terminal, and the status is 1.
+    let screen = wait_for(&s.0, "thaw-exited-1");
+    assert!(
+        screen.contains("thaw: error: recording") && screen.contains("write failed"),
+        "{screen}"
+    );
+    let len = std::fs::metadata(&file).unwrap().len();
+    assert!(len <= 16 * 1024, "{len} bytes: the limit held");
+    // Everything up to the failed write replays (a cut last line is reported, not fatal).
+    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .args(["replay", "--summary"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

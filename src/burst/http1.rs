@@ -106,7 +106,7 @@ pub async fn read_response<R: AsyncRead + Unpin>(
     let first_byte = first_byte.unwrap_or_else(Instant::now);
     let reusable = match framing {
         Framing::Length(n) => {
-            let want = head_len as u64 + n;
+            let want = (head_len as u64).saturating_add(n);
             while (buf.len() as u64) < want {
                 if read_more(reader, buf).await? == 0 {
                     return Err(closed());
@@ -185,7 +185,11 @@ async fn read_chunked<R: AsyncRead + Unpin>(
                 }
             }
         }
-        let want = pos + size + 2;
+        // The size is the server's word: a huge one is an error, not an overflow.
+        let want = pos
+            .checked_add(size)
+            .and_then(|w| w.checked_add(2))
+            .ok_or_else(|| http_error("bad chunk size"))?;
         while buf.len() < want {
             if read_more(reader, buf).await? == 0 {
                 return Err(closed());
@@ -219,6 +223,26 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((r.status, r.reusable), (429, false));
+    }
+
+    /// Found by fuzzing (fuzz/regressions/http_response): sizes near `u64::MAX` overflowed
+    /// the framing arithmetic.
+    #[tokio::test]
+    async fn sizes_at_the_limit_are_errors_not_overflows() {
+        let kind = |r: io::Result<Response>| error_kind(&r.unwrap_err());
+        assert_eq!(
+            kind(
+                read(
+                    b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\nabc"
+                )
+                .await
+            ),
+            ErrorKind::Http
+        );
+        assert_eq!(
+            kind(read(b"HTTP/1.1 200 OK\r\ncontent-length: 18446744073709551615\r\n\r\nabc").await),
+            ErrorKind::Reset
+        );
     }
 
     #[tokio::test]
