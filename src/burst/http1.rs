@@ -225,7 +225,7 @@ mod tests {
         assert_eq!((r.status, r.reusable), (429, false));
     }
 
-    /// Found by fuzzing (fuzz/regressions/http_response): sizes near `u64::MAX` overflowed
+    /// Found by fuzzing (`fuzz/regressions/http_response`): sizes near `u64::MAX` overflowed
     /// the framing arithmetic.
     #[tokio::test]
     async fn sizes_at_the_limit_are_errors_not_overflows() {
