@@ -5,6 +5,7 @@
 pub mod conn;
 pub mod http1;
 pub mod plan;
+pub mod release;
 pub mod run;
 pub mod sigv4;
 pub mod target;

@@ -1,7 +1,7 @@
 //! Carries out a plan against a target, one [`RequestObserved`] per request.
 //!
-//! A parallel step opens every connection first, then writes every request in one tight
-//! loop (the release) and measures its spread: first to last request fully written. The
+//! A parallel step opens every connection first, then writes every request at once (the
+//! release, `release.rs`) and measures its spread: first to last request fully written. The
 //! other steps reuse connections (keep-alive) and stamp each request's planned time, so an
 //! open-model rate step shows arrivals that started late.
 
@@ -18,6 +18,7 @@ use crate::event::{Clock, ErrorKind, RequestId, RequestObserved};
 use super::conn::{Connector, Reader, Writer};
 use super::http1::{self, Response};
 use super::plan::Step;
+use super::release::{self, Written};
 use super::sigv4::Signer;
 use super::target::{RequestSpec, Target};
 
@@ -302,36 +303,42 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
         });
         writers.push((writer, sent_tx));
     }
-    // 3. The release: every request written in one loop, no await between them unless a
-    // socket's buffer is full.
+    // 3. The release: every request written at once, sharded over the cores (release.rs);
+    // no await inside it unless a socket's buffer is full.
     let planned = Instant::now();
     let request = ctx.request();
-    let (mut first, mut last) = (None, None);
+    let to_write = request.clone();
+    let Ok(written) =
+        tokio::task::spawn_blocking(move || release::release(writers, &to_write)).await
+    else {
+        return None;
+    };
+    let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
+    let mut stamp = |at: Instant| {
+        first = Some(first.map_or(at, |f| f.min(at)));
+        last = Some(last.map_or(at, |l| l.max(at)));
+    };
     let mut slow = Vec::new();
     // Write halves stay open until every response is read: dropping one sends FIN.
-    let mut open = Vec::with_capacity(writers.len());
-    // Readers are told their send times after the loop: waking thousands of tasks
-    // inside it would stretch the release.
-    let mut sent = Vec::with_capacity(writers.len());
-    for (writer, sent_tx) in writers {
-        match writer.try_write(&request) {
-            Ok(k) if k == request.len() => {
-                let now = Instant::now();
-                first.get_or_insert(now);
-                last = Some(now);
-                sent.push((sent_tx, now, None));
+    let mut open = Vec::with_capacity(written.len());
+    // Readers are told their send times after the release: waking thousands of tasks
+    // inside it would stretch it.
+    let mut sent = Vec::with_capacity(written.len());
+    for w in written {
+        match w {
+            Written::Sent { writer, tag, at } => {
+                stamp(at);
+                sent.push((tag, at, None));
                 open.push(writer);
             }
-            Ok(k) => slow.push((writer, sent_tx, k)),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => slow.push((writer, sent_tx, 0)),
-            Err(e) => sent.push((sent_tx, Instant::now(), Some(http1::error_kind(&e)))),
+            Written::Pending { writer, tag, done } => slow.push((writer, tag, done)),
+            Written::Failed { tag, at, kind } => sent.push((tag, at, Some(kind))),
         }
     }
     for (mut writer, sent_tx, done) in slow {
         let r = writer.write_all(&request[done..]).await;
         let now = Instant::now();
-        first.get_or_insert(now);
-        last = Some(now);
+        stamp(now);
         sent.push((sent_tx, now, r.err().map(|e| http1::error_kind(&e))));
         open.push(writer);
     }
