@@ -2,6 +2,7 @@
 //! played back on the same screen, driven by the replay keys.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 #[path = "common/tmux.rs"]
 mod tmux;
 
@@ -141,4 +142,34 @@ fn a_full_disk_stops_the_recording_not_the_screen() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The endpoint dies while a burst is in flight: the screen counts the failures by kind and
+/// keeps going, and the recording holds every one of them.
+#[test]
+fn an_endpoint_that_dies_mid_burst_is_counted_on_screen_and_recorded() {
+    let mut served = common::serve(&["--quiet"]);
+    let file = scratch("dies.jsonl");
+    let s = start(
+        "dies",
+        &format!(
+            "--url {}/prod/hello --set tui.sleep_ms=2500 -n 20 --record {}",
+            served.url,
+            file.display()
+        ),
+    );
+    wait_for(&s.0, "no environments yet");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    served.child.kill().unwrap();
+    let _ = served.child.wait();
+    wait_for(&s.0, "errors    20");
+    // A second burst finds nothing listening: refused, counted, still no crash.
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "errors    40");
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+    let out = summary(&file);
+    assert!(out.contains("40 sent, 0 ok"), "{out}");
+    assert!(out.contains("refused"), "{out}");
 }
