@@ -1,6 +1,8 @@
-//! Every committed fuzz seed and every input the fuzzers ever crashed on, run through the
-//! fuzz targets' entry points on stable Rust: a finding, once fixed, stays fixed.
-//! `scripts/fuzz` runs the fuzzers themselves (nightly, not in CI).
+//! Every committed fuzz seed, every input the fuzzers ever crashed on, and the fuzzers'
+//! minimized corpus (`fuzz/corpus.tar.xz`), run through the fuzz targets' entry points on
+//! stable Rust: a finding, once fixed, stays fixed, and what hours of fuzzing reached is
+//! walked again on every test run. `scripts/fuzz` runs the fuzzers themselves (nightly,
+//! not in CI).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
@@ -36,6 +38,40 @@ fn seeds_and_past_findings_do_not_panic() {
             );
         }
     }
+}
+
+#[test]
+fn the_fuzzers_corpus_does_not_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let dir = std::env::temp_dir().join(format!("thaw-fuzz-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("-xJf")
+        .arg(root.join("corpus.tar.xz"))
+        .arg("-C")
+        .arg(&dir)
+        .status()
+        .expect("tar is needed to unpack fuzz/corpus.tar.xz (Debian: tar, xz-utils)");
+    assert!(status.success(), "tar -xJf fuzz/corpus.tar.xz failed");
+    let mut total = 0;
+    for (target, run) in thaw::fuzz::TARGETS {
+        let files = inputs(&dir.join(target));
+        assert!(
+            !files.is_empty(),
+            "fuzz/corpus.tar.xz has no {target} inputs"
+        );
+        for path in &files {
+            let data = std::fs::read(path).unwrap();
+            assert!(
+                std::panic::catch_unwind(|| run(&data)).is_ok(),
+                "{target}: corpus input {} panics",
+                path.display()
+            );
+        }
+        total += files.len();
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(total > 1000, "only {total} inputs: is the corpus packed?");
 }
 
 #[test]
