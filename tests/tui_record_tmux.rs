@@ -132,16 +132,8 @@ fn a_full_disk_stops_the_recording_not_the_screen() {
     let len = std::fs::metadata(&file).unwrap().len();
     assert!(len <= 16 * 1024, "{len} bytes: the limit held");
     // Everything up to the failed write replays (a cut last line is reported, not fatal).
-    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
-        .args(["replay", "--summary"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = summary(&file);
+    assert!(out.contains("thaw burst: parallel 40"), "{out}");
 }
 
 /// The endpoint dies while a burst is in flight: the screen counts the failures by kind and
