@@ -7,6 +7,11 @@
 
 use std::sync::OnceLock;
 
+use hyper::header::{HeaderName, HeaderValue};
+
+use crate::burst::plan::Plan;
+use crate::config::Front;
+use crate::emulator::proxy::{self, Context, HttpRequest};
 use crate::event::{Event, Stamp};
 use crate::record::{import, read};
 use crate::sources::logs::{parse, translate::Translator};
@@ -100,14 +105,94 @@ pub fn logs_export(data: &[u8]) {
     }
 }
 
+/// A burst plan as typed after `-p`: parsed, sized, and shown. What the screen shows of a
+/// plan must parse back to the same plan (a user copies it).
+pub fn plan(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(plan) = text.parse::<Plan>() else {
+        return;
+    };
+    let _ = (plan.max_connections(), plan.planned_requests());
+    let shown = plan.to_string();
+    assert_eq!(
+        shown.parse::<Plan>().as_ref(),
+        Ok(&plan),
+        "plan {text:?} is shown as {shown:?}"
+    );
+}
+
+/// A client's request turned into a Lambda proxy event, and a function's answer turned
+/// back into HTTP, as each front does. The first byte picks the front; the request (a
+/// request line, then header lines) and the answer are separated by a NUL byte.
+pub fn proxy(data: &[u8]) {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let front = [Front::RestApi, Front::HttpApi, Front::FunctionUrl][usize::from(first % 3)];
+    let (request, answer) = match rest.iter().position(|&b| b == 0) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
+    };
+    let request = String::from_utf8_lossy(request);
+    let mut lines = request.split("\r\n");
+    let (method, target) = lines
+        .next()
+        .and_then(|l| l.split_once(' '))
+        .unwrap_or(("GET", "/"));
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q.to_string())),
+        None => (target, None),
+    };
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let req = HttpRequest {
+        method: method.to_string(),
+        path: path.to_string(),
+        query,
+        headers,
+        body: answer.to_vec(),
+        source_ip: "127.0.0.1".into(),
+    };
+    let ctx = Context {
+        request_id: "fuzz".into(),
+        time_epoch_ms: 1_795_000_000_000,
+        account_id: "123456789012".into(),
+        api_id: "fuzzapi".into(),
+        stage: "prod".into(),
+    };
+    let _ = proxy::event(front, &req, &ctx).to_string();
+    // What the front hands to hyper must be valid HTTP, or the client sees something
+    // else than the function said.
+    if let Ok(mapped) = proxy::map_response(front, answer) {
+        assert!(
+            (100..=599).contains(&mapped.status),
+            "status {}",
+            mapped.status
+        );
+        for (name, value) in &mapped.headers {
+            assert!(
+                HeaderName::from_bytes(name.as_bytes()).is_ok()
+                    && HeaderValue::from_str(value).is_ok(),
+                "header {name:?}: {value:?}"
+            );
+        }
+    }
+}
+
 /// A fuzz target's body: any bytes in, no panic out.
 pub type Target = fn(&[u8]);
 
 /// The targets by name, as `fuzz/fuzz_targets/` and `fuzz/seeds/` name them.
-pub const TARGETS: [(&str, Target); 5] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("log_lines", log_lines),
     ("http_response", http_response),
     ("recording", recording),
     ("config", config),
     ("logs_export", logs_export),
+    ("plan", plan),
+    ("proxy", proxy),
 ];

@@ -132,8 +132,12 @@ fn a_full_disk_stops_the_recording_not_the_screen() {
     let len = std::fs::metadata(&file).unwrap().len();
     assert!(len <= 16 * 1024, "{len} bytes: the limit held");
     // Everything up to the failed write replays (a cut last line is reported, not fatal).
+    // (Which events made it in first depends on timing: the burst's own or the platform's.)
     let out = summary(&file);
-    assert!(out.contains("thaw burst: parallel 40"), "{out}");
+    assert!(
+        out.contains("environments") && !out.contains("environments  0 seen"),
+        "{out}"
+    );
 }
 
 /// The endpoint dies while a burst is in flight: the screen counts the failures by kind and

@@ -61,10 +61,13 @@ impl Plan {
                     n,
                     every,
                     duration: Some(d),
-                } => u64::from(*n) * (d.as_nanos() / every.as_nanos().max(1) + 1) as u64,
+                } => u64::from(*n).saturating_mul(
+                    u64::try_from(d.as_nanos() / every.as_nanos().max(1) + 1).unwrap_or(u64::MAX),
+                ),
                 Step::Ramp { .. } | Step::KeepWarm { duration: None, .. } => return None,
             };
-            Some(acc + n)
+            // Durations may be centuries long: a count past u64 is "more than can be sent".
+            Some(acc.saturating_add(n))
         })
     }
 }
@@ -209,8 +212,10 @@ impl FromStr for Plan {
     }
 }
 
+/// `1m30s`: humantime's form without its spaces, so a plan as shown is one word per
+/// duration and can be typed back after `-p`.
 fn human(d: Duration) -> String {
-    humantime::format_duration(d).to_string()
+    humantime::format_duration(d).to_string().replace(' ', "")
 }
 
 impl fmt::Display for Step {
@@ -270,6 +275,17 @@ mod tests {
             let plan: Plan = text.parse().unwrap();
             assert_eq!(plan.to_string(), text);
         }
+        // Found by fuzzing (`fuzz/regressions/plan`): durations of several units were
+        // shown with spaces ("1m 30s"), which the plan parser reads as two words.
+        for (typed, shown) in [
+            ("keep-warm 2 every 90s", "keep-warm 2 every 1m30s"),
+            ("wait 3723s", "wait 1h2m3s"),
+            ("serial 2 think 1500ms", "serial 2 think 1s500ms"),
+        ] {
+            let plan: Plan = typed.parse().unwrap();
+            assert_eq!(plan.to_string(), shown);
+            assert_eq!(shown.parse::<Plan>().unwrap(), plan);
+        }
     }
 
     #[test]
@@ -324,5 +340,10 @@ mod tests {
         assert_eq!(p.planned_requests(), Some(90));
         let p: Plan = "ramp 1 5 over 1s".parse().unwrap();
         assert_eq!(p.planned_requests(), None);
+        // Found by fuzzing (`fuzz/regressions/plan`): rates over centuries overflowed.
+        let p: Plan = "rate 1000000 for 30000000000wk; parallel 1"
+            .parse()
+            .unwrap();
+        assert_eq!(p.planned_requests(), Some(u64::MAX));
     }
 }

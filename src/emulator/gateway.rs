@@ -143,11 +143,18 @@ fn stopped() -> Response<Full<Bytes>> {
 }
 
 fn to_hyper(r: front::Response) -> Response<Full<Bytes>> {
-    let mut builder = Response::builder().status(r.status);
+    let mut response = Response::new(Full::new(Bytes::from(r.body)));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(r.status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
+    // Function headers are checked when the answer is mapped (proxy.rs); one that slips
+    // through is dropped alone, never the whole response.
     for (name, value) in r.headers {
-        builder = builder.header(name.as_ref(), value);
+        if let (Ok(n), Ok(v)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(&value),
+        ) {
+            response.headers_mut().append(n, v);
+        }
     }
-    builder
-        .body(Full::new(Bytes::from(r.body)))
-        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    response
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use hyper::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 
 use crate::config::Front;
@@ -361,11 +362,25 @@ pub fn map_response(front: Front, answer: &[u8]) -> Result<Mapped, Malformed> {
         }
         Some(other) => other.to_string().into_bytes(),
     };
+    valid_http(&headers)?;
     Ok(Mapped {
         status,
         headers,
         body,
     })
+}
+
+/// A header HTTP cannot carry is the function's mistake: say so, as a malformed answer,
+/// rather than hand the client something else than the function said.
+fn valid_http(headers: &[(String, String)]) -> Result<(), Malformed> {
+    match headers.iter().find(|(n, v)| {
+        HeaderName::from_bytes(n.as_bytes()).is_err() || HeaderValue::from_str(v).is_err()
+    }) {
+        Some((name, value)) => Err(Malformed(format!(
+            "header {name:?}: {value:?} is not valid HTTP"
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn scalar(v: &Value) -> Option<String> {

@@ -135,6 +135,24 @@ fn responses_map_as_api_gateway_maps_them() {
             br#"{"statusCode":200,"body":"!!","isBase64Encoded":true}"#.as_slice(),
         ),
         (Front::FunctionUrl, br#"{"statusCode":1000}"#.as_slice()),
+        // Found by fuzzing (`fuzz/regressions/proxy`): headers HTTP cannot carry made
+        // the front answer an empty 200 in place of the function's response.
+        (
+            Front::HttpApi,
+            br#"{"statusCode":200,"headers":{"x-]":"7"}}"#.as_slice(),
+        ),
+        (
+            Front::RestApi,
+            br#"{"statusCode":200,"multiValueHeaders":{"x-a":["line
+break"]}}"#
+                .as_slice(),
+        ),
+        (
+            Front::FunctionUrl,
+            br#"{"statusCode":200,"cookies":["a=1
+x-injected: 1"]}"#
+                .as_slice(),
+        ),
     ] {
         assert!(
             map_response(front, bad).is_err(),
