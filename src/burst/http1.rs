@@ -16,6 +16,8 @@ use crate::event::{ErrorKind, ProbeFields};
 /// Largest response head accepted.
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_HEADERS: usize = 64;
+/// Most of a body kept in memory while it is read (it is counted, then dropped).
+const KEEP: usize = 64 * 1024;
 
 /// What a response said, and when.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,10 +106,16 @@ pub async fn read_response<R: AsyncRead + Unpin>(
         }
     };
     let first_byte = first_byte.unwrap_or_else(Instant::now);
+    // Bodies are counted, not kept: thousands of connections may each be reading one.
+    let mut dropped: u64 = 0;
     let reusable = match framing {
         Framing::Length(n) => {
             let want = (head_len as u64).saturating_add(n);
-            while (buf.len() as u64) < want {
+            while dropped + (buf.len() as u64) < want {
+                if buf.len() > KEEP {
+                    dropped += buf.len() as u64;
+                    buf.clear();
+                }
                 if read_more(reader, buf).await? == 0 {
                     return Err(closed());
                 }
@@ -115,11 +123,19 @@ pub async fn read_response<R: AsyncRead + Unpin>(
             keep_alive
         }
         Framing::Chunked => {
-            read_chunked(reader, buf, head_len).await?;
+            dropped = read_chunked(reader, buf, head_len).await?;
             keep_alive
         }
         Framing::UntilClose => {
-            while read_more(reader, buf).await? > 0 {}
+            loop {
+                if buf.len() > KEEP {
+                    dropped += buf.len() as u64;
+                    buf.clear();
+                }
+                if read_more(reader, buf).await? == 0 {
+                    break;
+                }
+            }
             false
         }
     };
@@ -127,7 +143,7 @@ pub async fn read_response<R: AsyncRead + Unpin>(
         status,
         first_byte,
         end: Instant::now(),
-        bytes: buf.len() as u64,
+        bytes: dropped + buf.len() as u64,
         probe,
         reusable,
     })
@@ -146,13 +162,23 @@ async fn read_more<R: AsyncRead + Unpin>(reader: &mut R, buf: &mut Vec<u8>) -> i
     reader.read_buf(buf).await
 }
 
-/// Consumes a chunked body starting at `pos`, reading more as needed.
+/// Consumes a chunked body starting at `pos`, reading more as needed. Returns how many
+/// bytes it dropped from the front of `buf` to keep it small.
 async fn read_chunked<R: AsyncRead + Unpin>(
     reader: &mut R,
     buf: &mut Vec<u8>,
     mut pos: usize,
-) -> io::Result<()> {
+) -> io::Result<u64> {
+    let mut dropped: u64 = 0;
+    let mut compact = |buf: &mut Vec<u8>, pos: &mut usize| {
+        if *pos > KEEP {
+            dropped += *pos as u64;
+            buf.drain(..*pos);
+            *pos = 0;
+        }
+    };
     loop {
+        compact(buf, &mut pos);
         // Chunk size line.
         let line_end = loop {
             if let Some(i) = buf[pos..].windows(2).position(|w| w == b"\r\n") {
@@ -173,9 +199,10 @@ async fn read_chunked<R: AsyncRead + Unpin>(
         if size == 0 {
             // Trailers end with an empty line.
             loop {
+                compact(buf, &mut pos);
                 if let Some(i) = buf[pos..].windows(2).position(|w| w == b"\r\n") {
                     if i == 0 {
-                        return Ok(());
+                        return Ok(dropped);
                     }
                     pos += i + 2;
                     continue;
@@ -186,16 +213,23 @@ async fn read_chunked<R: AsyncRead + Unpin>(
             }
         }
         // The size is the server's word: a huge one is an error, not an overflow.
-        let want = pos
-            .checked_add(size)
-            .and_then(|w| w.checked_add(2))
+        let mut need = size
+            .checked_add(2)
             .ok_or_else(|| http_error("bad chunk size"))?;
-        while buf.len() < want {
+        // Skip the chunk's data (and its CRLF) without keeping it.
+        loop {
+            let have = buf.len() - pos;
+            if have >= need {
+                pos += need;
+                break;
+            }
+            need -= have;
+            pos = buf.len();
+            compact(buf, &mut pos);
             if read_more(reader, buf).await? == 0 {
                 return Err(closed());
             }
         }
-        pos = want;
     }
 }
 
@@ -223,6 +257,31 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((r.status, r.reusable), (429, false));
+    }
+
+    /// A megabyte body in each framing is counted to the byte, and the buffer stays small.
+    #[tokio::test]
+    async fn big_bodies_are_counted_not_kept() {
+        let body = vec![b'x'; 1 << 20];
+        let head = b"HTTP/1.1 200 OK\r\ncontent-length: 1048576\r\n\r\n".to_vec();
+        let length = [head.clone(), body.clone()].concat();
+        let mut chunked = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+        for piece in body.chunks(1000) {
+            chunked.extend(format!("{:x}\r\n", piece.len()).bytes());
+            chunked.extend(piece);
+            chunked.extend(b"\r\n");
+        }
+        chunked.extend(format!("{:x}\r\n", body.len()).bytes());
+        chunked.extend(&body);
+        chunked.extend(b"\r\n0\r\n\r\n");
+        let until_close = [b"HTTP/1.0 200 OK\r\n\r\n".to_vec(), body.clone()].concat();
+        for raw in [length, chunked, until_close] {
+            let mut r = raw.as_slice();
+            let mut buf = Vec::new();
+            let resp = read_response(&mut r, &mut buf, false).await.unwrap();
+            assert_eq!(resp.bytes, raw.len() as u64);
+            assert!(buf.capacity() < 256 * 1024, "{} bytes kept", buf.capacity());
+        }
     }
 
     /// Found by fuzzing (`fuzz/regressions/http_response`): sizes near `u64::MAX` overflowed
