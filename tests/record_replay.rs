@@ -222,7 +222,7 @@ fn unknown_event_kinds_from_a_newer_thaw_are_skipped_and_counted() {
 
 #[test]
 fn wrong_version_empty_and_binary_files_are_one_line_errors() {
-    let cases: [(&str, Vec<u8>, &str); 5] = [
+    let cases: [(&str, Vec<u8>, &str); 6] = [
         (
             "v99.jsonl",
             format!("{}\n", header_line(99)).into_bytes(),
@@ -248,6 +248,12 @@ fn wrong_version_empty_and_binary_files_are_one_line_errors() {
             b"{\"format\":\"thaw-recording\",\"version\":1}\n".to_vec(),
             "line 1: the header is incomplete",
         ),
+        (
+            // Read up to 4 MB, not whole: a file without line breaks is not loaded.
+            "no-breaks.bin",
+            vec![b'{'; 6 << 20],
+            "no-breaks.bin is not a thaw recording (line 1 is not its header)",
+        ),
     ];
     for (name, bytes, want) in cases {
         let path = write(name, &bytes);
@@ -257,6 +263,21 @@ fn wrong_version_empty_and_binary_files_are_one_line_errors() {
         assert!(e.contains(want), "{name}: {e}");
         assert!(!e.contains('\n'));
     }
+}
+
+#[test]
+fn a_line_too_long_to_be_an_event_is_a_one_line_error() {
+    let mut bytes = format!("{}\n", header_line(1)).into_bytes();
+    bytes.extend(std::iter::repeat_n(b'x', 5 << 20));
+    let path = write("long-line.jsonl", &bytes);
+    let mut rec = record::open(&path).unwrap();
+    let Some(Err(e)) = rec.next_event() else {
+        panic!("a 5 MB line was read as an event");
+    };
+    assert!(
+        e.contains("line 2: longer than 4 MB, not a thaw event"),
+        "{e}"
+    );
 }
 
 #[tokio::test]

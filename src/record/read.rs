@@ -9,6 +9,16 @@ use std::path::Path;
 use super::{FORMAT, Header, VERSION};
 use crate::event::Event;
 
+/// Longest line read: far above any event thaw writes (a log line is at most 256 KB on
+/// CloudWatch), low enough that a file without line breaks is not read whole into memory.
+const MAX_LINE: u64 = 4 * 1024 * 1024;
+
+/// Reads one line of at most `MAX_LINE` bytes; `Ok(None)` when the line is longer.
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<usize>> {
+    let n = reader.take(MAX_LINE + 1).read_until(b'\n', buf)?;
+    Ok((n as u64 <= MAX_LINE).then_some(n))
+}
+
 /// An open recording: its header, then its events by iteration.
 pub struct Recording {
     pub header: Header,
@@ -33,9 +43,9 @@ pub fn open(path: &Path) -> Result<Recording, String> {
 pub fn from_reader(name: &str, reader: impl Read + Send + 'static) -> Result<Recording, String> {
     let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::new(reader));
     let mut buf = Vec::new();
-    let n = reader
-        .read_until(b'\n', &mut buf)
-        .map_err(|e| format!("{name}: cannot read ({e})"))?;
+    let n = read_line(&mut reader, &mut buf)
+        .map_err(|e| format!("{name}: cannot read ({e})"))?
+        .ok_or_else(|| format!("{name} is not a thaw recording (line 1 is not its header)"))?;
     if n == 0 {
         return Err(format!("{name} is empty: not a thaw recording"));
     }
@@ -76,8 +86,16 @@ impl Recording {
     pub fn next_event(&mut self) -> Option<Result<Event, String>> {
         loop {
             self.buf.clear();
-            let n = match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(n) => n,
+            let n = match read_line(&mut self.reader, &mut self.buf) {
+                Ok(Some(n)) => n,
+                Ok(None) => {
+                    return Some(Err(format!(
+                        "{} line {}: longer than {} MB, not a thaw event (the file is damaged)",
+                        self.name,
+                        self.line_no + 1,
+                        MAX_LINE >> 20
+                    )));
+                }
                 Err(e) => return Some(Err(format!("{}: cannot read ({e})", self.name))),
             };
             if n == 0 {
