@@ -46,17 +46,21 @@ async fn metrics_from_localstack() {
     a_web_functions_metrics_are_discovered_and_polled(&sdk).await;
 }
 
-async fn put_metrics_come_back_through_the_poller_with_the_same_values(
-    sdk: &aws_config::SdkConfig,
-) {
-    let cw = aws_sdk_cloudwatch::Client::new(sdk);
-    let now = i64::try_from(
+fn unix_now_s() -> i64 {
+    i64::try_from(
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_secs(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+async fn put_metrics_come_back_through_the_poller_with_the_same_values(
+    sdk: &aws_config::SdkConfig,
+) {
+    let cw = aws_sdk_cloudwatch::Client::new(sdk);
+    let now = unix_now_s();
     // Minute-aligned periods, a few minutes back (the window is 15 minutes).
     let m3 = (now / 60 - 3) * 60;
     let m2 = m3 + 60;
@@ -157,13 +161,7 @@ async fn put_sample(cw: &aws_sdk_cloudwatch::Client, m3: i64, m2: i64) {
 /// beside the classic series, with the statistic their kind calls for.
 async fn a_web_functions_metrics_are_discovered_and_polled(sdk: &aws_config::SdkConfig) {
     let cw = aws_sdk_cloudwatch::Client::new(sdk);
-    let now = i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
+    let now = unix_now_s();
     let m = (now / 60 - 2) * 60;
     let f = [("FunctionName", "web")];
     cw.put_metric_data()

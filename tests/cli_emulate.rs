@@ -69,14 +69,7 @@ fn fifty_parallel_curls_are_cold_then_warm_and_serial_curls_share_one_environmen
 fn ctrl_c_stops_cleanly() {
     let mut served = serve(&["--quiet", "--front", "function-url"]);
     assert!(served.first_line.contains("front function-url"));
-    let pid = served.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    served.interrupt();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = served.child.try_wait().unwrap() {

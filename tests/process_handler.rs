@@ -335,14 +335,7 @@ fn ctrl_c_on_thaw_emulate_leaves_no_process_behind() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
     }
     assert_eq!(processes(&bin), 1, "serial requests: one environment");
-    let pid = served.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    served.interrupt();
     let status = served.child.wait().unwrap();
     assert!(status.success(), "{status}");
     std::thread::sleep(Duration::from_millis(200));

@@ -7,7 +7,7 @@
 //! block (a full socket buffer, or TLS, whose writes are async) is left for the caller to
 //! finish with an await, after the loops.
 
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, OnceLock};
 use std::time::Instant;
 
 use super::conn::Writer;
@@ -34,10 +34,15 @@ pub enum Written<T> {
     },
 }
 
+/// The cores thaw may use, read once: std reads the cgroup's quota files to answer.
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+}
+
 /// How many threads release `n` requests.
 pub fn shards(n: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    (n / MIN_PER_SHARD).clamp(1, cores.min(MAX_SHARDS))
+    (n / MIN_PER_SHARD).clamp(1, cores().min(MAX_SHARDS))
 }
 
 /// Writes `request` to every writer, sharded over threads released together. Blocks the
@@ -124,7 +129,7 @@ mod tests {
 
     #[test]
     fn shards_grow_with_the_burst_up_to_the_cores() {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let cores = cores();
         assert_eq!(shards(0), 1);
         assert_eq!(shards(10), 1);
         assert_eq!(shards(64), 2.min(cores));

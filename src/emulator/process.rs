@@ -164,25 +164,14 @@ impl Processes {
             .id()
             .and_then(|id| i32::try_from(id).ok())
             .map(Pid::from_raw);
-        let mut tasks = Vec::new();
-        if let Some(out) = child.stdout.take() {
-            tasks.push(tokio::spawn(forward(
-                out,
-                self.tx.clone(),
-                key,
-                serial,
-                epoch,
-            )));
-        }
-        if let Some(err) = child.stderr.take() {
-            tasks.push(tokio::spawn(forward(
-                err,
-                self.tx.clone(),
-                key,
-                serial,
-                epoch,
-            )));
-        }
+        // Both streams go to the environment's log, as Lambda sends them to CloudWatch.
+        let out = child.stdout.take();
+        let err = child.stderr.take();
+        let mut tasks: Vec<_> = out
+            .map(|o| tokio::spawn(forward(o, self.tx.clone(), key, serial, epoch)))
+            .into_iter()
+            .chain(err.map(|e| tokio::spawn(forward(e, self.tx.clone(), key, serial, epoch))))
+            .collect();
         let tx = self.tx.clone();
         tasks.push(tokio::spawn(async move {
             let status = match child.wait().await {

@@ -178,6 +178,20 @@ pub struct Served {
     pub first_line: String,
 }
 
+impl Served {
+    /// Ctrl-C, as a user at the terminal sends it.
+    pub fn interrupt(&self) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
