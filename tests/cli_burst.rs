@@ -249,7 +249,7 @@ fn sigv4_without_credentials_is_a_one_line_error() {
 
 #[test]
 fn a_recorded_burst_keeps_the_emulators_events_and_replays_to_the_same_summary() {
-    let path = std::env::temp_dir().join(format!("thaw-burst-rec-{}.jsonl", std::process::id()));
+    let path = common::scratch("burst.jsonl");
     let out = thaw(&[
         "-p",
         "parallel 8; serial 4",
@@ -279,7 +279,6 @@ fn a_recorded_burst_keeps_the_emulators_events_and_replays_to_the_same_summary()
     {
         assert!(again.contains(line), "{line} missing from:\n{again}");
     }
-    let _ = std::fs::remove_file(&path);
 }
 
 #[test]
@@ -299,7 +298,7 @@ fn recording_to_an_unwritable_place_is_a_one_line_error() {
 
 #[test]
 fn a_recording_that_hits_a_file_size_limit_is_reported_after_the_summary() {
-    let path = std::env::temp_dir().join(format!("thaw-burst-full-{}.jsonl", std::process::id()));
+    let path = common::scratch("full.jsonl");
     let script = format!(
         "ulimit -f 4 && exec {} burst -p 'parallel 100' --record {}",
         env!("CARGO_BIN_EXE_thaw"),
@@ -332,7 +331,6 @@ fn a_recording_that_hits_a_file_size_limit_is_reported_after_the_summary() {
         "{}",
         String::from_utf8_lossy(&summary.stderr)
     );
-    let _ = std::fs::remove_file(&path);
 }
 
 #[test]

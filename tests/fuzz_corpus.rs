@@ -43,13 +43,16 @@ fn seeds_and_past_findings_do_not_panic() {
 #[test]
 fn the_fuzzers_corpus_does_not_panic() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
-    let dir = std::env::temp_dir().join(format!("thaw-fuzz-corpus-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("thaw-fuzz-corpus-")
+        .tempdir()
+        .unwrap();
+    let dir = dir.path();
     let status = std::process::Command::new("tar")
         .arg("-xJf")
         .arg(root.join("corpus.tar.xz"))
         .arg("-C")
-        .arg(&dir)
+        .arg(dir)
         .status()
         .expect("tar is needed to unpack fuzz/corpus.tar.xz (Debian: tar, xz-utils)");
     assert!(status.success(), "tar -xJf fuzz/corpus.tar.xz failed");
@@ -70,7 +73,6 @@ fn the_fuzzers_corpus_does_not_panic() {
         }
         total += files.len();
     }
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(total > 1000, "only {total} inputs: is the corpus packed?");
 }
 

@@ -5,19 +5,16 @@
 
 #[path = "common/lambda_logs.rs"]
 mod lambda_logs;
+#[path = "common/scratch.rs"]
+mod scratch;
+
+use scratch::scratch;
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::process::Command;
 
 use thaw::record::import;
 use thaw::state::State;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("thaw-import-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
 
 /// The events of `lambda_logs::streams` as `aws logs filter-log-events` prints them,
 /// cut into `pages` pages (each but the last with a `nextToken`).

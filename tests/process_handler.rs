@@ -38,13 +38,11 @@ fn fixture() -> &'static Path {
     })
 }
 
-/// A copy of the fixture under a name of this test's own, so its processes can be
-/// counted without seeing anyone else's.
-fn private_copy(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("thaw-fx-{}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bin = dir.join("bootstrap");
-    std::fs::copy(fixture(), &bin).unwrap();
+/// The fixture under a name of this test's own (a symlink: argv[0] is the name it was
+/// started by), so its processes can be counted without seeing anyone else's.
+fn private_copy(tag: &str) -> common::Scratch {
+    let bin = common::scratch(&format!("bootstrap-{tag}"));
+    std::os::unix::fs::symlink(fixture(), &bin).unwrap();
     bin
 }
 
@@ -302,7 +300,7 @@ async fn runtimes_that_exit_before_next_or_never_call_it_fail_init() {
 fn a_panic_in_thaw_leaves_no_process_behind() {
     let bin = private_copy("panic-thaw");
     let cfg = config(vec![bin.display().to_string()]);
-    let counted = bin.clone();
+    let counted = bin.to_path_buf();
     let outcome = std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async move {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::Scratch;
 use std::time::Duration;
 
 use thaw::event::{Clock, Event, EventKind, LogLine, Stamp};
@@ -13,12 +13,6 @@ use thaw::record::{self, Header, Recorder};
 use thaw::sources::EventSink;
 use thaw::sources::replay::{Replay, Speed};
 use thaw::state::State;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("thaw-rec-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
 
 /// Plays `path` at `speed` to its end; returns the state folded from the recorded
 /// events (replay's own progress events left out) and the errors it reported.
@@ -50,7 +44,7 @@ async fn a_recorded_emulator_session_replays_to_the_identical_state() {
     let mut running = common::start(common::quick()).await;
     let url = format!("{}/", running.emulator.url());
     let clock = Clock::start();
-    let path = scratch("roundtrip.jsonl");
+    let path = common::scratch("roundtrip.jsonl");
     let header = Header::new(&url, "quick emulator", clock.at(Duration::ZERO).wall_us);
     let recorder = Recorder::create(&path, &header, EventSink::none(), clock).unwrap();
     let mut live = State::new();
@@ -122,8 +116,8 @@ fn header_line(version: u32) -> String {
     serde_json::to_string(&h).unwrap()
 }
 
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
-    let p = scratch(name);
+fn write(name: &str, bytes: &[u8]) -> Scratch {
+    let p = common::scratch(name);
     std::fs::write(&p, bytes).unwrap();
     p
 }
@@ -282,7 +276,7 @@ fn a_line_too_long_to_be_an_event_is_a_one_line_error() {
 
 #[tokio::test]
 async fn secrets_never_reach_a_recording() {
-    let path = scratch("secrets.jsonl");
+    let path = common::scratch("secrets.jsonl");
     let clock = Clock::start();
     let header = Header::new(
         "https://admin:hunter2@abc.lambda-url.eu-west-1.on.aws/?X-Amz-Signature=deadbeef",
@@ -398,7 +392,7 @@ fn the_demo_in_assets_tells_the_seed_story() {
 async fn a_crash_loses_well_under_a_second_of_recording() {
     // Events recorded, then no orderly finish (as when thaw is killed): what reached the
     // file within 300 ms is everything before that point.
-    let path = scratch("crash.jsonl");
+    let path = common::scratch("crash.jsonl");
     let clock = Clock::start();
     let header = Header::new("http://x/", "test", 0);
     let r = Recorder::create(&path, &header, EventSink::none(), clock).unwrap();

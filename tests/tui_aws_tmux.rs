@@ -10,19 +10,25 @@ mod tmux;
 mod aws_servers;
 #[path = "common/lambda_logs.rs"]
 mod lambda_logs;
+#[path = "common/scratch.rs"]
+mod scratch;
 
 use tmux::{Session, tmux, wait_for};
 
 /// Starts `thaw ARGS` in a fresh tmux session with `env` (and no AWS settings from the
 /// outside: a scratch HOME, no AWS_* variables).
-fn start(tag: &str, args: &str, env: &str) -> Session {
-    let home = std::env::temp_dir().join(format!("thaw-aws-{tag}-{}", std::process::id()));
+/// The scratch HOME lives as long as the session.
+fn start(tag: &str, args: &str, env: &str) -> (Session, scratch::Scratch) {
+    let home = scratch::scratch("home");
     std::fs::create_dir_all(&home).unwrap();
     let prefix = format!(
         "env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN HOME={} {env}",
         home.display()
     );
-    tmux::start(&format!("aws-{tag}"), 140, 40, &prefix, args)
+    (
+        tmux::start(&format!("aws-{tag}"), 140, 40, &prefix, args),
+        home,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,7 +37,7 @@ async fn a_function_on_aws_shows_its_environments_from_its_logs() {
     let client = aws_sdk_cloudwatchlogs::Client::new(&aws_servers::sdk(&server.url).await);
     lambda_logs::put(&client, "/aws/lambda/hello", &lambda_logs::streams(false)).await;
     // The endpoint through AWS_ENDPOINT_URL, as the AWS CLI takes it.
-    let s = start(
+    let (s, _home) = start(
         "logs",
         "--function hello --region us-east-1",
         &format!(
@@ -60,7 +66,7 @@ async fn a_function_on_aws_shows_its_environments_from_its_logs() {
 
 #[test]
 fn no_region_is_a_status_line_and_the_app_keeps_running() {
-    let s = start("noregion", "--function hello", "");
+    let (s, _home) = start("noregion", "--function hello", "");
     wait_for(&s.0, "no AWS Region: pass --region");
     tmux(&["send-keys", "-t", &s.0, "?"]);
     wait_for(&s.0, "Keys");
@@ -71,7 +77,7 @@ fn no_region_is_a_status_line_and_the_app_keeps_running() {
 
 #[test]
 fn no_credentials_is_a_status_line_naming_the_fix() {
-    let s = start("nocreds", "--function hello --region eu-west-1", "");
+    let (s, _home) = start("nocreds", "--function hello --region eu-west-1", "");
     wait_for(
         &s.0,
         "no AWS credentials; run `aws configure` or `aws sso login`",

@@ -6,19 +6,12 @@ mod common;
 #[path = "common/tmux.rs"]
 mod tmux;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use tmux::{Session, tmux, wait_for};
 
 fn start(tag: &str, args: &str) -> Session {
     tmux::start(&format!("rec-{tag}"), 120, 36, "", args)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("thaw-tui-rec-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
 }
 
 fn summary(path: &std::path::Path) -> String {
@@ -37,7 +30,7 @@ fn summary(path: &std::path::Path) -> String {
 
 #[test]
 fn record_on_the_screen_then_replay_with_pause_seek_and_speed() {
-    let file = scratch("screen.jsonl");
+    let file = common::scratch("screen.jsonl");
     let s = start(
         "live",
         &format!("-n 10 --set tui.sleep_ms=50 --record {}", file.display()),
@@ -82,7 +75,7 @@ fn record_on_the_screen_then_replay_with_pause_seek_and_speed() {
 
 #[test]
 fn ctrl_c_keeps_what_was_recorded() {
-    let file = scratch("ctrl-c.jsonl");
+    let file = common::scratch("ctrl-c.jsonl");
     let s = start(
         "ctrlc",
         &format!("-n 5 --set tui.sleep_ms=20 --record {}", file.display()),
@@ -103,7 +96,7 @@ fn ctrl_c_keeps_what_was_recorded() {
 /// replays.
 #[test]
 fn a_full_disk_stops_the_recording_not_the_screen() {
-    let file = scratch("full.jsonl");
+    let file = common::scratch("full.jsonl");
     let s = tmux::start(
         "rec-full",
         120,
@@ -145,7 +138,7 @@ fn a_full_disk_stops_the_recording_not_the_screen() {
 #[test]
 fn an_endpoint_that_dies_mid_burst_is_counted_on_screen_and_recorded() {
     let mut served = common::serve(&["--quiet"]);
-    let file = scratch("dies.jsonl");
+    let file = common::scratch("dies.jsonl");
     let s = start(
         "dies",
         &format!(

@@ -395,9 +395,8 @@ mod tests {
 
     #[test]
     fn file_layer_sits_between_profile_and_environment() {
-        let dir = std::env::temp_dir().join(format!("thaw-cfg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("layers.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("layers.toml");
         std::fs::write(
             &path,
             "profile = \"demo\"\n[emulator]\nidle_reclaim_s = 45\nmemory_mb = 256\n",

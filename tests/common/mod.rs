@@ -18,6 +18,10 @@ use http_body_util::{BodyExt, Empty};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use thaw::config::EmulatorConfig;
+
+pub mod scratch;
+#[allow(unused_imports)]
+pub use scratch::{Scratch, scratch};
 use thaw::emulator::Emulator;
 use thaw::event::{Clock, Event};
 use thaw::sources::EventSink;
