@@ -231,7 +231,12 @@ fn file_layer(shown: &str, text: &str) -> Result<Layer, ConfigError> {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    // A span off a character boundary counts from the character it falls in.
+    let end = (0..=offset.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
@@ -391,6 +396,17 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.emulator.memory_mb, 512);
         assert_eq!(cfg.emulator.front, super::super::Front::FunctionUrl);
+    }
+
+    #[test]
+    fn positions_count_characters_and_survive_any_offset() {
+        let text = "a = 1\nname = \"ñé\"x\n";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 6), (2, 1));
+        // Inside the two-byte 'ñ': counted from the character it falls in.
+        assert_eq!(line_col(text, 15), (2, 9));
+        assert_eq!(line_col(text, 14), (2, 9));
+        assert_eq!(line_col(text, 1000), (3, 1));
     }
 
     #[test]
