@@ -27,5 +27,6 @@ pub mod probe;
 pub mod record;
 pub mod sources;
 pub mod state;
+pub mod stop;
 pub mod summary;
 pub mod ui;

@@ -321,23 +321,70 @@ fn a_panic_in_thaw_leaves_no_process_behind() {
     );
 }
 
+/// Ctrl-C, `kill`, and the terminal window closed (SIGHUP, which never reaches the
+/// handler processes: each has its own process group).
 #[test]
-fn ctrl_c_on_thaw_emulate_leaves_no_process_behind() {
-    let bin = private_copy("ctrl-c");
-    let mut served = common::serve(&["--quiet", "--handler-cmd", bin.to_str().unwrap()]);
-    for _ in 0..3 {
-        let out = Command::new("curl")
-            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &served.url])
-            .output()
-            .unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+fn a_stop_signal_to_thaw_emulate_leaves_no_process_behind() {
+    for signal in ["INT", "TERM", "HUP"] {
+        let bin = private_copy(&format!("emulate-{signal}"));
+        let mut served = common::serve(&["--quiet", "--handler-cmd", bin.to_str().unwrap()]);
+        for _ in 0..3 {
+            let out = Command::new("curl")
+                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &served.url])
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+        }
+        assert_eq!(processes(&bin), 1, "serial requests: one environment");
+        common::signal(&served.child, signal);
+        let status = served.child.wait().unwrap();
+        assert!(status.success(), "SIG{signal}: {status}");
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(processes(&bin), 0, "SIG{signal}");
     }
-    assert_eq!(processes(&bin), 1, "serial requests: one environment");
-    served.interrupt();
-    let status = served.child.wait().unwrap();
-    assert!(status.success(), "{status}");
-    std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(processes(&bin), 0);
+}
+
+/// `thaw burst` on the embedded emulator stopped mid-plan: the summary of what was done,
+/// and every handler process gone.
+#[test]
+fn a_stop_signal_to_thaw_burst_prints_the_summary_and_leaves_no_process_behind() {
+    for signal in ["TERM", "HUP"] {
+        let bin = private_copy(&format!("burst-{signal}"));
+        let child = Command::new(env!("CARGO_BIN_EXE_thaw"))
+            .args([
+                "burst",
+                "-p",
+                "parallel 4; rate 20 for 60s",
+                "--handler-cmd",
+            ])
+            .arg(&*bin)
+            .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while processes(&bin) < 4 {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the burst's environments never started"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        common::signal(&child, signal);
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("stopped by SIG{signal}; summary of what was done")),
+            "{stderr}"
+        );
+        assert!(stdout.contains("requests "), "{stdout}");
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(processes(&bin), 0, "SIG{signal}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

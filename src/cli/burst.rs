@@ -16,6 +16,7 @@ use crate::event::{Clock, EventKind};
 use crate::record::{Header, Recorder};
 use crate::sources::EventSink;
 use crate::state::State;
+use crate::stop::StopSignals;
 use crate::summary::{self, Summary};
 
 use super::{Failure, GlobalArgs};
@@ -134,6 +135,8 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
 pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     let prepared = prepare(&args).map_err(Failure::Config)?;
     warn_about_open_files(&prepared);
+    // Installed before the emulator starts, so a stop signal always shuts it down.
+    let mut stop = StopSignals::new(true);
     let clock = Clock::start();
     let (target, emulator, mut emulator_events) =
         start_target(global, prepared.url.clone(), args.record.is_some(), clock).await?;
@@ -183,8 +186,8 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     );
     let steps = tokio::select! {
         steps = run => steps.map_err(Failure::Config)?,
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("\rthaw burst: interrupted; summary of what was done:");
+        signal = stop.next() => {
+            eprintln!("\rthaw burst: stopped by {signal}; summary of what was done:");
             Vec::new()
         }
     };

@@ -10,6 +10,7 @@ use crate::config::layers::Flag;
 use crate::emulator::Emulator;
 use crate::event::{Clock, Event, EventKind};
 use crate::sources::EventSink;
+use crate::stop::StopSignals;
 
 use super::{Failure, GlobalArgs};
 
@@ -94,7 +95,7 @@ pub async fn run(global: &GlobalArgs, args: EmulateArgs) -> Result<(), Failure> 
         .await
         .map_err(|e| Failure::Run(e.to_string()))?;
     // Handlers go in before the "listening" line: whoever reads it may signal at once.
-    let stop = stop_signals();
+    let mut stop = StopSignals::new(true);
     println!(
         "thaw emulator listening on {} (profile {}; {})",
         emulator.url(),
@@ -102,40 +103,13 @@ pub async fn run(global: &GlobalArgs, args: EmulateArgs) -> Result<(), Failure> 
         config.emulator.summary()
     );
     let _ = std::io::stdout().flush();
-    stop.await;
+    stop.next().await;
     emulator.shutdown().await;
     if let Some(p) = printer {
         let _ = p.await;
     }
     eprintln!("thaw emulator stopped");
     Ok(())
-}
-
-/// Installs the SIGINT/SIGTERM handlers now (not on first poll) and resolves on either.
-fn stop_signals() -> impl std::future::Future<Output = ()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let int = signal(SignalKind::interrupt());
-        let term = signal(SignalKind::terminate());
-        async move {
-            match (int, term) {
-                (Ok(mut int), Ok(mut term)) => {
-                    tokio::select! {
-                        _ = int.recv() => {}
-                        _ = term.recv() => {}
-                    }
-                }
-                _ => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    async {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// Prints each platform log line, prefixed with its environment's short id. Writes are

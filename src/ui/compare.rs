@@ -21,7 +21,6 @@ use crate::sources::control::Control;
 use crate::state::State;
 
 use super::app::App;
-use super::live::Signals;
 use super::terminal::TerminalGuard;
 use super::{counters, format, grid, keys, theme};
 
@@ -79,7 +78,7 @@ async fn event_loop(
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1) / u32::from(fps.max(1)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut signals = Signals::new();
+    let mut signals = crate::stop::StopSignals::new(false);
     let [a, b] = sides else {
         return Err("two models to compare".into());
     };
@@ -123,7 +122,7 @@ async fn event_loop(
                     .draw(|f| draw(f, &sides, app, now))
                     .map_err(|e| format!("cannot draw: {e}"))?;
             }
-            () = signals.next() => return Ok(()),
+            _ = signals.next() => return Ok(()),
         }
         if app.quit {
             return Ok(());

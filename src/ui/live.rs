@@ -78,7 +78,8 @@ async fn event_loop(
     let mut batch = Vec::with_capacity(4096);
     let mut dirty = true;
     let mut drawn_second = u64::MAX;
-    let mut signals = Signals::new();
+    // SIGTERM and SIGHUP end the app like `q` does (the terminal is restored on the way out).
+    let mut signals = crate::stop::StopSignals::new(false);
     loop {
         tokio::select! {
             maybe = input.next() => match maybe {
@@ -130,7 +131,7 @@ async fn event_loop(
                     drawn_second = second;
                 }
             }
-            () = signals.next() => return Ok(()),
+            _ = signals.next() => return Ok(()),
         }
         if app.quit {
             return Ok(());
@@ -178,52 +179,5 @@ fn on_input(
             Vec::new()
         }
         _ => Vec::new(),
-    }
-}
-
-/// SIGTERM and SIGHUP end the app like `q` does (the terminal is restored on the way out).
-pub(super) struct Signals {
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    hup: Option<tokio::signal::unix::Signal>,
-}
-
-impl Signals {
-    pub(super) fn new() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Self {
-                term: signal(SignalKind::terminate()).ok(),
-                hup: signal(SignalKind::hangup()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Self {}
-    }
-
-    pub(super) async fn next(&mut self) {
-        #[cfg(unix)]
-        {
-            let term = async {
-                match &mut self.term {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let hup = async {
-                match &mut self.hup {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                _ = term => {}
-                _ = hup => {}
-            }
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await;
     }
 }

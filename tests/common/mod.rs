@@ -185,15 +185,20 @@ pub struct Served {
 impl Served {
     /// Ctrl-C, as a user at the terminal sends it.
     pub fn interrupt(&self) {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        signal(&self.child, "INT");
     }
+}
+
+/// Sends the signal `name` (`INT`, `TERM`, `HUP`, ...) to `child`.
+pub fn signal(child: &Child, name: &str) {
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args([&format!("-{name}"), &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
 }
 
 impl Drop for Served {
