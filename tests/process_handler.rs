@@ -187,6 +187,35 @@ async fn a_lambda_http_function_runs_unchanged_one_process_per_environment() {
     assert_eq!(processes(&bin), 0, "no process outlives the emulator");
 }
 
+/// `Max Memory Used` is the process's own peak, and as on Lambda it is the environment's
+/// high-water mark: it stays up after the memory is freed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_carries_the_processs_real_peak_memory() {
+    let bin = private_copy("memory");
+    let mut running = common::start(config(vec![bin.display().to_string()])).await;
+    let reported = |events: &[thaw::event::Event]| -> Vec<u32> {
+        events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Log(l) if l.text.starts_with("REPORT") => {
+                    let (_, rest) = l.text.split_once("Max Memory Used: ")?;
+                    rest.split(' ').next()?.parse().ok()
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    for query in ["", "alloc_mb=96", ""] {
+        assert_eq!(common::get(&running.url(query)).await.status, 200);
+    }
+    settle().await;
+    let mb = reported(&running.drain());
+    assert_eq!(mb.len(), 3, "{mb:?}");
+    assert!(mb[0] < 64, "a small function's peak: {mb:?}");
+    assert!(mb[1] >= 96, "96 MB touched: {mb:?}");
+    assert_eq!(mb[2], mb[1], "the high-water mark stays: {mb:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_handler_is_a_function_error_and_the_environment_stays() {
     let bin = private_copy("panic");

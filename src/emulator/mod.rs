@@ -16,6 +16,7 @@ pub mod core;
 pub mod front;
 pub mod gateway;
 pub mod logs;
+pub mod memory;
 pub mod metrics;
 pub mod pool;
 pub mod process;
@@ -229,7 +230,9 @@ impl Platform {
                     }
                     match msg {
                         ProcMsg::Runtime { key, serial, msg, .. } => {
-                            self.core.runtime(now, key, serial, msg, &mut effects);
+                            // Measured now: the REPORT of an answer carries the real peak.
+                            let peak = self.processes.as_ref().and_then(|p| p.peak_memory_mb(key));
+                            self.core.runtime(now, key, serial, msg, peak, &mut effects);
                         }
                         ProcMsg::Output { key, serial, line, .. } => {
                             self.core.output(now, key, serial, line, &mut effects);

@@ -42,6 +42,8 @@ pub struct Env {
     /// Init Duration not yet reported: provisioned environments report it on their first
     /// invocation's REPORT.
     pub unreported_init_ms: Option<f64>,
+    /// Peak memory of its process, MB, as last measured (process handler only).
+    pub memory_used_mb: Option<u32>,
     /// The runtime was reset (after a timeout): the next invocation runs Init inside it.
     pub needs_init: bool,
     /// Past its maximum lifetime while busy: reclaim as soon as it is idle.
@@ -188,6 +190,7 @@ impl Pool {
             reclaim_at: None,
             reclaim_armed: false,
             unreported_init_ms: None,
+            memory_used_mb: None,
             needs_init: false,
             retire: false,
         };

@@ -279,6 +279,12 @@ impl Processes {
         self.running.remove(&key);
     }
 
+    /// The peak memory of the environment's process tree so far, MB (Linux).
+    pub fn peak_memory_mb(&self, key: EnvKey) -> Option<u32> {
+        let pid = self.running.get(&key)?.pgid?.as_raw();
+        super::memory::peak_mb(u32::try_from(pid).ok()?)
+    }
+
     /// Whether the environment has a process.
     pub fn has(&self, key: EnvKey) -> bool {
         self.running.contains_key(&key)

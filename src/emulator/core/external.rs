@@ -77,8 +77,15 @@ impl Core {
         key: EnvKey,
         serial: u64,
         msg: RuntimeMsg,
+        peak_memory_mb: Option<u32>,
         out: &mut Vec<Effect>,
     ) {
+        if let Some(mb) = peak_memory_mb
+            && self.pool.get_current(key, serial).is_some()
+            && let Some(env) = self.pool.get_mut(key)
+        {
+            env.memory_used_mb = Some(mb);
+        }
         match msg {
             RuntimeMsg::Ready { init_ms } => {
                 let Some(env) = self.pool.get_current(key, serial) else {
@@ -172,6 +179,11 @@ impl Core {
             return;
         }
         let elapsed = now.saturating_sub(inv.started).as_secs_f64() * 1000.0;
+        let memory_used_mb = self
+            .pool
+            .get(inv.key)
+            .and_then(|env| env.memory_used_mb)
+            .unwrap_or(self.cfg.runtime.preset().memory_used_mb);
         inv.answer = answer;
         inv.plan = Some(Plan {
             duration_ms: elapsed,
@@ -179,7 +191,7 @@ impl Core {
             outcome,
             status,
             body,
-            memory_used_mb: self.cfg.runtime.preset().memory_used_mb,
+            memory_used_mb,
         });
         self.invoke_done(now, id, out);
     }
