@@ -133,6 +133,10 @@ fn load_with(file: Option<Layer>, layers: &Layers) -> Result<Config, ConfigError
             profile.as_str()
         ))
     })?;
+    let runtime_set = lookup(&overlay, "emulator.runtime").is_some()
+        || stack
+            .iter()
+            .any(|l| l.origin_of("emulator.runtime").is_some());
     merge(&mut merged, overlay);
     for layer in &stack {
         merge(&mut merged, layer.table.clone());
@@ -143,8 +147,13 @@ fn load_with(file: Option<Layer>, layers: &Layers) -> Result<Config, ConfigError
             .unwrap_or_else(|| format!("profile '{}'", profile.as_str()))
     };
 
-    let config: Config = serde_path_to_error::deserialize(Value::Table(merged.clone()))
+    let mut config: Config = serde_path_to_error::deserialize(Value::Table(merged.clone()))
         .map_err(|e| deserialize_error(&e, &merged, &origin_of))?;
+    // Your own function: its runtime is what its command runs, unless a layer says.
+    if config.emulator.handler == super::Handler::Process && !runtime_set {
+        config.emulator.runtime =
+            crate::emulator::runtime::Runtime::of_command(&config.emulator.process.command);
+    }
     validate::all(&config, &origin_of)?;
     Ok(config)
 }
@@ -382,6 +391,35 @@ mod tests {
             flags: flags.to_vec(),
             ..Layers::default()
         })
+    }
+
+    #[test]
+    fn a_process_handlers_runtime_follows_its_command_unless_set() {
+        use crate::emulator::runtime::Runtime;
+        let process = |cmd: &str| {
+            vec![
+                Flag::new("--handler-cmd", "emulator.handler", "process"),
+                Flag::new(
+                    "--handler-cmd",
+                    "emulator.process.command",
+                    format!("[\"/bin/sh\", \"-c\", \"exec {cmd}\"]"),
+                ),
+            ]
+        };
+        let runtime =
+            |env: &[(&str, &str)], flags: &[Flag]| load_with(env, flags).unwrap().emulator.runtime;
+        assert_eq!(runtime(&[], &[]), Runtime::Nodejs, "the default");
+        let python = process("python3 -m awslambdaric app.handler");
+        assert_eq!(runtime(&[], &python), Runtime::Python);
+        assert_eq!(runtime(&[], &process("./bootstrap")), Runtime::Rust);
+        let mut java = python.clone();
+        java.push(Flag::parse_set("emulator.runtime=java").unwrap());
+        assert_eq!(runtime(&[], &java), Runtime::Java, "a flag says");
+        assert_eq!(
+            runtime(&[("THAW_EMULATOR_RUNTIME", "go")], &python),
+            Runtime::Go,
+            "the environment says"
+        );
     }
 
     #[test]

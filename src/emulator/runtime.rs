@@ -58,6 +58,36 @@ impl Runtime {
         }
     }
 
+    /// The runtime a process handler's command runs, from its program's name, so its
+    /// `INIT_START` names the runtime Lambda would: `python3 -m awslambdaric ...` is
+    /// Python, `npx aws-lambda-ric ...` Node.js, and a custom runtime's `bootstrap` is
+    /// `provided.al2023` (Rust's preset; Go's prints the same).
+    pub fn of_command(command: &[String]) -> Self {
+        let program = command
+            .iter()
+            .flat_map(|arg| arg.split_whitespace())
+            // The shell `--handler-cmd` runs through, `env` and its assignments.
+            .find(|w| {
+                !matches!(
+                    *w,
+                    "exec" | "-c" | "env" | "/bin/sh" | "sh" | "/usr/bin/env"
+                ) && !w.contains('=')
+            })
+            .unwrap_or_default();
+        let name = program.rsplit('/').next().unwrap_or(program);
+        if name.starts_with("python") {
+            Self::Python
+        } else if matches!(name, "node" | "nodejs" | "npx" | "npm") {
+            Self::Nodejs
+        } else if name == "java" {
+            Self::Java
+        } else if name == "dotnet" {
+            Self::Dotnet
+        } else {
+            Self::Rust
+        }
+    }
+
     /// SnapStart restores a snapshot instead of running Init: REPORT shows
     /// `Restore Duration` instead of `Init Duration`.
     pub fn is_snapstart(self) -> bool {
@@ -153,6 +183,31 @@ mod tests {
         assert!((Preset::at_memory(p.first_invoke_ms, 10_240) - 6.7).abs() < 1e-9);
         let mid = Preset::at_memory(p.first_invoke_ms, 512);
         assert!(mid < 89.5 && mid > 6.7);
+    }
+
+    #[test]
+    fn a_commands_runtime_is_named_by_its_program() {
+        let of = |words: &[&str]| {
+            Runtime::of_command(&words.iter().map(ToString::to_string).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            of(&["/bin/sh", "-c", "exec python3 -m awslambdaric app.handler"]),
+            Runtime::Python
+        );
+        assert_eq!(of(&["/usr/bin/python3.13", "app.py"]), Runtime::Python);
+        assert_eq!(
+            of(&["/bin/sh", "-c", "exec npx aws-lambda-ric index.handler"]),
+            Runtime::Nodejs
+        );
+        assert_eq!(of(&["env", "A=1", "node", "index.js"]), Runtime::Nodejs);
+        assert_eq!(of(&["java", "-jar", "fn.jar"]), Runtime::Java);
+        assert_eq!(of(&["dotnet", "Fn.dll"]), Runtime::Dotnet);
+        assert_eq!(
+            of(&["/bin/sh", "-c", "exec ./target/debug/bootstrap"]),
+            Runtime::Rust
+        );
+        assert_eq!(of(&[]), Runtime::Rust);
+        assert_eq!(Runtime::Rust.preset().version, Runtime::Go.preset().version);
     }
 
     #[test]
