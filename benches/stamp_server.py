@@ -3,11 +3,22 @@ from the kernel's receive timestamps (SO_TIMESTAMPNS), so a client's release spr
 (first to last request arrival) is measured where it matters, not in the client.
 
 Used by scripts/bench-peers. Answers every request with a tiny 200.
+
+Reads wait while a burst arrives: on a machine with few cores a server reading and
+answering during the release takes a core from the client it measures (a client that
+spreads its writes over the cores loses the most). The kernel stamps each arrival when
+it happens, so reading later changes no timestamp. Accepting goes on meanwhile, as a
+client that connects during its burst needs.
 """
 import selectors
 import socket
 import struct
 import threading
+import time
+
+# How long reads wait after the first request of a burst (set up by take()): longer
+# than any spread measured here.
+HOLD_S = 0.5
 
 RESPONSE = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
 # Linux's SO_TIMESTAMPNS (= SCM_TIMESTAMPNS); Python before 3.12 does not name it.
@@ -29,11 +40,17 @@ class StampServer:
         self.stamps = []
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.listener, selectors.EVENT_READ, None)
+        # The listener alone, for accepting while reads wait.
+        self.accepting = selectors.DefaultSelector()
+        self.accepting.register(self.listener, selectors.EVENT_READ, None)
+        self.armed = True
         threading.Thread(target=self._loop, daemon=True).start()
 
     def take(self):
+        """The stamps so far; the next burst's reads wait again."""
         with self.lock:
             stamps, self.stamps = self.stamps, []
+            self.armed = True
         return stamps
 
     def count(self):
@@ -41,18 +58,30 @@ class StampServer:
             return len(self.stamps)
 
     def _loop(self):
+        hold_until = 0.0
         while True:
-            for key, _ in self.sel.select():
+            wait = hold_until - time.monotonic()
+            events = self.accepting.select(wait) if wait > 0 else self.sel.select()
+            for key, _ in events:
                 if key.data is None:
-                    while True:
-                        try:
-                            conn, _ = self.listener.accept()
-                        except BlockingIOError:
-                            break
-                        conn.setblocking(False)
-                        self.sel.register(conn, selectors.EVENT_READ, {"first": True})
-                else:
-                    self._read(key.fileobj, key.data)
+                    self._accept()
+                    continue
+                with self.lock:
+                    start_hold = self.armed and key.data["first"]
+                    self.armed = self.armed and not start_hold
+                if start_hold:
+                    hold_until = time.monotonic() + HOLD_S
+                    break
+                self._read(key.fileobj, key.data)
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except BlockingIOError:
+                return
+            conn.setblocking(False)
+            self.sel.register(conn, selectors.EVENT_READ, {"first": True})
 
     def _read(self, conn, state):
         try:
