@@ -46,12 +46,14 @@ fn private_copy(tag: &str) -> common::Scratch {
     bin
 }
 
-/// Live (not zombie) processes running `bin`.
+/// Live (not zombie) environment processes running `bin`.
 fn processes(bin: &Path) -> usize {
     states(bin).len()
 }
 
-/// The states (`R`, `S`, `T` stopped, ...) of the live processes running `bin`.
+/// The states (`R`, `S`, `T` stopped, ...) of the live processes running `bin` that
+/// lead their process group, as each environment's process does (a shell runtime's
+/// subshells, forked under the same name, are not environments).
 fn states(bin: &Path) -> Vec<char> {
     let needle = bin.display().to_string();
     std::fs::read_dir("/proc")
@@ -66,7 +68,12 @@ fn states(bin: &Path) -> Vec<char> {
         .filter_map(|e| {
             let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
             let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-            let state = stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next())?;
+            // After the command name: state, parent, process group, ...
+            let fields: Vec<&str> = stat.rsplit_once(") ")?.1.split(' ').collect();
+            let state = fields.first()?.chars().next()?;
+            if fields.get(2).copied() != e.file_name().to_str() {
+                return None;
+            }
             // The program itself (argv[0]), not a command line that mentions it.
             let argv0 = cmd.split(|b| *b == 0).next().unwrap_or_default();
             (String::from_utf8_lossy(argv0) == needle && state != 'Z').then_some(state)
@@ -373,6 +380,65 @@ fn a_stop_signal_to_thaw_emulate_leaves_no_process_behind() {
     }
 }
 
+/// SIGKILL gives thaw no chance to clean up: the kernel kills its handler processes,
+/// frozen ones included, even a runtime that ignores SIGHUP (which the kernel sends a
+/// stopped process orphaned by thaw's death) and retries `next` forever.
+#[test]
+fn even_sigkill_to_thaw_leaves_no_process_behind() {
+    // The runtime is a shell under a name of this test's own.
+    let shell = common::scratch("stubborn-sh");
+    std::os::unix::fs::symlink("/bin/sh", &shell).unwrap();
+    let script = common::scratch("runtime.sh");
+    std::fs::write(
+        &script,
+        r#"trap '' HUP
+api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
+while true; do
+  id="$(curl -sf -D - -o /dev/null "$api/invocation/next" |
+    grep -i '^lambda-runtime-aws-request-id:' | tr -d '\r' | cut -d' ' -f2)"
+  if [ -n "$id" ]; then
+    sleep 0.3
+    curl -s -X POST "$api/invocation/$id/response" -d '{"statusCode":200,"body":"ok"}' > /dev/null
+  else
+    sleep 0.1
+  fi
+done
+"#,
+    )
+    .unwrap();
+    let cmd = format!("{} {}", shell.display(), script.display());
+    let mut served = common::serve(&["--quiet", "--handler-cmd", &cmd]);
+    let bin = shell.to_path_buf();
+    // Three at once (the runtime takes 300 ms each): three environments.
+    let curls: Vec<_> = (0..3)
+        .map(|_| {
+            Command::new("curl")
+                .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &served.url])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in curls {
+        let out = c.wait_with_output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
+    }
+    assert_eq!(processes(&bin), 3, "three environments");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        states(&bin).iter().all(|s| *s == 'T'),
+        "idle ones are frozen: {:?}",
+        states(&bin)
+    );
+    common::signal(&served.child, "KILL");
+    served.child.wait().unwrap();
+    let started = std::time::Instant::now();
+    while processes(&bin) > 0 && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(processes(&bin), 0, "{:?}", states(&bin));
+}
+
 /// `thaw burst` on the embedded emulator stopped mid-plan: the summary of what was done,
 /// and every handler process gone.
 #[test]
@@ -455,9 +521,8 @@ fn shell_runtime(answer: &str) -> Vec<String> {
         r#"set -eu
 api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
 while true; do
-  headers="$(mktemp)"
-  curl -sS -D "$headers" -o /dev/null "$api/invocation/next"
-  id="$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | tr -d '\r' | cut -d' ' -f2)"
+  id="$(curl -sS -D - -o /dev/null "$api/invocation/next" |
+    grep -i '^lambda-runtime-aws-request-id:' | tr -d '\r' | cut -d' ' -f2)"
   curl -sS -X POST "$api/invocation/$id/response" -d '{answer}' > /dev/null
 done"#
     );

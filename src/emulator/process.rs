@@ -256,6 +256,7 @@ impl Processes {
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true);
+        die_with_thaw(&mut cmd);
         cmd
     }
 
@@ -303,6 +304,30 @@ impl Processes {
         self.running.is_empty()
     }
 }
+
+/// Even SIGKILL, which leaves no time to clean up, must not leave handler processes
+/// behind (frozen ones would wait forever): the kernel kills each one when the thread
+/// that started it ends. That is a runtime worker, which lives as long as thaw's runtime.
+#[cfg(target_os = "linux")]
+fn die_with_thaw(cmd: &mut tokio::process::Command) {
+    let thaw = nix::unistd::getpid();
+    #[allow(unsafe_code)]
+    // SAFETY: the hook runs between fork and exec, where only async-signal-safe calls
+    // are allowed; prctl and getppid are single system calls that allocate nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+            // thaw may have died before the line above: then nothing would kill us.
+            if nix::unistd::getppid() != thaw {
+                return Err(std::io::Error::other("thaw is gone"));
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_thaw(_: &mut tokio::process::Command) {}
 
 fn signal(r: &Running, s: Signal) {
     if let Some(pgid) = r.pgid {
