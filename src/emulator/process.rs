@@ -318,8 +318,9 @@ fn die_with_thaw(cmd: &mut tokio::process::Command) {
         cmd.pre_exec(move || {
             nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
             // thaw may have died before the line above: then nothing would kill us.
+            // (An errno, not a message: nothing may allocate here.)
             if nix::unistd::getppid() != thaw {
-                return Err(std::io::Error::other("thaw is gone"));
+                return Err(nix::errno::Errno::ESRCH.into());
             }
             Ok(())
         });
