@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use thaw::config::{EmulatorConfig, Handler};
 use thaw::event::{DestroyReason, EventKind};
+use thaw::sources::logs::parse::{Line, parse};
 
 /// Builds the fixture once (sharing the probe's target directory) and returns its binary.
 fn fixture() -> &'static Path {
@@ -200,14 +201,15 @@ async fn a_lambda_http_function_runs_unchanged_one_process_per_environment() {
 async fn the_report_carries_the_processs_real_peak_memory() {
     let bin = private_copy("memory");
     let mut running = common::start(config(vec![bin.display().to_string()])).await;
+    // Read back with thaw's own parser of Lambda's log lines.
     let reported = |events: &[thaw::event::Event]| -> Vec<u32> {
         events
             .iter()
             .filter_map(|e| match &e.kind {
-                EventKind::Log(l) if l.text.starts_with("REPORT") => {
-                    let (_, rest) = l.text.split_once("Max Memory Used: ")?;
-                    rest.split(' ').next()?.parse().ok()
-                }
+                EventKind::Log(l) => match parse(&l.text) {
+                    Ok(Line::Report(r)) => Some(r.max_memory_used_mb),
+                    _ => None,
+                },
                 _ => None,
             })
             .collect()
