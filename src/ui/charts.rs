@@ -184,13 +184,14 @@ fn quantiles(h: &Histogram<u64>) -> (String, String) {
 pub fn render_latency(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
     // The sample count column only where it fits (80 columns leave about 21 here).
     let with_n = area.width >= 32;
-    let row = |name: &str, style, (p50, p99): (String, String), n: u64| {
+    // `n` is None where the count is not known (CloudWatch's Duration percentiles).
+    let row = |name: &str, style, (p50, p99): (String, String), n: Option<u64>| {
         let mut spans = vec![
             Span::styled(format!("{name:<5}"), style),
             Span::styled(format!("{p50:>8}"), t.text),
             Span::styled(format!("{p99:>8}"), t.text),
         ];
-        if with_n {
+        if let (true, Some(n)) = (with_n, n) {
             spans.push(Span::styled(format!("{n:>7}"), t.dim));
         }
         Line::from(spans)
@@ -211,17 +212,17 @@ pub fn render_latency(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
     };
     let mut lines = vec![
         Line::styled(header, t.dim),
-        row("cold", t.cold, quantiles(&lat.cold), lat.cold.len()),
-        row("warm", t.warm, quantiles(&lat.warm), lat.warm.len()),
+        row("cold", t.cold, quantiles(&lat.cold), Some(lat.cold.len())),
+        row("warm", t.warm, quantiles(&lat.warm), Some(lat.warm.len())),
     ];
     let init = &state.platform.init;
     if !init.is_empty() {
-        lines.push(row("init", t.dim, quantiles(init), init.len()));
+        lines.push(row("init", t.dim, quantiles(init), Some(init.len())));
     }
     let p50 = state.metric_series("Duration", Stat::P50);
     let p99 = state.metric_series("Duration", Stat::P99);
     if let (Some(a), Some(b)) = (p50.and_then(|s| s.latest), p99.and_then(|s| s.latest)) {
-        lines.push(row("dur", t.dim, (format::ms(a.1), format::ms(b.1)), 0));
+        lines.push(row("dur", t.dim, (format::ms(a.1), format::ms(b.1)), None));
     }
     let block = Block::bordered().border_style(t.border).title(Span::styled(
         if from_reports && (!lat.cold.is_empty() || !lat.warm.is_empty()) {
