@@ -61,9 +61,11 @@ async fn put_metrics_come_back_through_the_poller_with_the_same_values(
 ) {
     let cw = aws_sdk_cloudwatch::Client::new(sdk);
     let now = unix_now_s();
-    // Minute-aligned periods, a few minutes back (the window is 15 minutes).
-    let m3 = (now / 60 - 3) * 60;
-    let m2 = m3 + 60;
+    // The last two whole minutes (the window is 15 minutes). The newer one stays within
+    // the 3 provisional minutes for at least 60 s, however late in a minute this starts
+    // (with the minute before it, a start at :57 crossed out before the first poll).
+    let m2 = (now / 60 - 1) * 60;
+    let m3 = m2 - 60;
     put_sample(&cw, m3, m2).await;
 
     let aws = AwsConfig {
