@@ -393,11 +393,10 @@ fn even_sigkill_to_thaw_leaves_no_process_behind() {
     let script = common::scratch("runtime.sh");
     std::fs::write(
         &script,
-        r#"trap '' HUP
-api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
+        RUNTIME_API_SH.to_string()
+            + r#"trap '' HUP
 while true; do
-  id="$(curl -sf -D - -o /dev/null "$api/invocation/next" |
-    grep -i '^lambda-runtime-aws-request-id:' | tr -d '\r' | cut -d' ' -f2)"
+  id="$(next_id)"
   if [ -n "$id" ]; then
     sleep 0.3
     curl -s -X POST "$api/invocation/$id/response" -d '{"statusCode":200,"body":"ok"}' > /dev/null
@@ -515,16 +514,23 @@ async fn one_process_serves_several_requests_at_once_under_web_functions() {
     );
 }
 
+/// What the shell runtimes share: the Runtime API's address, and `next_id`, which waits
+/// for the next invocation and prints its request id (nothing if the API did not answer).
+const RUNTIME_API_SH: &str = r#"api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
+next_id() {
+  curl -sf -D - -o /dev/null "$api/invocation/next" |
+    grep -i '^lambda-runtime-aws-request-id:' | tr -d '\r' | cut -d' ' -f2
+}
+"#;
+
 /// The custom runtime of AWS's tutorial, in shell with curl: the smallest real Runtime
 /// API client. It answers what the test asks: a valid proxy response, or one API
 /// Gateway cannot map (a 502).
 fn shell_runtime(answer: &str) -> Vec<String> {
     let script = format!(
         r#"set -eu
-api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"
-while true; do
-  id="$(curl -sS -D - -o /dev/null "$api/invocation/next" |
-    grep -i '^lambda-runtime-aws-request-id:' | tr -d '\r' | cut -d' ' -f2)"
+{RUNTIME_API_SH}while true; do
+  id="$(next_id)"
   curl -sS -X POST "$api/invocation/$id/response" -d '{answer}' > /dev/null
 done"#
     );
