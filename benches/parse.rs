@@ -5,8 +5,8 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use thaw::sources::logs::parse::parse;
-use thaw::sources::logs::translate::Translator;
+use thaw::logs::parse::parse;
+use thaw::logs::translate::Translator;
 
 /// A stream's worth of real-shaped lines: Init, then invocations with function output.
 fn lines() -> Vec<String> {

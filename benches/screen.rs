@@ -8,12 +8,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use thaw::config::{ThemeName, TuiConfig};
-use thaw::event::{
-    Classification, EnvId, Event, EventKind, InitType, InvokeOutcome, ProbeFields, RequestId,
-    RequestObserved, Stamp,
-};
+use thaw::event::{Classification, Event, EventKind, ProbeFields, RequestObserved};
+use thaw::ids::{EnvId, RequestId, Stamp};
+use thaw::link::SessionKind;
 use thaw::state::State;
-use thaw::ui::{App, draw};
+use thaw::ui::{App, Screen};
 
 fn at(ms: u64) -> Stamp {
     Stamp {
@@ -50,70 +49,31 @@ fn request(i: u64, env: &EnvId, t_ms: u64, cold: bool) -> Event {
     )
 }
 
-/// 1,000 environments with a minute of traffic behind them.
-fn busy_state() -> State {
-    let mut s = State::new();
-    for i in 0..1000u64 {
-        let env = EnvId(format!("{i:032x}"));
-        let t = 1000 + i * 60;
-        s.apply(&Event::new(
-            at(t),
-            EventKind::InitStart {
-                env: env.clone(),
-                init_type: InitType::OnDemand,
-                slots: 1,
-            },
-        ));
-        s.apply(&Event::new(
-            at(t + 150),
-            EventKind::InitEnd {
-                env: env.clone(),
-                init_ms: 150.0,
-                ok: true,
-            },
-        ));
-        let req = RequestId(i.to_string());
-        s.apply(&Event::new(
-            at(t + 151),
-            EventKind::InvokeStart {
-                env: env.clone(),
-                request: req.clone(),
-                cold: true,
-            },
-        ));
-        if i % 3 != 0 {
-            s.apply(&Event::new(
-                at(t + 260),
-                EventKind::InvokeEnd {
-                    env: env.clone(),
-                    request: req,
-                    duration_ms: 100.0,
-                    billed_ms: 100,
-                    init_ms: Some(150.0),
-                    cold: true,
-                    outcome: InvokeOutcome::Success,
-                },
-            ));
-        }
-        s.apply(&request(i, &env, t + 270, i % 2 == 0));
-    }
-    s
+/// A scenario file's events (`tests/scenarios/NAME.jsonl`, as the snapshots read them).
+fn scenario(name: &str) -> Vec<Event> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/scenarios")
+        .join(format!("{name}.jsonl"));
+    let mut rec = thaw::record::open(&path).unwrap();
+    std::iter::from_fn(|| rec.next_event().map(Result::unwrap)).collect()
 }
 
 fn frame(c: &mut Criterion) {
-    let state = busy_state();
     let app = App::new(
         &TuiConfig::default(),
         ThemeName::Default,
+        SessionKind::Endpoint,
         "http://127.0.0.1:9000/".into(),
     );
-    let now = state.latest.unwrap();
+    let mut screen = Screen::new(app, Vec::new());
+    // 1,000 environments with a minute of traffic behind them.
+    let events = scenario("thousand_environments");
+    let now = events.iter().map(|e| e.at).max().unwrap();
+    screen.on_events(0, events);
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     c.bench_function("frame 200x60, 1000 environments", |b| {
         b.iter(|| {
-            terminal
-                .draw(|f| draw(f, black_box(&state), &app, now))
-                .unwrap();
+            screen.draw(black_box(&mut terminal), now).unwrap();
         });
     });
 }

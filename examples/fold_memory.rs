@@ -3,9 +3,8 @@
 //! flat after warm-up. `cargo run --release --example fold_memory`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use thaw::event::{
-    Classification, EnvId, Event, EventKind, ProbeFields, RequestId, RequestObserved, Stamp,
-};
+use thaw::event::{Classification, Event, EventKind, ProbeFields, RequestObserved};
+use thaw::ids::{EnvId, RequestId, Stamp};
 use thaw::state::State;
 
 fn rss_kb() -> u64 {

@@ -11,11 +11,13 @@
 use std::time::Duration;
 
 use thaw::burst::{self, RequestSpec, Target};
+use thaw::clock::Clock;
+use thaw::command::EmulatorCommand;
 use thaw::config::EmulatorConfig;
 use thaw::emulator::Emulator;
-use thaw::event::{Clock, EmulatorCommand, Event, EventKind};
+use thaw::event::EventSink;
+use thaw::event::{Event, EventKind};
 use thaw::record::{Header, Recorder};
-use thaw::sources::EventSink;
 
 async fn fire(plan: &str, url: &str, clock: Clock, rec: &Recorder) {
     let plan = plan.parse().unwrap();

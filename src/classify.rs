@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use crate::event::{Classification, EnvId, ProbeFields};
+use crate::event::{Classification, ProbeFields};
+use crate::ids::EnvId;
 use crate::probe;
 
 /// Longest environment id accepted from a probe header.

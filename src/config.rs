@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod layers;
+pub mod runtime;
 pub mod tui;
 mod validate;
 
@@ -18,7 +19,7 @@ pub use aws::AwsConfig;
 pub use layers::{Layers, load, load_text};
 pub use tui::{BurstMode, ThemeName, TuiConfig};
 
-use crate::emulator::runtime::Runtime;
+use crate::config::runtime::Runtime;
 
 /// Everything thaw can be told. `config/default.toml` shows every key with its default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,9 +12,10 @@ use hyper::header::{HeaderName, HeaderValue};
 use crate::burst::plan::Plan;
 use crate::config::Front;
 use crate::emulator::proxy::{self, Context, HttpRequest};
-use crate::event::{Event, Stamp};
+use crate::event::Event;
+use crate::ids::Stamp;
+use crate::logs::{parse, translate::Translator};
 use crate::record::{import, read};
-use crate::sources::logs::{parse, translate::Translator};
 use crate::state::State;
 
 /// CloudWatch Logs lines of one or several streams, one per input line. A line

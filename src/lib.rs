@@ -1,32 +1,27 @@
 //! thaw: a terminal monitor for AWS Lambda execution environments.
 //!
-//! Data flows one way (DESIGN.md):
-//!
-//! - `emulator`  the embedded Lambda platform (gateway + scheduler); a source of events
-//! - `sources`   where sources send their events (`EventSink`)
-//! - `event`     the one `Event` type that crosses from sources to the app; `Command` back
-//! - `state`     a pure fold of events: environments, counters, series, histograms
-//! - `config`    configuration: defaults < profile < file < `THAW_*` < flags
-//! - `burst`     the load generator: plans, barrier release, one event per request
-//! - `classify`  cold or warm per response: probe headers, else inferred from latency
-//! - `probe`     the response headers that name the environment that served a request
-//! - `histogram` fixed-size latency histograms
-//! - `summary`   the end-of-run summary of `thaw burst`, read from `state`
-//! - `fuzz`      byte-level entry points of the input readers, for `fuzz/` and its corpus test
-//! - `cli`       the command line (`thaw emulate`, ...), used by `main.rs`
+//! The modules below are the layers, bottom-up: each uses only those listed before it
+//! (`scripts/layers` checks it). Data flows up from the sources as [`event::Event`]s into
+//! the [`state::State`] fold the screen reads; [`command::Command`]s flow back down.
 
-pub mod burst;
-pub mod classify;
-pub mod cli;
-pub mod config;
-pub mod emulator;
-pub mod event;
-pub mod fuzz;
-pub mod histogram;
-pub mod probe;
-pub mod record;
-pub mod sources;
-pub mod state;
-pub mod stop;
-pub mod summary;
-pub mod ui;
+pub mod ids; // EnvId, RequestId, Stamp: what every layer carries
+pub mod clock; // the session clock every source stamps its events with
+pub mod event; // the Event schema, and EventSink where sources send them
+pub mod command; // Command (screen -> sources), EmulatorCommand, ReplayCommand
+pub mod link; // what a running session hands the screen: its kind, feeds, a command sender
+pub mod stop; // SIGINT, SIGTERM and SIGHUP as one stream
+pub mod histogram; // fixed-size latency histograms
+pub mod config; // the model and its layers: defaults < profile < file < THAW_* < flags
+pub mod logs; // Lambda log lines -> lifecycle events (AWS sources, emulator, import)
+pub mod state; // the pure fold: environments, counters, series, histograms
+pub mod probe; // the response headers that name the environment that served a request
+pub mod classify; // cold or warm per response: probe headers, else latency
+pub mod emulator; // the embedded Lambda platform: gateway -> platform task -> pure core
+pub mod burst; // plans, pre-serialized requests, the release engine
+pub mod record; // the recording format: writer, reader, redaction, CloudWatch Logs import
+pub mod sources; // emulator control, AWS metrics and logs, replay
+pub mod summary; // the end-of-run summary of `thaw burst`, read from state
+pub mod session; // starts what a session needs; hands back a link: events, commands, a kind
+pub mod ui; // the screen: reads State, turns keys into Commands; starts nothing
+pub mod fuzz; // byte-level entry points of the input readers, for fuzz/
+pub mod cli; // clap; builds a session, runs the screen or a headless command

@@ -17,7 +17,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::classify::Classifier;
-use crate::event::{BurstFinished, Clock, Event, EventKind};
+use crate::clock::Clock;
+use crate::event::{BurstFinished, Event, EventKind};
 
 pub use self::plan::{Plan, Step};
 pub use self::run::StepReport;

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 
-use crate::event::{Clock, ErrorKind, RequestId, RequestObserved};
+use crate::clock::Clock;
+use crate::event::{ErrorKind, RequestObserved};
+use crate::ids::RequestId;
 
 use super::conn::{Connector, Reader, Writer};
 use super::http1::{self, Response};

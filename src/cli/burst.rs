@@ -11,10 +11,11 @@ use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 
 use crate::burst::{self, Plan, RequestSpec, Target};
+use crate::clock::Clock;
 use crate::emulator::Emulator;
-use crate::event::{Clock, EventKind};
+use crate::event::EventKind;
+use crate::event::EventSink;
 use crate::record::{Header, Recorder};
-use crate::sources::EventSink;
 use crate::state::State;
 use crate::stop::StopSignals;
 use crate::summary::{self, Summary};

@@ -56,7 +56,12 @@ pub async fn run(global: &GlobalArgs, args: CompareArgs) -> Result<(), Failure> 
     }
     let layers = global.layers(flags).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
-    crate::ui::compare::run(config, models)
-        .await
-        .map_err(Failure::Run)
+    super::screen::run(
+        &config,
+        None,
+        "for a headless run use thaw burst with --set emulator.execution_model=...",
+        async |clock| crate::session::Session::compare(&config, models, clock).await,
+    )
+    .await
+    .map_err(Failure::Run)
 }

@@ -6,10 +6,11 @@ use std::io::Write as _;
 use clap::Args;
 use tokio::sync::mpsc;
 
+use crate::clock::Clock;
 use crate::config::layers::Flag;
 use crate::emulator::Emulator;
-use crate::event::{Clock, Event, EventKind};
-use crate::sources::EventSink;
+use crate::event::EventSink;
+use crate::event::{Event, EventKind};
 use crate::stop::StopSignals;
 
 use super::{Failure, GlobalArgs};

@@ -4,7 +4,7 @@ use clap::Args;
 
 use crate::config::ThemeName;
 use crate::config::layers::Flag;
-use crate::ui::live::{self, Options};
+use crate::session::{Options, Session};
 
 use super::{Failure, GlobalArgs};
 
@@ -87,13 +87,18 @@ pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
     }
     // An explicit --theme beats NO_COLOR; the configured one does not.
     let theme: Option<ThemeName> = args.theme.as_ref().map(|_| config.tui.theme);
-    live::run(Options {
+    let opts = Options {
         config,
         url: args.url,
-        theme,
         record: args.record,
         replay: None,
-    })
+    };
+    super::screen::run(
+        &opts.config,
+        theme,
+        super::screen::LIVE_HINT,
+        async |clock| Session::start(&opts, clock).await,
+    )
     .await
     .map_err(Failure::Run)
 }

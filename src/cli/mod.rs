@@ -6,6 +6,7 @@ mod emulate;
 mod import;
 mod live;
 mod replay;
+mod screen;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

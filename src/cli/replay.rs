@@ -11,10 +11,10 @@ use crate::config::ThemeName;
 use crate::config::layers::Flag;
 use crate::event::EventKind;
 use crate::record;
+use crate::session::{Options, Session};
 use crate::sources::replay::Speed;
 use crate::state::State;
 use crate::summary::Summary;
-use crate::ui::live::{self, Options};
 
 use super::{Failure, GlobalArgs};
 
@@ -49,13 +49,18 @@ pub async fn run(global: &GlobalArgs, args: ReplayArgs) -> Result<(), Failure> {
     let layers = global.layers(flags).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
     let theme: Option<ThemeName> = args.theme.as_ref().map(|_| config.tui.theme);
-    live::run(Options {
+    let opts = Options {
         config,
         url: None,
-        theme,
         record: None,
         replay: Some((args.file, speed)),
-    })
+    };
+    super::screen::run(
+        &opts.config,
+        theme,
+        "for a headless run use thaw replay --summary FILE",
+        async |clock| Session::start(&opts, clock).await,
+    )
     .await
     .map_err(Failure::Run)
 }

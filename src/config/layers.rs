@@ -152,7 +152,7 @@ fn load_with(file: Option<Layer>, layers: &Layers) -> Result<Config, ConfigError
     // Your own function: its runtime is what its command runs, unless a layer says.
     if config.emulator.handler == super::Handler::Process && !runtime_set {
         config.emulator.runtime =
-            crate::emulator::runtime::Runtime::of_command(&config.emulator.process.command);
+            crate::config::runtime::Runtime::of_command(&config.emulator.process.command);
     }
     validate::all(&config, &origin_of)?;
     Ok(config)
@@ -395,7 +395,7 @@ mod tests {
 
     #[test]
     fn a_process_handlers_runtime_follows_its_command_unless_set() {
-        use crate::emulator::runtime::Runtime;
+        use crate::config::runtime::Runtime;
         let process = |cmd: &str| {
             vec![
                 Flag::new("--handler-cmd", "emulator.handler", "process"),

@@ -9,7 +9,7 @@ use rand_distr::{Distribution, LogNormal};
 use crate::config::EmulatorConfig;
 use crate::event::{InitType, InvokeOutcome};
 
-use super::runtime::Preset;
+use crate::config::runtime::Preset;
 
 /// Longest `sleep_ms` accepted: Lambda's maximum function timeout.
 const MAX_SLEEP_MS: f64 = 900_000.0;

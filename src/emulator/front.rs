@@ -177,7 +177,8 @@ fn builtin_answer(front: Front, inv: &Invoked) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{EnvId, InitType};
+    use crate::event::InitType;
+    use crate::ids::EnvId;
 
     fn inv(outcome: InvokeOutcome) -> Reply {
         Reply::Invoked(Invoked {

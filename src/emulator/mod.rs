@@ -21,7 +21,6 @@ pub mod metrics;
 pub mod pool;
 pub mod process;
 pub mod proxy;
-pub mod runtime;
 pub mod runtime_api;
 pub mod token_bucket;
 
@@ -33,9 +32,11 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
+use crate::command::EmulatorCommand;
 use crate::config::{EmulatorConfig, Handler};
-use crate::event::{Clock, EmulatorCommand, Event};
-use crate::sources::EventSink;
+use crate::event::Event;
+use crate::event::EventSink;
 
 use self::builtin::InvokeParams;
 use self::core::{Core, Effect, Reply, Ticket};

@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::config::Placement;
-use crate::event::{EnvId, InitType, ThrottleReason};
+use crate::event::{InitType, ThrottleReason};
+use crate::ids::EnvId;
 
 use super::token_bucket::TokenBucket;
 

@@ -7,8 +7,9 @@
 
 use std::collections::HashSet;
 
-use crate::event::{Event, Stamp};
-use crate::sources::logs::translate::{Counts, Translator};
+use crate::event::Event;
+use crate::ids::Stamp;
+use crate::logs::translate::{Counts, Translator};
 
 /// One log event of an export.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,8 +10,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{Header, redact};
-use crate::event::{Clock, Event};
-use crate::sources::EventSink;
+use crate::clock::Clock;
+use crate::event::Event;
+use crate::event::EventSink;
 
 /// How often buffered lines reach the file.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);

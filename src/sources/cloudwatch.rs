@@ -11,10 +11,11 @@ use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_smithy_types::DateTime;
 
-use super::EventSink;
 use super::aws::{Backoff, Failure, explain};
+use crate::clock::Clock;
 use crate::config::AwsConfig;
-use crate::event::{Clock, Event, EventKind, MetricDatapoint, Stat};
+use crate::event::EventSink;
+use crate::event::{Event, EventKind, MetricDatapoint, Stat};
 
 pub const SOURCE: &str = "cloudwatch";
 /// Lambda Web Functions' metrics (docs/execution-models.md).

@@ -8,10 +8,12 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::burst::{self, Plan, RequestSpec, Target};
+use crate::clock::Clock;
+use crate::command::Command;
 use crate::emulator::Emulator;
-use crate::event::{BurstFinished, Clock, Command, Event, EventKind};
+use crate::event::{BurstFinished, Event, EventKind};
 
-use super::EventSink;
+use crate::event::EventSink;
 
 /// The source name its errors carry.
 const SOURCE: &str = "burst";
@@ -69,6 +71,11 @@ impl Control {
         let _ = self.tx.send(cmd);
     }
 
+    /// Another way in, for whoever routes a session's commands.
+    pub fn sender(&self) -> mpsc::UnboundedSender<Command> {
+        self.tx.clone()
+    }
+
     /// Stops every run and the emulator, and waits for them.
     pub async fn shutdown(self) {
         let _ = self.tx.send(Command::Quit);
@@ -116,7 +123,11 @@ impl Controller {
                 }
                 Command::Stop => self.stop(Slot::Burst),
                 Command::SetPaused { paused } => self.set_paused(paused),
-                Command::Clear | Command::Replay(_) => {}
+                // Clear is an event, so the fold does it and a recording keeps it.
+                Command::Clear => self
+                    .sink
+                    .send(Event::new(self.clock.stamp(), EventKind::Cleared)),
+                Command::Replay(_) => {}
                 Command::Emulator(cmd) => match &self.emulator {
                     Some(e) => e.command(cmd).await,
                     None => self.error("the target is not the embedded emulator"),

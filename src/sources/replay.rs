@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::EventSink;
-use crate::event::{Event, EventKind, ReplayProgress, Stamp};
+use crate::command::ReplayCommand;
+use crate::event::{Event, EventKind, EventSink, ReplayProgress};
+use crate::ids::Stamp;
 use crate::record::{self, Recording};
 
 pub const SOURCE: &str = "replay";
@@ -63,19 +64,6 @@ impl Speed {
     }
 }
 
-/// What the replay keys ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReplayCommand {
-    TogglePause,
-    Faster,
-    Slower,
-    /// Moves the position by this many µs (negative: back).
-    Seek(i64),
-    /// Back to the start.
-    Restart,
-}
-
 /// Handle to a running replay.
 pub struct Replay {
     tx: mpsc::UnboundedSender<ReplayCommand>,
@@ -105,6 +93,11 @@ impl Replay {
 
     pub fn send(&self, cmd: ReplayCommand) {
         let _ = self.tx.send(cmd);
+    }
+
+    /// Another way in, for whoever routes a session's commands.
+    pub fn sender(&self) -> mpsc::UnboundedSender<ReplayCommand> {
+        self.tx.clone()
     }
 
     pub fn shutdown(self) {

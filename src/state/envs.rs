@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::Serialize;
 
-use crate::event::{EnvId, InitType, Stamp};
+use crate::event::InitType;
+use crate::ids::{EnvId, Stamp};
 
 /// Reclaimed or destroyed environments kept for display.
 pub const DEAD_KEPT: usize = 512;

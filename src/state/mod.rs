@@ -9,10 +9,11 @@ pub mod stats;
 use std::collections::VecDeque;
 
 use crate::event::{
-    BurstFinished, DestroyReason, EnvId, Event, EventKind, InitType, InvokeOutcome, LogLine,
-    MetricDatapoint, ReplayProgress, RequestObserved, Stamp, Stat,
+    BurstFinished, DestroyReason, Event, EventKind, InitType, InvokeOutcome, LogLine,
+    MetricDatapoint, ReplayProgress, RequestObserved, Stat,
 };
 use crate::histogram;
+use crate::ids::{EnvId, Stamp};
 
 pub use self::envs::{EnvRow, EnvState, EnvTable};
 use self::ring::Ring;
@@ -200,6 +201,14 @@ impl State {
                 let replay = self.replay;
                 *self = Self::new();
                 self.replay = replay;
+            }
+            EventKind::Cleared => {
+                // What the sources are doing and where a replay is are not "what was
+                // seen": they stay.
+                let (replay, latest) = (self.replay, self.latest);
+                let status = std::mem::take(&mut self.source_status);
+                *self = Self::new();
+                (self.replay, self.latest, self.source_status) = (replay, latest, status);
             }
             EventKind::BurstStarted { plan, target } => self.bursts.push(BurstRun {
                 plan: plan.clone(),

@@ -1,13 +1,8 @@
-use std::time::Duration;
-
 use super::*;
-use crate::config::EmulatorConfig;
-use crate::emulator::builtin::InvokeParams;
-use crate::emulator::core::{Core, Effect};
 use crate::event::{
-    Classification, EnvId, ErrorKind, InitType, ProbeFields, ReclaimReason, RequestId,
-    ThrottleReason,
+    Classification, ErrorKind, InitType, ProbeFields, ReclaimReason, ThrottleReason,
 };
+use crate::ids::{EnvId, RequestId};
 
 fn at(ms: u64) -> Stamp {
     Stamp {
@@ -183,47 +178,4 @@ fn throttles_and_logs_are_kept_bounded() {
         s.platform.throttles_for(ThrottleReason::ScalingRate),
         LOG_LINES as u64 + 10
     );
-}
-
-/// A long emulated session: the state stays the same size while requests pile up.
-#[test]
-fn memory_does_not_grow_per_request() {
-    let mut core = Core::new(
-        EmulatorConfig {
-            seed: Some(1),
-            idle_reclaim_s: 5.0,
-            idle_reclaim_jitter_s: 1.0,
-            ..EmulatorConfig::default()
-        },
-        0,
-    );
-    let mut s = State::new();
-    let mut out = Vec::new();
-    let mut now = Duration::ZERO;
-    core.start(now, &mut out);
-    let mut sizes = Vec::new();
-    for round in 0..4_000u64 {
-        for i in 0..10 {
-            core.invoke(now, round * 10 + i, InvokeParams::default(), &mut out);
-        }
-        now += Duration::from_millis(250);
-        core.advance(now, &mut out);
-        for e in out.drain(..) {
-            if let Effect::Emit { at, kind } = e {
-                s.apply(&Event::new(
-                    Stamp {
-                        mono_us: at.as_micros() as u64,
-                        wall_us: at.as_micros() as i64,
-                    },
-                    kind,
-                ));
-            }
-        }
-        if round >= 3_700 && round % 100 == 99 {
-            sizes.push((s.envs.len(), s.logs.len(), s.seconds.len(), s.metrics.len()));
-        }
-    }
-    assert!(s.platform.invocations >= 39_000);
-    assert_eq!(sizes.first(), sizes.last(), "{sizes:?}");
-    assert_eq!(s.seconds.len(), SERIES_SECONDS);
 }

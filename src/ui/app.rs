@@ -2,18 +2,21 @@
 //! does to it. Keys that reach beyond the view become [`Command`]s; nothing here touches
 //! a source.
 
+use crate::command::{Command, EmulatorCommand, ReplayCommand};
 use crate::config::{BurstMode, ThemeName, TuiConfig};
-use crate::event::{Command, EmulatorCommand, Stamp};
-use crate::sources::replay::ReplayCommand;
+use crate::ids::Stamp;
+use crate::link::SessionKind;
 use crate::state::State;
 
-use super::keys::{Action, Direction};
+use super::keys::{self, Action, Direction, Mode};
 use super::theme::Theme;
 
 /// N steps through these (and any value typed in the config stays until changed).
 const REQUEST_STEPS: &[u32] = &[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
 /// The function's sleep steps, in ms.
 const SLEEP_STEPS: &[u32] = &[0, 10, 50, 100, 200, 500, 1000, 2000, 5000];
+/// How far a seek key moves a replay.
+const SEEK_US: i64 = 10_000_000;
 
 /// What the screen shows besides the [`State`].
 #[derive(Debug, Clone)]
@@ -28,24 +31,24 @@ pub struct App {
     pub keep_warm_every_s: u32,
     pub keep_warm: bool,
     pub paused: bool,
-    pub frozen: bool,
     pub help: bool,
     /// The selected environment, by birth order.
     pub selected: Option<u64>,
-    /// The URL requests go to.
+    /// What the session watches, and the URL requests go to.
+    pub kind: SessionKind,
     pub target: String,
-    /// The emulator's settings, when the target is the embedded emulator.
-    pub emulator: Option<String>,
     pub provisioned: u32,
     /// A message for the status line, and when it was set.
     pub notice: Option<(String, Stamp)>,
     pub quit: bool,
-    /// A replay: firing keys do nothing, pause/speed/seek drive the playback.
-    pub replay: bool,
 }
 
 impl App {
-    pub fn new(cfg: &TuiConfig, theme: ThemeName, target: String) -> Self {
+    pub fn new(cfg: &TuiConfig, theme: ThemeName, kind: SessionKind, target: String) -> Self {
+        let provisioned = match &kind {
+            SessionKind::Emulator { provisioned, .. } => *provisioned,
+            _ => 0,
+        };
         Self {
             theme: Theme::named(theme),
             mode: cfg.mode,
@@ -56,48 +59,43 @@ impl App {
             keep_warm_every_s: cfg.keep_warm_every_s,
             keep_warm: false,
             paused: false,
-            frozen: false,
             help: false,
             selected: None,
+            kind,
             target,
-            emulator: None,
-            provisioned: 0,
+            provisioned,
             notice: None,
             quit: false,
-            replay: false,
         }
     }
 
-    /// In a replay, what a key means (`None`: as live, e.g. selection, theme, help).
-    fn replay_action(&mut self, action: Action, now: Stamp) -> Option<Vec<Command>> {
-        const SEEK_US: i64 = 10_000_000;
-        let cmd = match action {
-            Action::TogglePause => ReplayCommand::TogglePause,
-            Action::MoreRequests => ReplayCommand::Faster,
-            Action::FewerRequests => ReplayCommand::Slower,
-            Action::SeekBack => ReplayCommand::Seek(-SEEK_US),
-            Action::SeekForward => ReplayCommand::Seek(SEEK_US),
-            Action::Restart => ReplayCommand::Restart,
-            Action::Fire
-            | Action::Stop
-            | Action::Mode(_)
-            | Action::NextMode
-            | Action::LongerSleep
-            | Action::ShorterSleep
-            | Action::ToggleKeepWarm
-            | Action::Clear
-            | Action::ReclaimIdle
-            | Action::MoreProvisioned
-            | Action::FewerProvisioned => {
-                self.notify(
-                    "a replay: p pause, +/- speed, , and . seek 10 s, 0 from the start",
-                    now,
-                );
-                return Some(Vec::new());
+    /// Which keys apply: decided by what the session is.
+    pub fn key_mode(&self) -> Mode {
+        match self.kind {
+            SessionKind::Replay => Mode::Replay,
+            SessionKind::Compare => Mode::Compare,
+            _ => Mode::Live,
+        }
+    }
+
+    /// The emulator's settings, when the target is the embedded emulator.
+    pub fn emulator(&self) -> Option<&str> {
+        match &self.kind {
+            SessionKind::Emulator { settings, .. } => Some(settings),
+            _ => None,
+        }
+    }
+
+    /// A key of another mode was pressed: say what this one offers instead.
+    pub fn other_mode_key(&mut self, now: Stamp) {
+        let text = match self.key_mode() {
+            Mode::Replay => format!("a replay: {}", keys::hint_text(Mode::Replay)),
+            Mode::Live => "seeking is for replays (thaw replay FILE)".into(),
+            Mode::Compare => {
+                "the emulator keys are for one emulator (thaw without a command)".into()
             }
-            _ => return None,
         };
-        Some(vec![Command::Replay(cmd)])
+        self.notify(text, now);
     }
 
     /// The panel's plan, in `thaw burst -p` grammar.
@@ -143,11 +141,6 @@ impl App {
             self.help = false;
             return Vec::new();
         }
-        if self.replay
-            && let Some(cmds) = self.replay_action(action, now)
-        {
-            return cmds;
-        }
         match action {
             Action::Fire => {
                 self.notify(format!("fired: {}", self.plan()), now);
@@ -185,10 +178,14 @@ impl App {
                     paused: self.paused,
                 }];
             }
-            Action::ToggleFreeze => self.frozen = !self.frozen,
-            Action::SeekBack | Action::SeekForward | Action::Restart => {
-                self.notify("seeking is for replays (thaw replay FILE)", now);
-            }
+            // The screen keeps the frozen picture; the view has nothing to change.
+            Action::ToggleFreeze => {}
+            Action::TogglePlayback => return replay(ReplayCommand::TogglePause),
+            Action::Faster => return replay(ReplayCommand::Faster),
+            Action::Slower => return replay(ReplayCommand::Slower),
+            Action::SeekBack => return replay(ReplayCommand::Seek(-SEEK_US)),
+            Action::SeekForward => return replay(ReplayCommand::Seek(SEEK_US)),
+            Action::Restart => return replay(ReplayCommand::Restart),
             Action::Clear => {
                 self.selected = None;
                 self.notify("cleared", now);
@@ -230,7 +227,7 @@ impl App {
     }
 
     fn emulator_command(&mut self, cmd: EmulatorCommand, what: &str, now: Stamp) -> Vec<Command> {
-        if self.emulator.is_none() {
+        if !self.kind.has_emulator() {
             self.notify(
                 "that key controls the embedded emulator; this target is not one",
                 now,
@@ -267,6 +264,10 @@ impl App {
     }
 }
 
+fn replay(cmd: ReplayCommand) -> Vec<Command> {
+    vec![Command::Replay(cmd)]
+}
+
 fn step_up(steps: &[u32], v: u32) -> u32 {
     steps.iter().copied().find(|s| *s > v).unwrap_or(v)
 }
@@ -283,6 +284,7 @@ mod tests {
         App::new(
             &TuiConfig::default(),
             ThemeName::Default,
+            SessionKind::Endpoint,
             "http://x/".into(),
         )
     }
@@ -303,9 +305,6 @@ mod tests {
         a.handle(Action::NextMode, &s, 1, now());
         a.handle(Action::MoreRequests, &s, 1, now());
         assert_eq!(a.plan(), "rate 100 for 10s");
-        for p in [a.plan(), a.keep_warm_plan()] {
-            p.parse::<crate::burst::Plan>().unwrap();
-        }
     }
 
     #[test]
@@ -345,7 +344,10 @@ mod tests {
         );
         // Emulator keys need the emulator.
         assert!(a.handle(Action::ReclaimIdle, &s, 1, now()).is_empty());
-        a.emulator = Some("nodejs".into());
+        a.kind = SessionKind::Emulator {
+            settings: "nodejs".into(),
+            provisioned: 0,
+        };
         assert_eq!(
             a.handle(Action::MoreProvisioned, &s, 1, now()),
             vec![Command::Emulator(EmulatorCommand::SetProvisioned {

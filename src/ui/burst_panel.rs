@@ -7,18 +7,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::config::BurstMode;
-use crate::event::Stamp;
+use crate::ids::Stamp;
 use crate::state::State;
 
 use super::app::App;
-use super::format;
+use super::{format, keys};
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
     let t = &app.theme;
     let block = Block::bordered()
         .border_style(t.border)
         .title(Span::styled(" Burst ", t.title))
-        .title_bottom(Line::styled(" ⏎ fire  m mode  +/- N  [/] sleep ", t.dim));
+        .title_bottom(Line::styled(keys::burst_hint(app.key_mode()), t.dim));
     let label = |s: &'static str| Span::styled(format!("{s:<7}"), t.dim);
 
     let mut modes = vec![label("mode")];
@@ -80,7 +80,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
             Span::styled("none yet", t.dim),
         ]));
     }
-    let target = match &app.emulator {
+    let target = match app.emulator() {
         Some(_) => format!("{} (emulator)", app.target),
         None => app.target.clone(),
     };

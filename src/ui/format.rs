@@ -1,6 +1,6 @@
 //! Numbers as the screen writes them: short, with units, stable width where it matters.
 
-use crate::event::Stamp;
+use crate::ids::Stamp;
 
 /// Milliseconds: `0.62 ms`, `212 ms`, `1.24 s`.
 pub fn ms(v: f64) -> String {

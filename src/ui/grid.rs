@@ -10,7 +10,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
-use crate::event::Stamp;
+use crate::ids::Stamp;
+use crate::link::SessionKind;
 use crate::state::{EnvRow, EnvState, State};
 
 use super::app::App;
@@ -99,7 +100,7 @@ impl Look {
         }
     }
 
-    const LEGEND: [Self; 7] = [
+    pub const LEGEND: [Self; 7] = [
         Self::Init,
         Self::Cold,
         Self::Warm,
@@ -271,12 +272,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     frame.render_widget(block, area);
 
     if rows.is_empty() {
-        let text = if app.replay {
-            "no environments yet in this recording"
-        } else if app.target.contains("(watching") {
-            "no environments yet: they appear as the function's log streams do"
-        } else {
-            "no environments yet: press ⏎ to fire a burst"
+        let fire = super::keys::key_of(app.key_mode(), super::keys::Action::Fire);
+        let text = match (&app.kind, fire) {
+            (SessionKind::Replay, _) => "no environments yet in this recording".to_string(),
+            (SessionKind::WatchingAws { .. }, _) => {
+                "no environments yet: they appear as the function's log streams do".to_string()
+            }
+            (_, Some(key)) => format!("no environments yet: press {key} to fire a burst"),
+            (_, None) => "no environments yet".to_string(),
         };
         let hint = Line::styled(text, t.dim);
         frame.render_widget(hint, Rect { height: 1, ..cells });

@@ -5,12 +5,14 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::keys::BINDINGS;
-use super::theme::Theme;
+use super::app::App;
+use super::grid::Look;
+use super::keys;
 
-pub fn render(frame: &mut Frame, area: Rect, t: &Theme) {
-    let mut lines: Vec<Line> = BINDINGS
-        .iter()
+/// The keys of the screen's mode, the cells' legend and the mouse.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let mut lines: Vec<Line> = keys::of_mode(app.key_mode())
         .map(|b| {
             Line::from(vec![
                 Span::styled(format!(" {:>5}  ", b.label), t.key),
@@ -19,10 +21,14 @@ pub fn render(frame: &mut Frame, area: Rect, t: &Theme) {
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        " cells: ◌ init  ❄ cold  ● warm  ○ idle  ▣ provisioned  · reclaimed  ✕ destroyed",
-        t.dim,
-    ));
+    let mut legend = vec![Span::styled(" cells:", t.dim)];
+    for look in Look::LEGEND {
+        legend.push(Span::styled(
+            format!(" {} {} ", look.glyph(), look.name()),
+            t.dim,
+        ));
+    }
+    lines.push(Line::from(legend));
     lines.push(Line::styled(" mouse: click a cell to select it", t.dim));
     let height = (lines.len() as u16 + 2).min(area.height);
     let width = 86.min(area.width);

@@ -1,9 +1,58 @@
-//! The key table: every binding, once. The help overlay and the status line's hints are
-//! drawn from it, so they cannot drift from what the keys do.
+//! The key table: `(mode, key) -> action`, every binding once. The help overlay, the
+//! status line's hints and the notices for keys of another mode are drawn from it, so
+//! they cannot drift from what the keys do.
+
+use std::fmt::Write as _;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::config::BurstMode;
+
+/// Which screen a key is read on: the meaning of `+` or `p` depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Watching something live: the emulator, an endpoint or AWS.
+    Live,
+    /// Playing a recording: no firing; pause, speed and seek drive the playback.
+    Replay,
+    /// Two emulated models side by side: one plan fired at both.
+    Compare,
+}
+
+impl Mode {
+    pub const ALL: [Self; 3] = [Self::Live, Self::Replay, Self::Compare];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Replay => "replay",
+            Self::Compare => "compare",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            Self::Live => 1,
+            Self::Replay => 2,
+            Self::Compare => 4,
+        }
+    }
+}
+
+/// A set of modes, for a binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Modes(u8);
+
+impl Modes {
+    const LIVE: Self = Self(1);
+    const REPLAY: Self = Self(2);
+    const FIRING: Self = Self(1 | 4);
+    const ALL: Self = Self(1 | 2 | 4);
+
+    pub fn contains(self, mode: Mode) -> bool {
+        self.0 & mode.bit() != 0
+    }
+}
 
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +74,10 @@ pub enum Action {
     MoreProvisioned,
     FewerProvisioned,
     Select(Direction),
+    /// Replay: pause or resume the playback; faster, slower.
+    TogglePlayback,
+    Faster,
+    Slower,
     /// Replay: back / forward 10 s, from the start.
     SeekBack,
     SeekForward,
@@ -43,9 +96,11 @@ pub enum Direction {
     Down,
 }
 
-/// One row of the table: the keys, what they do, and the status line's short hint.
+/// One row of the table: the keys, the modes they work in, what they do, and the status
+/// line's short hint.
 pub struct Binding {
     pub keys: &'static [KeyCode],
+    pub modes: Modes,
     pub label: &'static str,
     pub help: &'static str,
     pub action: Action,
@@ -54,6 +109,7 @@ pub struct Binding {
 
 const fn bind(
     keys: &'static [KeyCode],
+    modes: Modes,
     label: &'static str,
     help: &'static str,
     action: Action,
@@ -61,6 +117,7 @@ const fn bind(
 ) -> Binding {
     Binding {
         keys,
+        modes,
         label,
         help,
         action,
@@ -72,6 +129,7 @@ const fn bind(
 pub const BINDINGS: &[Binding] = &[
     bind(
         &[KeyCode::Enter, KeyCode::Char('b')],
+        Modes::FIRING,
         "⏎ b",
         "fire the burst plan",
         Action::Fire,
@@ -79,6 +137,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('x')],
+        Modes::FIRING,
         "x",
         "stop the running burst",
         Action::Stop,
@@ -86,6 +145,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('1')],
+        Modes::FIRING,
         "1",
         "mode: parallel (all N at one instant)",
         Action::Mode(BurstMode::Parallel),
@@ -93,6 +153,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('2')],
+        Modes::FIRING,
         "2",
         "mode: serial (one after another)",
         Action::Mode(BurstMode::Serial),
@@ -100,6 +161,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('3')],
+        Modes::FIRING,
         "3",
         "mode: ramp (concurrency 1 to N)",
         Action::Mode(BurstMode::Ramp),
@@ -107,6 +169,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('4')],
+        Modes::FIRING,
         "4",
         "mode: rate (N per second, open model)",
         Action::Mode(BurstMode::Rate),
@@ -114,6 +177,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('m'), KeyCode::Tab],
+        Modes::FIRING,
         "m",
         "next mode",
         Action::NextMode,
@@ -121,20 +185,39 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('+'), KeyCode::Char('=')],
+        Modes::FIRING,
         "+",
-        "more requests (N); replay: faster",
+        "more requests (N)",
         Action::MoreRequests,
         Some("N+"),
     ),
     bind(
+        &[KeyCode::Char('+'), KeyCode::Char('=')],
+        Modes::REPLAY,
+        "+",
+        "faster playback",
+        Action::Faster,
+        Some("faster"),
+    ),
+    bind(
         &[KeyCode::Char('-'), KeyCode::Char('_')],
+        Modes::FIRING,
         "-",
-        "fewer requests (N); replay: slower",
+        "fewer requests (N)",
         Action::FewerRequests,
         Some("N-"),
     ),
     bind(
+        &[KeyCode::Char('-'), KeyCode::Char('_')],
+        Modes::REPLAY,
+        "-",
+        "slower playback",
+        Action::Slower,
+        Some("slower"),
+    ),
+    bind(
         &[KeyCode::Char(']')],
+        Modes::FIRING,
         "]",
         "longer function sleep",
         Action::LongerSleep,
@@ -142,6 +225,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('[')],
+        Modes::FIRING,
         "[",
         "shorter function sleep",
         Action::ShorterSleep,
@@ -149,6 +233,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('w')],
+        Modes::FIRING,
         "w",
         "keep-warm on/off (N parallel, every interval)",
         Action::ToggleKeepWarm,
@@ -156,13 +241,23 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('p')],
+        Modes::FIRING,
         "p",
-        "pause/resume keep-warm and firing; replay: the playback",
+        "pause/resume keep-warm and firing",
         Action::TogglePause,
         None,
     ),
     bind(
+        &[KeyCode::Char('p'), KeyCode::Char(' ')],
+        Modes::REPLAY,
+        "p",
+        "pause/resume the playback",
+        Action::TogglePlayback,
+        Some("pause"),
+    ),
+    bind(
         &[KeyCode::Char('f')],
+        Modes::ALL,
         "f",
         "freeze/unfreeze the view",
         Action::ToggleFreeze,
@@ -170,6 +265,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('c')],
+        Modes::FIRING,
         "c",
         "clear counters, charts and grid",
         Action::Clear,
@@ -177,6 +273,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('t')],
+        Modes::ALL,
         "t",
         "next theme (default, presentation, mono)",
         Action::NextTheme,
@@ -184,6 +281,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('r')],
+        Modes::LIVE,
         "r",
         "emulator: reclaim idle environments now",
         Action::ReclaimIdle,
@@ -191,6 +289,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('>')],
+        Modes::LIVE,
         ">",
         "emulator: one more provisioned environment",
         Action::MoreProvisioned,
@@ -198,6 +297,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('<')],
+        Modes::LIVE,
         "<",
         "emulator: one fewer provisioned environment",
         Action::FewerProvisioned,
@@ -205,6 +305,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Left, KeyCode::Char('h')],
+        Modes::ALL,
         "← h",
         "select the environment to the left",
         Action::Select(Direction::Left),
@@ -212,6 +313,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Right, KeyCode::Char('l')],
+        Modes::ALL,
         "→ l",
         "select the environment to the right",
         Action::Select(Direction::Right),
@@ -219,6 +321,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Up, KeyCode::Char('k')],
+        Modes::ALL,
         "↑ k",
         "select the environment above",
         Action::Select(Direction::Up),
@@ -226,6 +329,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Down, KeyCode::Char('j')],
+        Modes::ALL,
         "↓ j",
         "select the environment below",
         Action::Select(Direction::Down),
@@ -233,27 +337,31 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char(',')],
+        Modes::REPLAY,
         ",",
-        "replay: back 10 s",
+        "back 10 s",
         Action::SeekBack,
-        None,
+        Some("back 10 s"),
     ),
     bind(
         &[KeyCode::Char('.')],
+        Modes::REPLAY,
         ".",
-        "replay: forward 10 s",
+        "forward 10 s",
         Action::SeekForward,
-        None,
+        Some("on 10 s"),
     ),
     bind(
         &[KeyCode::Char('0')],
+        Modes::REPLAY,
         "0",
-        "replay: from the start",
+        "from the start",
         Action::Restart,
-        None,
+        Some("start over"),
     ),
     bind(
         &[KeyCode::Char('?')],
+        Modes::ALL,
         "?",
         "this help",
         Action::ToggleHelp,
@@ -261,6 +369,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Esc],
+        Modes::ALL,
         "Esc",
         "close help, else quit",
         Action::Back,
@@ -268,6 +377,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('q')],
+        Modes::ALL,
         "q",
         "quit (also Ctrl-C)",
         Action::Quit,
@@ -275,15 +385,95 @@ pub const BINDINGS: &[Binding] = &[
     ),
 ];
 
-/// The action for a key press, if any. Ctrl-C always quits.
-pub fn action(key: KeyEvent) -> Option<Action> {
+/// What a key press means in `mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    Action(Action),
+    /// The key means something in other modes only (a notice says what this one offers).
+    OtherMode,
+    Unbound,
+}
+
+/// The meaning of a key press in `mode`. Ctrl-C always quits.
+pub fn lookup(mode: Mode, key: KeyEvent) -> Lookup {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return matches!(key.code, KeyCode::Char('c' | 'C')).then_some(Action::Quit);
+        return if matches!(key.code, KeyCode::Char('c' | 'C')) {
+            Lookup::Action(Action::Quit)
+        } else {
+            Lookup::Unbound
+        };
     }
-    BINDINGS
-        .iter()
-        .find(|b| b.keys.contains(&key.code))
-        .map(|b| b.action)
+    let mut bound = BINDINGS.iter().filter(|b| b.keys.contains(&key.code));
+    match bound.clone().find(|b| b.modes.contains(mode)) {
+        Some(b) => Lookup::Action(b.action),
+        None if bound.next().is_some() => Lookup::OtherMode,
+        None => Lookup::Unbound,
+    }
+}
+
+/// The bindings of one mode, in the table's order.
+pub fn of_mode(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| b.modes.contains(mode))
+}
+
+/// The status line's hints of one mode: `(label, hint)`.
+pub fn hints(mode: Mode) -> impl Iterator<Item = (&'static str, &'static str)> {
+    of_mode(mode).filter_map(|b| b.hint.map(|h| (b.label, h)))
+}
+
+/// The first key of `action` in `mode` as the help shows it (`⏎` for fire).
+pub fn key_of(mode: Mode, action: Action) -> Option<&'static str> {
+    of_mode(mode)
+        .find(|b| b.action == action)
+        .and_then(|b| b.label.split(' ').next())
+}
+
+/// The burst panel's own hint: its keys in `mode` (` ⏎ fire  m mode  +/- N  [/] sleep `),
+/// empty where none applies (a replay).
+pub fn burst_hint(mode: Mode) -> String {
+    const PANEL: [(&[Action], &str); 4] = [
+        (&[Action::Fire], "fire"),
+        (&[Action::NextMode], "mode"),
+        (&[Action::MoreRequests, Action::FewerRequests], "N"),
+        (&[Action::ShorterSleep, Action::LongerSleep], "sleep"),
+    ];
+    let mut out = String::new();
+    for (actions, what) in PANEL {
+        let keys: Vec<&str> = actions.iter().filter_map(|a| key_of(mode, *a)).collect();
+        if !keys.is_empty() {
+            let _ = write!(out, " {} {what} ", keys.join("/"));
+        }
+    }
+    out
+}
+
+/// The hints as one line of text, for a notice.
+pub fn hint_text(mode: Mode) -> String {
+    hints(mode)
+        .map(|(label, hint)| format!("{label} {hint}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The whole table as text, one line per binding and mode set: for the snapshot that
+/// catches a key changed by accident.
+pub fn table() -> String {
+    let mut out = String::new();
+    for mode in Mode::ALL {
+        let _ = writeln!(out, "[{}]", mode.as_str());
+        for b in of_mode(mode) {
+            let keys: Vec<String> = b.keys.iter().map(ToString::to_string).collect();
+            let _ = writeln!(
+                out,
+                "{:<18} {:<22} {}{}",
+                keys.join(" "),
+                format!("{:?}", b.action),
+                b.help,
+                b.hint.map(|h| format!("  [{h}]")).unwrap_or_default()
+            );
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -295,28 +485,50 @@ mod tests {
     }
 
     #[test]
-    fn every_key_is_bound_once() {
-        let mut seen = Vec::new();
-        for b in BINDINGS {
-            for k in b.keys {
-                assert!(!seen.contains(k), "{k:?} is bound twice");
-                seen.push(*k);
+    fn every_key_is_bound_once_per_mode() {
+        for mode in Mode::ALL {
+            let mut seen = Vec::new();
+            for b in of_mode(mode) {
+                for k in b.keys {
+                    assert!(!seen.contains(k), "{k:?} is bound twice in {mode:?}");
+                    seen.push(*k);
+                }
             }
         }
     }
 
     #[test]
-    fn keys_map_to_actions() {
-        assert_eq!(action(press(KeyCode::Enter)), Some(Action::Fire));
+    fn keys_map_to_actions_by_mode() {
+        let live = |c| lookup(Mode::Live, press(c));
+        assert_eq!(live(KeyCode::Enter), Lookup::Action(Action::Fire));
         assert_eq!(
-            action(press(KeyCode::Char('2'))),
-            Some(Action::Mode(BurstMode::Serial))
+            live(KeyCode::Char('2')),
+            Lookup::Action(Action::Mode(BurstMode::Serial))
         );
-        assert_eq!(action(press(KeyCode::Char('q'))), Some(Action::Quit));
-        assert_eq!(action(press(KeyCode::Char('Z'))), None);
+        assert_eq!(live(KeyCode::Char('q')), Lookup::Action(Action::Quit));
+        assert_eq!(live(KeyCode::Char('Z')), Lookup::Unbound);
+        assert_eq!(live(KeyCode::Char(',')), Lookup::OtherMode);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action(ctrl_c), Some(Action::Quit));
+        assert_eq!(lookup(Mode::Live, ctrl_c), Lookup::Action(Action::Quit));
         // Plain `c` clears; only Ctrl-C quits.
-        assert_eq!(action(press(KeyCode::Char('c'))), Some(Action::Clear));
+        assert_eq!(live(KeyCode::Char('c')), Lookup::Action(Action::Clear));
+        let replay = |c| lookup(Mode::Replay, press(c));
+        assert_eq!(replay(KeyCode::Char('+')), Lookup::Action(Action::Faster));
+        assert_eq!(
+            replay(KeyCode::Char('p')),
+            Lookup::Action(Action::TogglePlayback)
+        );
+        assert_eq!(replay(KeyCode::Enter), Lookup::OtherMode);
+        let compare = |c| lookup(Mode::Compare, press(c));
+        assert_eq!(compare(KeyCode::Enter), Lookup::Action(Action::Fire));
+        assert_eq!(compare(KeyCode::Char('r')), Lookup::OtherMode);
+    }
+
+    #[test]
+    fn every_mode_can_quit_and_get_help() {
+        for mode in Mode::ALL {
+            assert!(hints(mode).any(|(_, h)| h == "help"), "{mode:?}");
+            assert!(hints(mode).any(|(_, h)| h == "quit"), "{mode:?}");
+        }
     }
 }

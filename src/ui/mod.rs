@@ -1,10 +1,12 @@
-//! The live terminal UI (ratatui). Only this module draws; it reads [`crate::state::State`]
-//! and turns keys into [`crate::event::Command`]s.
+//! The screen (ratatui). Only this module draws; it gets a running session's
+//! [`crate::link::Link`], reads [`crate::state::State`] and turns keys into
+//! [`crate::command::Command`]s. It starts nothing.
 //!
-//! - `live`: the event loop (terminal events, the event channel, the frame tick)
-//! - `app`: the view's own state and what each key does to it; `keys`: the key table
-//! - `render`: the whole screen; `layout`: where panels go
-//! - panels: `grid`, `counters`, `burst_panel`, `charts`, `log`, `help`
+//! - `run`: the terminal loop (input, the session's feeds, the frame tick)
+//! - `screen`: the panes' states, the view, what changed; `app`: the view's own state and
+//!   what each key does to it; `keys`: the `(mode, key) -> action` table
+//! - `render`: the live screen; `compare`: two panes side by side; `layout`: where panels go
+//! - panels: `grid`, `counters`, `burst_panel`, `charts`, `cloudwatch`, `log`, `help`
 //! - `theme`, `format`, `terminal` (set-up and restore, panics included)
 
 pub mod app;
@@ -18,12 +20,13 @@ pub mod grid;
 pub mod help;
 pub mod keys;
 pub mod layout;
-pub mod live;
 pub mod log;
 pub mod render;
-pub mod session;
+pub mod run;
+pub mod screen;
 pub mod terminal;
 pub mod theme;
 
 pub use app::App;
-pub use render::draw;
+pub use render::{View, draw};
+pub use screen::Screen;

@@ -6,26 +6,42 @@ use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::event::Stamp;
+use crate::ids::Stamp;
 use crate::state::State;
 
 use super::app::App;
-use super::keys::BINDINGS;
+use super::keys;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::{burst_panel, charts, cloudwatch, counters, format, grid, help, log};
 
 /// How long a notice or a source error stays in the status line.
 const NOTICE_US: u64 = 6_000_000;
 
-/// Draws everything. `now` is the session time (cells flash and ages count from it).
-pub fn draw(frame: &mut Frame, state: &State, app: &App, now: Stamp) {
+/// What one frame of the live screen is drawn from.
+pub struct View<'a> {
+    pub state: &'a State,
+    pub app: &'a App,
+    /// The session time (cells flash and ages count from it).
+    pub now: Stamp,
+    /// The picture is the one kept by `f`.
+    pub frozen: bool,
+}
+
+/// Draws everything.
+pub fn draw(frame: &mut Frame, view: &View) {
+    let View {
+        state,
+        app,
+        now,
+        frozen,
+    } = *view;
     let size = frame.area();
     let t = &app.theme;
     let Some(a) = layout::areas(size, t.big_digits) else {
         too_small(frame, size, app);
         return;
     };
-    title(frame, a.title, state, app, now);
+    title(frame, a.title, state, app, now, frozen);
     grid::render(frame, a.grid, state, app, now);
     counters::render(frame, a.counters, state, t, a.big_counters);
     burst_panel::render(frame, a.burst, state, app, now);
@@ -44,7 +60,7 @@ pub fn draw(frame: &mut Frame, state: &State, app: &App, now: Stamp) {
     }
     status(frame, a.status, state, app, now);
     if app.help {
-        help::render(frame, size, t);
+        help::render(frame, size, app);
     }
 }
 
@@ -75,16 +91,16 @@ fn too_small(frame: &mut Frame, size: Rect, app: &App) {
     );
 }
 
-fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
+fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp, frozen: bool) {
     let t = &app.theme;
     let mut left = vec![
         Span::styled(" thaw ", t.highlight),
         Span::styled(format!(" {} ", app.target), t.text),
     ];
-    if let Some(e) = &app.emulator {
+    if let Some(e) = app.emulator() {
         left.push(Span::styled(format!("· emulator {e} "), t.dim));
     }
-    let mode = if app.frozen {
+    let mode = if frozen {
         Span::styled(" ❄ FROZEN ", t.highlight)
     } else if let Some(r) = &state.replay {
         let speed = r
@@ -121,8 +137,8 @@ fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
     frame.render_widget(right.alignment(Alignment::Right), area);
 }
 
-/// The newest source error or notice while fresh, else the key hints.
-fn status(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
+/// The newest source error or notice while fresh, else the key hints of the screen's mode.
+pub fn status(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
     let t = &app.theme;
     let fresh = |at: Stamp| now.mono_us.saturating_sub(at.mono_us) < NOTICE_US;
     let error = state.source_errors.back().filter(|e| fresh(e.at));
@@ -142,29 +158,11 @@ fn status(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
             ])
         }
         (_, Some((text, _))) => Line::from(vec![Span::styled(format!(" {text}"), t.key)]),
-        _ if app.replay => {
-            let mut spans = Vec::new();
-            for (key, what) in [
-                ("p", "pause"),
-                ("+/-", "speed"),
-                (", .", "seek 10 s"),
-                ("0", "start over"),
-                ("f", "freeze"),
-                ("?", "help"),
-                ("q", "quit"),
-            ] {
-                spans.push(Span::styled(format!(" {key} "), t.key));
-                spans.push(Span::styled(format!("{what} "), t.dim));
-            }
-            Line::from(spans)
-        }
         _ => {
             let mut spans = Vec::new();
-            for b in BINDINGS {
-                if let Some(hint) = b.hint {
-                    spans.push(Span::styled(format!(" {} ", b.label), t.key));
-                    spans.push(Span::styled(format!("{hint} "), t.dim));
-                }
+            for (label, hint) in keys::hints(app.key_mode()) {
+                spans.push(Span::styled(format!(" {label} "), t.key));
+                spans.push(Span::styled(format!("{hint} "), t.dim));
             }
             Line::from(spans)
         }

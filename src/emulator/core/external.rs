@@ -8,12 +8,22 @@ use std::time::Duration;
 use bytes::Bytes;
 use rand::Rng as _;
 
+use super::invocation::Start;
+use super::lifecycle::InitFailure;
 use super::{Core, Effect, TimerKind, uuid_v4};
 use crate::emulator::builtin::Plan;
 use crate::emulator::pool::{EnvKey, Phase};
 use crate::emulator::proxy::{self, Context, Malformed};
 use crate::emulator::runtime_api::{Delivery, RuntimeMsg};
 use crate::event::{DestroyReason, InvokeOutcome};
+
+/// How an invocation ended, for `finish`.
+struct Ending {
+    outcome: InvokeOutcome,
+    status: u16,
+    body: String,
+    answer: Option<Result<proxy::Mapped, Malformed>>,
+}
 
 impl Core {
     /// Hands invocation `id` to its environment's runtime: the proxy event of its
@@ -51,7 +61,14 @@ impl Core {
             return;
         };
         let env_id = env.id.clone();
-        self.announce_start(now, key, env_id, &request_id, cold, provisioned, out);
+        let start = Start {
+            key,
+            env: env_id,
+            request_id: &request_id,
+            cold,
+            provisioned,
+        };
+        self.announce_start(now, start, out);
         out.push(Effect::Deliver {
             key,
             serial,
@@ -110,10 +127,12 @@ impl Core {
                 self.finish(
                     now,
                     invocation,
-                    InvokeOutcome::Success,
-                    status,
-                    String::new(),
-                    Some(answer),
+                    Ending {
+                        outcome: InvokeOutcome::Success,
+                        status: status,
+                        body: String::new(),
+                        answer: Some(answer),
+                    },
                     out,
                 );
             }
@@ -127,10 +146,12 @@ impl Core {
                 self.finish(
                     now,
                     invocation,
-                    InvokeOutcome::Error,
-                    502,
-                    message,
-                    None,
+                    Ending {
+                        outcome: InvokeOutcome::Error,
+                        status: 502,
+                        body: message,
+                        answer: None,
+                    },
                     out,
                 );
             }
@@ -161,17 +182,13 @@ impl Core {
     }
 
     /// Ends a running invocation with what the runtime (or the platform) decided.
-    #[allow(clippy::too_many_arguments)]
-    fn finish(
-        &mut self,
-        now: Duration,
-        id: u64,
-        outcome: InvokeOutcome,
-        status: u16,
-        body: String,
-        answer: Option<Result<proxy::Mapped, Malformed>>,
-        out: &mut Vec<Effect>,
-    ) {
+    fn finish(&mut self, now: Duration, id: u64, ending: Ending, out: &mut Vec<Effect>) {
+        let Ending {
+            outcome,
+            status,
+            body,
+            answer,
+        } = ending;
         let Some(inv) = self.invocations.get_mut(&id) else {
             return;
         };
@@ -228,7 +245,15 @@ impl Core {
             })
             .map(|(id, _)| *id);
         match running {
-            Some(id) => self.finish(now, id, InvokeOutcome::Crash, 502, String::new(), None, out),
+            Some(id) => {
+                let ending = Ending {
+                    outcome: InvokeOutcome::Crash,
+                    status: 502,
+                    body: String::new(),
+                    answer: None,
+                };
+                self.finish(now, id, ending, out);
+            }
             None => self.destroy(now, key, DestroyReason::Crash, out),
         }
     }
@@ -255,7 +280,12 @@ impl Core {
         // INIT_REPORT's Status is `error` or `timeout`; the phase is always Init here.
         let _ = status;
         let waiting = self.waiting_init.remove(&key);
-        self.fail_init(now, key, &env_id, init_ms, error_type, waiting, out);
+        let failure = InitFailure {
+            init_ms,
+            error_type,
+            waiting,
+        };
+        self.fail_init(now, key, &env_id, failure, out);
     }
 
     pub(super) fn init_timeout(
@@ -281,10 +311,12 @@ impl Core {
         self.finish(
             now,
             id,
-            InvokeOutcome::Timeout,
-            502,
-            String::new(),
-            None,
+            Ending {
+                outcome: InvokeOutcome::Timeout,
+                status: 502,
+                body: String::new(),
+                answer: None,
+            },
             out,
         );
         if let Some(env) = self.pool.get_current(key, serial) {

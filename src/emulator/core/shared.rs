@@ -14,7 +14,8 @@ use super::{Core, Effect, TimerKind};
 use crate::config::ExecutionModel;
 use crate::emulator::builtin::InvokeParams;
 use crate::emulator::pool::{Admission, EnvKey, Phase};
-use crate::event::{EnvId, EventKind, InitType, ThrottleReason};
+use crate::event::{EventKind, InitType, ThrottleReason};
+use crate::ids::EnvId;
 
 /// Managed Instances scale out when more than this share of slots is busy.
 const SATURATION: f64 = 0.8;

@@ -1,0 +1,33 @@
+//! Runs the screen over a session: the one path for `thaw`, `thaw replay` and
+//! `thaw compare`.
+
+use crate::clock::Clock;
+use crate::config::{Config, ThemeName};
+use crate::link::Link;
+use crate::session::Session;
+use crate::ui;
+
+/// What a headless user runs instead, per screen.
+pub const LIVE_HINT: &str = "for a headless run use `thaw burst`, e.g. thaw burst -p 'parallel 50'";
+
+/// Starts nothing itself: `start` builds the session once the terminal is known to be
+/// one, then the screen runs over it and the session is stopped (the recording last).
+pub async fn run<F>(
+    config: &Config,
+    theme: Option<ThemeName>,
+    hint: &str,
+    start: F,
+) -> Result<(), String>
+where
+    F: AsyncFnOnce(Clock) -> Result<(Session, Link), String>,
+{
+    ui::run::require_terminal(hint)?;
+    let clock = Clock::start();
+    let no_color = std::env::var("NO_COLOR").ok();
+    // An explicit --theme beats NO_COLOR; the configured one does not.
+    let theme = ui::theme::initial(theme.unwrap_or(config.tui.theme), no_color.as_deref());
+    let (session, link) = start(clock).await?;
+    let shown = ui::run::run(link, &config.tui, theme, clock).await;
+    let stopped = session.shutdown().await;
+    shown.and(stopped)
+}

@@ -1,0 +1,462 @@
+//! The one type that crosses from sources to the app ([`Event`]) and where sources send
+//! it ([`EventSink`]).
+//!
+//! Everything here is plain data with a stable serde form: recordings are JSON Lines of
+//! [`Event`]s, so a field rename here is a format change.
+
+mod sink;
+
+pub use sink::EventSink;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{EnvId, RequestId, Stamp};
+
+/// One thing a source observed. The app state is a fold over these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: Stamp,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    pub fn new(at: Stamp, kind: EventKind) -> Self {
+        Self { at, kind }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A client request finished (or failed), as the load generator saw it.
+    Request(RequestObserved),
+    /// An environment began its Init phase.
+    InitStart {
+        env: EnvId,
+        init_type: InitType,
+        /// Slots: how many requests the environment serves at once (1 in the classic model).
+        slots: u32,
+    },
+    /// An environment's Init phase ended.
+    InitEnd { env: EnvId, init_ms: f64, ok: bool },
+    /// An invocation started on an environment.
+    InvokeStart {
+        env: EnvId,
+        request: RequestId,
+        /// This invocation waited for (or ran) the environment's Init: a cold start.
+        cold: bool,
+    },
+    /// An invocation ended.
+    InvokeEnd {
+        env: EnvId,
+        request: RequestId,
+        duration_ms: f64,
+        billed_ms: u64,
+        /// Present on the invocation whose REPORT carries `Init Duration`.
+        init_ms: Option<f64>,
+        /// The invocation waited for Init (as in its `InvokeStart`).
+        cold: bool,
+        outcome: InvokeOutcome,
+    },
+    /// A request waited for a free slot (Web Functions) and got one on `env`.
+    Queued { env: EnvId, waited_ms: f64 },
+    /// The environment has no invocation in flight and is frozen until the next one.
+    Frozen { env: EnvId },
+    /// The platform reclaimed an idle (or too old) environment.
+    Reclaimed { env: EnvId, reason: ReclaimReason },
+    /// The environment died: its runtime crashed or its Init failed.
+    Destroyed { env: EnvId, reason: DestroyReason },
+    /// The environment's runtime was restarted in place (after a timeout); the next
+    /// invocation runs Init again inside its own duration.
+    Reset { env: EnvId },
+    /// The platform refused a request.
+    Throttle { reason: ThrottleReason },
+    /// One CloudWatch-style datapoint.
+    Metric(MetricDatapoint),
+    /// One log line of one log stream.
+    Log(LogLine),
+    /// A source failed; the app keeps running and shows it.
+    SourceError { source: String, message: String },
+    /// What a source is doing now (`logs: Live Tail on /aws/lambda/f`), replacing its last.
+    SourceStatus { source: String, message: String },
+    /// The load generator began a plan against a target.
+    BurstStarted { plan: String, target: String },
+    /// A plan's requests in flight right now (started, no response yet).
+    ClientInFlight { plan: String, in_flight: u32 },
+    /// A plan ended (done or stopped): what it did beyond its requests.
+    BurstFinished(BurstFinished),
+    /// Where a replay is (sent by the replay source, never recorded).
+    ReplayProgress(ReplayProgress),
+    /// A replay went back: everything before this event is forgotten.
+    ReplayRestart,
+    /// The user cleared the screen: counters, charts and grid start again from here.
+    Cleared,
+}
+
+/// A replay's position in its recording.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ReplayProgress {
+    /// Recording time played, µs.
+    pub position_us: u64,
+    /// The recording's last event, µs.
+    pub end_us: u64,
+    /// Times the original pace; `None` is as fast as possible.
+    pub speed: Option<f64>,
+    pub paused: bool,
+    /// The recording ended (or could not be read further).
+    pub done: bool,
+}
+
+/// The end of one plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurstFinished {
+    pub plan: String,
+    pub requests: u64,
+    /// Parallel steps: the widest release spread, first to last request written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_spread_us: Option<u64>,
+    /// Open-model steps: requests that started more than 5 ms late.
+    #[serde(default)]
+    pub late_starts: u64,
+    /// Stopped before the plan was done.
+    #[serde(default)]
+    pub stopped: bool,
+}
+
+/// `AWS_LAMBDA_INITIALIZATION_TYPE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InitType {
+    OnDemand,
+    ProvisionedConcurrency,
+    SnapStart,
+}
+
+impl InitType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OnDemand => "on-demand",
+            Self::ProvisionedConcurrency => "provisioned-concurrency",
+            Self::SnapStart => "snap-start",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvokeOutcome {
+    Success,
+    /// The function returned an error (the environment survives).
+    Error,
+    /// `Task timed out after X seconds`; the environment is reset.
+    Timeout,
+    /// The runtime exited; the environment is destroyed.
+    Crash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReclaimReason {
+    Idle,
+    MaxLifetime,
+    Shutdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DestroyReason {
+    Crash,
+    InitError,
+}
+
+/// Why the platform refused a request. The AWS names are what a function URL's 429 body
+/// carries in `Reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThrottleReason {
+    /// Reserved concurrency reached.
+    ReservedConcurrency,
+    /// Account (unreserved) concurrency reached.
+    AccountConcurrency,
+    /// The function's scaling rate (new environments per 10 s) was used up.
+    ScalingRate,
+    /// API Gateway's own stage throttle (rate + burst).
+    Stage,
+}
+
+impl ThrottleReason {
+    pub fn aws_reason(self) -> &'static str {
+        match self {
+            Self::ReservedConcurrency => "ReservedFunctionConcurrentInvocationLimitExceeded",
+            // AWS documents no distinct reason for the scaling rate; it is a concurrency
+            // throttle as far as the caller can tell.
+            Self::AccountConcurrency | Self::ScalingRate => "ConcurrentInvocationLimitExceeded",
+            Self::Stage => "TooManyRequests",
+        }
+    }
+
+    pub const ALL: [Self; 4] = [
+        Self::ReservedConcurrency,
+        Self::AccountConcurrency,
+        Self::ScalingRate,
+        Self::Stage,
+    ];
+}
+
+/// One request as the client saw it. Times are microseconds on the session clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestObserved {
+    pub id: RequestId,
+    pub planned_us: u64,
+    pub sent_us: u64,
+    pub first_byte_us: Option<u64>,
+    pub end_us: u64,
+    pub connect_us: Option<u64>,
+    pub status: Option<u16>,
+    pub bytes: u64,
+    pub error: Option<ErrorKind>,
+    /// What the probe headers said, when the response had them.
+    pub probe: Option<ProbeFields>,
+    /// Cold/warm as classified (from the probe, or inferred from latency).
+    pub class: Option<Classification>,
+}
+
+impl RequestObserved {
+    /// From sending the request to its end.
+    pub fn latency(&self) -> Duration {
+        Duration::from_micros(self.end_us.saturating_sub(self.sent_us))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    Cold,
+    Warm,
+    /// Inferred from latency (no probe headers): shown as such.
+    InferredCold,
+    InferredWarm,
+}
+
+impl Classification {
+    pub fn is_cold(self) -> bool {
+        matches!(self, Self::Cold | Self::InferredCold)
+    }
+}
+
+/// What a response's probe headers say about the environment that served it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeFields {
+    pub env: EnvId,
+    pub cold: bool,
+    pub init_ms: Option<f64>,
+    pub invocations: Option<u64>,
+}
+
+/// Why a request failed on the client side, or the class of a bad status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Refused,
+    Reset,
+    Timeout,
+    Dns,
+    Tls,
+    Http,
+    /// 429: throttled.
+    Throttled,
+    /// 5xx from the gateway or function.
+    Server,
+    /// Other 4xx.
+    Client,
+}
+
+impl ErrorKind {
+    pub const ALL: [Self; 9] = [
+        Self::Refused,
+        Self::Reset,
+        Self::Timeout,
+        Self::Dns,
+        Self::Tls,
+        Self::Http,
+        Self::Throttled,
+        Self::Server,
+        Self::Client,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One CloudWatch datapoint: the metric's name and namespace as CloudWatch spells them
+/// (`AWS/Lambda`, `ConcurrentExecutions`), the statistic, and the period it covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricDatapoint {
+    pub namespace: String,
+    pub name: String,
+    pub stat: Stat,
+    /// Start of the period, Unix microseconds.
+    pub period_start_us: i64,
+    pub period_s: u32,
+    pub value: f64,
+    /// A datapoint CloudWatch may still revise (its period is recent).
+    #[serde(default)]
+    pub provisional: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Stat {
+    Maximum,
+    Sum,
+    Average,
+    Minimum,
+    SampleCount,
+    #[serde(rename = "p50")]
+    P50,
+    #[serde(rename = "p99")]
+    P99,
+}
+
+/// One log line of one log stream (`2026/11/23/[$LATEST]<32 hex>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogLine {
+    pub stream: String,
+    pub env: Option<EnvId>,
+    pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_events() -> Vec<Event> {
+        let at = Stamp {
+            mono_us: 1_500,
+            wall_us: 1_790_000_000_000_000,
+        };
+        let env = EnvId("3893a1b27fac4485b47bb75b671a283c".into());
+        let request = RequestId("8476a536-e9f4-11e8-9739-2dfe598c3fcd".into());
+        let kinds = vec![
+            EventKind::Request(RequestObserved {
+                id: RequestId("7".into()),
+                planned_us: 1,
+                sent_us: 2,
+                first_byte_us: Some(3),
+                end_us: 4,
+                connect_us: None,
+                status: Some(200),
+                bytes: 42,
+                error: None,
+                probe: Some(ProbeFields {
+                    env: env.clone(),
+                    cold: true,
+                    init_ms: Some(137.25),
+                    invocations: Some(1),
+                }),
+                class: Some(Classification::Cold),
+            }),
+            EventKind::InitStart {
+                env: env.clone(),
+                init_type: InitType::ProvisionedConcurrency,
+                slots: 1,
+            },
+            EventKind::InitEnd {
+                env: env.clone(),
+                init_ms: 91.5,
+                ok: true,
+            },
+            EventKind::InvokeStart {
+                env: env.clone(),
+                request: request.clone(),
+                cold: true,
+            },
+            EventKind::InvokeEnd {
+                env: env.clone(),
+                request,
+                duration_ms: 1.25,
+                billed_ms: 93,
+                init_ms: Some(91.5),
+                cold: true,
+                outcome: InvokeOutcome::Timeout,
+            },
+            EventKind::Frozen { env: env.clone() },
+            EventKind::Reclaimed {
+                env: env.clone(),
+                reason: ReclaimReason::Idle,
+            },
+            EventKind::Destroyed {
+                env: env.clone(),
+                reason: DestroyReason::InitError,
+            },
+            EventKind::Reset { env: env.clone() },
+            EventKind::Throttle {
+                reason: ThrottleReason::ScalingRate,
+            },
+            EventKind::Metric(MetricDatapoint {
+                namespace: "AWS/Lambda".into(),
+                name: "ConcurrentExecutions".into(),
+                stat: Stat::P99,
+                period_start_us: 1_790_000_000_000_000,
+                period_s: 60,
+                value: 50.0,
+                provisional: true,
+            }),
+            EventKind::Log(LogLine {
+                stream: "2026/11/23/[$LATEST]3893a1b27fac4485b47bb75b671a283c".into(),
+                env: Some(env),
+                text: "START RequestId: x Version: $LATEST".into(),
+            }),
+            EventKind::SourceError {
+                source: "cloudwatch".into(),
+                message: "AccessDenied".into(),
+            },
+            EventKind::BurstStarted {
+                plan: "parallel 50".into(),
+                target: "http://127.0.0.1:9000/".into(),
+            },
+            EventKind::ClientInFlight {
+                plan: "parallel 50".into(),
+                in_flight: 50,
+            },
+            EventKind::BurstFinished(BurstFinished {
+                plan: "parallel 50".into(),
+                requests: 50,
+                release_spread_us: Some(620),
+                late_starts: 0,
+                stopped: false,
+            }),
+        ];
+        kinds.into_iter().map(|k| Event::new(at, k)).collect()
+    }
+
+    #[test]
+    fn every_event_kind_round_trips_through_json() {
+        for event in sample_events() {
+            let line = serde_json::to_string(&event).unwrap();
+            assert!(!line.contains('\n'), "one event is one line: {line}");
+            let back: Event = serde_json::from_str(&line).unwrap();
+            assert_eq!(back, event, "{line}");
+        }
+    }
+
+    #[test]
+    fn event_json_is_flat_and_tagged() {
+        let e = Event::new(
+            Stamp {
+                mono_us: 5,
+                wall_us: 6,
+            },
+            EventKind::Frozen {
+                env: EnvId("ab".into()),
+            },
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"at":{"mono_us":5,"wall_us":6},"type":"frozen","env":"ab"}"#
+        );
+    }
+}

@@ -1,0 +1,269 @@
+//! A session: what the screen watches. Starts the sources a session needs (the embedded
+//! emulator and its control, or a target URL; the AWS sources; a replay; the recorder),
+//! and hands back a [`Link`]: the kind, the event feeds and a command sender. The screen
+//! runs over the link; [`Session::shutdown`] stops everything, the recording last.
+
+mod aws;
+mod forward;
+
+use std::path::{Path, PathBuf};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::burst::{RequestSpec, Target};
+use crate::clock::Clock;
+use crate::command::{Command, ReplayCommand};
+use crate::config::{Config, ExecutionModel};
+use crate::emulator::Emulator;
+use crate::event::EventSink;
+use crate::link::{Commands, Feed, Link, SessionKind};
+use crate::record::{Header, Recorder};
+use crate::sources::control::Control;
+use crate::sources::replay::{Replay, Speed};
+
+use self::aws::AwsSources;
+use self::forward::Forwarder;
+
+/// Room for a 10,000-request burst's events (several per request) between two frames.
+const EVENT_CAPACITY: usize = 1 << 18;
+
+/// What a screen session is pointed at.
+pub struct Options {
+    pub config: Config,
+    /// An endpoint; `None` runs the embedded emulator (unless watching AWS).
+    pub url: Option<String>,
+    /// Tee every event to this file.
+    pub record: Option<PathBuf>,
+    /// Play this recording instead of watching anything live.
+    pub replay: Option<(PathBuf, Speed)>,
+}
+
+/// The running parts of a session, stopped together.
+pub struct Session {
+    controls: Vec<Control>,
+    aws: Option<AwsSources>,
+    replay: Option<Replay>,
+    forwarder: Option<Forwarder>,
+    router: JoinHandle<()>,
+}
+
+impl Session {
+    /// Starts what `opts` asks for. Errors are one line, before anything is drawn.
+    pub async fn start(opts: &Options, clock: Clock) -> Result<(Self, Link), String> {
+        let cfg = &opts.config;
+        let (sink, rx) = EventSink::channel(EVENT_CAPACITY);
+        if let Some((path, speed)) = &opts.replay {
+            let replay = Replay::spawn(path, *speed, sink.clone())?;
+            let header = crate::record::open(path)?.header;
+            let control = Control::spawn(None, RequestSpec::default(), clock, sink, None);
+            let link = Link {
+                kind: SessionKind::Replay,
+                target: format!("{} (replay)", header.target),
+                feeds: vec![feed(String::new(), rx)],
+                commands: Commands::channel().0,
+            };
+            return Ok(Self::assemble(
+                vec![control],
+                None,
+                Some(replay),
+                None,
+                link,
+            ));
+        }
+        let watching_aws =
+            cfg.aws.function.is_some() || cfg.aws.api_name.is_some() || cfg.aws.api_id.is_some();
+        let (target, emulator) = if let Some(url) = &opts.url {
+            (Some(Target::parse(url)?), None)
+        } else if watching_aws {
+            (None, None)
+        } else {
+            let e = Emulator::start(cfg.emulator.clone(), clock, sink.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            (Some(Target::parse(&format!("{}/", e.url()))?), Some(e))
+        };
+        let shown_target = match (&target, &cfg.aws.function) {
+            (Some(t), _) => t.url.clone(),
+            (None, Some(f)) => format!("{f} (watching; --url to fire)"),
+            (None, None) => "(watching; --url to fire)".into(),
+        };
+        let kind = if watching_aws {
+            SessionKind::WatchingAws {
+                can_fire: target.is_some(),
+            }
+        } else if emulator.is_some() {
+            SessionKind::Emulator {
+                settings: emulator_settings(cfg),
+                provisioned: cfg.emulator.provisioned_concurrency,
+            }
+        } else {
+            SessionKind::Endpoint
+        };
+        let (rx, forwarder) = match &opts.record {
+            Some(path) => {
+                let recorder =
+                    start_recorder(path, &shown_target, cfg, emulator.is_some(), clock, &sink)?;
+                let (forwarder, rx) = Forwarder::spawn(rx, recorder, EVENT_CAPACITY);
+                (rx, Some(forwarder))
+            }
+            None => (rx, None),
+        };
+        let aws = watching_aws.then(|| AwsSources::spawn(&cfg.aws, clock, &sink));
+        let control = Control::spawn(target, RequestSpec::default(), clock, sink, emulator);
+        let link = Link {
+            kind,
+            target: shown_target,
+            feeds: vec![feed(String::new(), rx)],
+            commands: Commands::channel().0,
+        };
+        Ok(Self::assemble(vec![control], aws, None, forwarder, link))
+    }
+
+    /// Two embedded emulators, one per execution model, each with its own control: the
+    /// same commands go to both.
+    pub async fn compare(
+        config: &Config,
+        models: [ExecutionModel; 2],
+        clock: Clock,
+    ) -> Result<(Self, Link), String> {
+        let mut controls = Vec::new();
+        let mut feeds = Vec::new();
+        for model in models {
+            let mut cfg = config.emulator.clone();
+            cfg.execution_model = model;
+            let per_env = cfg.slots();
+            let (sink, rx) = EventSink::channel(EVENT_CAPACITY);
+            let e = Emulator::start(cfg, clock, sink.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let target = Target::parse(&format!("{}/", e.url()))?;
+            controls.push(Control::spawn(
+                Some(target),
+                RequestSpec::default(),
+                clock,
+                sink,
+                Some(e),
+            ));
+            feeds.push(feed(
+                format!("{} · {per_env} per environment", model.as_str()),
+                rx,
+            ));
+        }
+        let link = Link {
+            kind: SessionKind::Compare,
+            target: "comparison".into(),
+            feeds,
+            commands: Commands::channel().0,
+        };
+        Ok(Self::assemble(controls, None, None, None, link))
+    }
+
+    /// Wires the link's command sender to the parts that take commands.
+    fn assemble(
+        controls: Vec<Control>,
+        aws: Option<AwsSources>,
+        replay: Option<Replay>,
+        forwarder: Option<Forwarder>,
+        mut link: Link,
+    ) -> (Self, Link) {
+        let (commands, rx) = Commands::channel();
+        link.commands = commands;
+        let router = tokio::spawn(route(
+            rx,
+            controls.iter().map(Control::sender).collect(),
+            replay.as_ref().map(Replay::sender),
+        ));
+        (
+            Self {
+                controls,
+                aws,
+                replay,
+                forwarder,
+                router,
+            },
+            link,
+        )
+    }
+
+    /// Stops everything; the recording is flushed and closed last. Its error, if any, is
+    /// the result.
+    pub async fn shutdown(self) -> Result<(), String> {
+        self.router.abort();
+        for control in self.controls {
+            control.shutdown().await;
+        }
+        if let Some(aws) = self.aws {
+            aws.shutdown();
+        }
+        if let Some(r) = self.replay {
+            r.shutdown();
+        }
+        match self.forwarder {
+            Some(f) => f.finish().await,
+            None => Ok(()),
+        }
+    }
+}
+
+fn feed(title: String, events: mpsc::Receiver<crate::event::Event>) -> Feed {
+    Feed { title, events }
+}
+
+/// Replay keys to the replay, everything else to every control.
+async fn route(
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    controls: Vec<mpsc::UnboundedSender<Command>>,
+    replay: Option<mpsc::UnboundedSender<ReplayCommand>>,
+) {
+    while let Some(cmd) = rx.recv().await {
+        match cmd {
+            Command::Replay(c) => {
+                if let Some(r) = &replay {
+                    let _ = r.send(c);
+                }
+            }
+            cmd => {
+                for c in &controls {
+                    let _ = c.send(cmd.clone());
+                }
+            }
+        }
+    }
+}
+
+fn emulator_settings(cfg: &Config) -> String {
+    let e = &cfg.emulator;
+    format!(
+        "{} {} MB, {}",
+        e.runtime.as_str(),
+        e.memory_mb,
+        e.front.as_str()
+    )
+}
+
+fn start_recorder(
+    path: &Path,
+    target: &str,
+    cfg: &Config,
+    emulator: bool,
+    clock: Clock,
+    sink: &EventSink,
+) -> Result<Recorder, String> {
+    let config = if emulator {
+        format!("emulator: {}", cfg.emulator.summary())
+    } else if let Some(f) = &cfg.aws.function {
+        format!(
+            "aws: function {f}{}",
+            cfg.aws
+                .region
+                .as_ref()
+                .map(|r| format!(" in {r}"))
+                .unwrap_or_default()
+        )
+    } else {
+        "endpoint".into()
+    };
+    let header = Header::new(target, &config, clock.at(std::time::Duration::ZERO).wall_us);
+    Recorder::create(path, &header, sink.clone(), clock)
+}

@@ -1,0 +1,101 @@
+//! The screen's commands through the control task to a real emulator: fire, keep-warm,
+//! a second fire while one runs, stop, and emulator control.
+
+use crate::common;
+
+use std::time::Duration;
+
+use thaw::burst::{RequestSpec, Target};
+use thaw::clock::Clock;
+use thaw::command::{Command, EmulatorCommand};
+use thaw::emulator::Emulator;
+use thaw::event::Event;
+use thaw::event::EventSink;
+use thaw::sources::control::Control;
+use thaw::state::State;
+use tokio::sync::mpsc::Receiver;
+
+/// Folds events until `done` says so (or fails after 10 s).
+async fn until(rx: &mut Receiver<Event>, state: &mut State, done: impl Fn(&State) -> bool) {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !done(state) {
+            let e = rx.recv().await.unwrap();
+            state.apply(&e);
+        }
+    })
+    .await
+    .expect("condition never reached");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_drive_bursts_keep_warm_and_the_emulator() {
+    let clock = Clock::start();
+    let (sink, mut rx) = EventSink::channel(1 << 16);
+    let emulator = Emulator::start(common::quick(), clock, sink.clone())
+        .await
+        .unwrap();
+    let target = Target::parse(&format!("{}/", emulator.url())).unwrap();
+    let control = Control::spawn(
+        Some(target),
+        RequestSpec::default(),
+        clock,
+        sink,
+        Some(emulator),
+    );
+    let mut s = State::new();
+
+    control.send(Command::Fire {
+        plan: "parallel 8".into(),
+        sleep_ms: 300,
+    });
+    until(&mut rx, &mut s, |s| s.client.in_flight == 8).await;
+    // A second fire while the first runs is refused with a message, not queued.
+    control.send(Command::Fire {
+        plan: "serial 3".into(),
+        sleep_ms: 0,
+    });
+    until(&mut rx, &mut s, |s| !s.source_errors.is_empty()).await;
+    assert!(s.source_errors[0].message.contains("x stops it"));
+    until(&mut rx, &mut s, |s| s.last_burst.is_some()).await;
+    let (_, done) = s.last_burst.clone().unwrap();
+    assert_eq!((done.requests, done.stopped), (8, false));
+    assert_eq!((s.client.cold, s.envs.live()), (8, 8));
+    assert_eq!(s.client.in_flight, 0);
+
+    // Keep-warm: 8 parallel every second reuses the same 8 environments.
+    control.send(Command::KeepWarm {
+        plan: Some("keep-warm 8 every 1s".into()),
+        sleep_ms: 50,
+    });
+    until(&mut rx, &mut s, |s| s.client.warm >= 16).await;
+    assert_eq!(s.envs.peak_live(), 8, "keep-warm must not add environments");
+    control.send(Command::KeepWarm {
+        plan: None,
+        sleep_ms: 0,
+    });
+    until(&mut rx, &mut s, |s| s.bursts.is_empty()).await;
+
+    // Stop abandons a long burst and reports it stopped.
+    control.send(Command::Fire {
+        plan: "serial 100".into(),
+        sleep_ms: 100,
+    });
+    until(&mut rx, &mut s, |s| !s.bursts.is_empty()).await;
+    control.send(Command::Stop);
+    until(&mut rx, &mut s, |s| {
+        s.last_burst
+            .as_ref()
+            .is_some_and(|(_, b)| b.stopped && b.plan == "serial 100")
+    })
+    .await;
+    assert!(
+        s.client.requests < 8 + 16 + 100,
+        "the stopped burst did not finish"
+    );
+
+    // Emulator control: reclaim every idle environment now.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    control.send(Command::Emulator(EmulatorCommand::ReclaimIdle));
+    until(&mut rx, &mut s, |s| s.envs.live() == 0).await;
+    control.shutdown().await;
+}

@@ -1,0 +1,101 @@
+//! End to end: the real binary inside tmux against the embedded emulator, driven by keys
+//! and read back with capture-pane.
+
+use crate::common::tmux;
+
+use std::process::Command;
+
+use tmux::{tmux, wait_for};
+
+#[test]
+fn fire_twenty_cold_then_twenty_warm_then_quit_to_a_usable_prompt() {
+    let session = tmux::start("e2e", 120, 36, "", "-n 20 --set tui.sleep_ms=50");
+    let name = session.0.clone();
+    wait_for(&name, "no environments yet");
+
+    tmux(&["send-keys", "-t", &name, "Enter"]);
+    let s = wait_for(&name, "cold      20");
+    assert!(s.contains("warm      0 "), "{s}");
+    assert!(s.contains("envs      20"), "{s}");
+    assert!(s.contains("live 20"), "{s}");
+    // The burst is over once the panel says so (its task may end a moment after the
+    // last response is counted; a fire before that is refused as still running).
+    wait_for(&name, "20 requests");
+
+    tmux(&["send-keys", "-t", &name, "Enter"]);
+    let s = wait_for(&name, "warm      20");
+    assert!(s.contains("cold      20"), "{s}");
+    assert!(s.contains("reuse     50%"), "{s}");
+
+    tmux(&["send-keys", "-t", &name, "q"]);
+    wait_for(&name, "thaw-exited-0");
+    tmux(&["send-keys", "-t", &name, "echo prompt-$((40+2))", "Enter"]);
+    let s = wait_for(&name, "prompt-42");
+    assert!(
+        !s.contains("Environments"),
+        "the screen was not restored:\n{s}"
+    );
+    drop(session);
+}
+
+#[test]
+fn without_a_terminal_it_points_to_thaw_burst() {
+    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs a terminal") && err.contains("thaw burst"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty(), "nothing may reach a pipe");
+}
+
+#[test]
+fn compare_fires_one_burst_at_two_models() {
+    let s = tmux::start(
+        "compare",
+        130,
+        36,
+        "",
+        "compare -n 30 --set tui.sleep_ms=300",
+    );
+    wait_for(&s.0, "same plan on both: parallel 30");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    let screen = wait_for(&s.0, "Environments live 3 ·");
+    let screen = if screen.contains("live 30 ·") {
+        screen
+    } else {
+        wait_for(&s.0, "live 30 ·")
+    };
+    assert!(screen.contains("classic · 1 per environment"), "{screen}");
+    assert!(
+        screen.contains("web-functions · 10 per environment"),
+        "{screen}"
+    );
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}
+
+#[test]
+fn a_terminal_resized_to_one_by_one_and_back_keeps_working() {
+    let s = tmux::start("resize", 120, 36, "", "-n 5 --set tui.sleep_ms=20");
+    wait_for(&s.0, "no environments yet");
+    tmux(&["resize-window", "-t", &s.0, "-x", "1", "-y", "1"]);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    // Firing while too small to draw: the app keeps running.
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    tmux(&["resize-window", "-t", &s.0, "-x", "120", "-y", "36"]);
+    let screen = wait_for(&s.0, "cold      5");
+    assert!(screen.contains("Environments live 5"), "{screen}");
+    tmux(&["resize-window", "-t", &s.0, "-x", "60", "-y", "10"]);
+    wait_for(&s.0, "too small");
+    tmux(&["resize-window", "-t", &s.0, "-x", "120", "-y", "36"]);
+    wait_for(&s.0, "Environments live 5");
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}
