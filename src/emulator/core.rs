@@ -14,13 +14,11 @@ use rand::{Rng, SeedableRng};
 
 use crate::command::EmulatorCommand;
 use crate::config::{EmulatorConfig, ExecutionModel, Front, Handler};
-use crate::event::{
-    DestroyReason, EventKind, InitType, InvokeOutcome, LogLine, ReclaimReason, ThrottleReason,
-};
-use crate::ids::{EnvId, RequestId};
+use crate::event::{EventKind, InitType, InvokeOutcome, LogLine, ReclaimReason, ThrottleReason};
+use crate::ids::EnvId;
 
-use super::builtin::{self, InvokeParams, Plan};
-use super::logs::{self, LogWriter, Report};
+use super::builtin::{InvokeParams, Plan};
+use super::logs::{self, LogWriter};
 use super::metrics::MetricsWindow;
 use super::pool::{Admission, EnvKey, Limits, Phase, Pool};
 use super::proxy::{Malformed, Mapped};

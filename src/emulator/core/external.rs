@@ -129,7 +129,7 @@ impl Core {
                     invocation,
                     Ending {
                         outcome: InvokeOutcome::Success,
-                        status: status,
+                        status,
                         body: String::new(),
                         answer: Some(answer),
                     },

@@ -3,7 +3,13 @@
 
 use std::time::Duration;
 
-use super::*;
+use super::{Core, Effect, Invocation, Invoked, Reply, Ticket, TimerKind, ms, uuid_v4};
+use crate::emulator::builtin::{self, InvokeParams};
+use crate::emulator::logs::Report;
+use crate::emulator::pool::EnvKey;
+
+use crate::event::{DestroyReason, EventKind, InitType, InvokeOutcome, ThrottleReason};
+use crate::ids::{EnvId, RequestId};
 
 /// An invocation starting on its environment, for [`Core::announce_start`].
 pub(super) struct Start<'a> {

@@ -4,9 +4,17 @@
 
 use std::time::Duration;
 
-use super::*;
+use rand::Rng as _;
+
+use super::{Core, Effect, Reply, TimerKind, ms, spread};
+use crate::emulator::builtin;
+use crate::emulator::logs;
+use crate::emulator::pool::EnvKey;
+use crate::event::{DestroyReason, EventKind, InitType, ReclaimReason};
+use crate::ids::EnvId;
 
 /// A failed Init: how long it ran, Lambda's error type, and the invocation waiting for it.
+#[derive(Clone, Copy)]
 pub(super) struct InitFailure<'a> {
     pub init_ms: f64,
     pub error_type: &'a str,
