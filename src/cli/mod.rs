@@ -2,6 +2,7 @@
 
 mod burst;
 mod compare;
+mod docs;
 mod emulate;
 mod import;
 mod live;
@@ -73,6 +74,10 @@ pub enum Commands {
     /// The same burst against two execution models side by side (classic vs
     /// web-functions by default)
     Compare(compare::CompareArgs),
+    /// Print the shell completion script: thaw completions bash > /etc/bash_completion.d/thaw
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff): thaw man > thaw.1 && man ./thaw.1
+    Man,
 }
 
 impl GlobalArgs {
@@ -152,6 +157,8 @@ pub fn main() -> ExitCode {
         Some(Commands::Compare(args)) => runtime
             .block_on(compare::run(&cli.global, args))
             .map(|()| 0),
+        Some(Commands::Completions(args)) => docs::completions(&args).map(|()| 0),
+        Some(Commands::Man) => docs::man().map(|()| 0),
     };
     // Connection tasks may still be parked; do not wait for them.
     runtime.shutdown_background();

@@ -11,6 +11,7 @@ mod aws_metrics;
 mod burst;
 mod cli_burst;
 mod cli_emulate;
+mod cli_help;
 mod config_files;
 mod control;
 mod emulator_fidelity;

@@ -14,6 +14,7 @@ use crate::common::scenario as file;
 #[test_case("compare_classic")]
 #[test_case("compare_web_functions")]
 #[test_case("cleared")]
+#[test_case("demo")]
 fn folds_to_the_expected_state(name: &str) {
     let state = file::fold(name);
     insta::with_settings!({

@@ -7,10 +7,14 @@ use std::path::PathBuf;
 use thaw::event::Event;
 use thaw::state::{EnvState, State};
 
+/// `tests/scenarios/NAME.jsonl`; `demo` is the demo recording `thaw --profile demo`
+/// replays (`assets/demo/seed-story.jsonl`).
 pub fn path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/scenarios")
-        .join(format!("{name}.jsonl"))
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if name == "demo" {
+        return root.join("assets/demo/seed-story.jsonl");
+    }
+    root.join("tests/scenarios").join(format!("{name}.jsonl"))
 }
 
 /// The scenario's events, in file order.
