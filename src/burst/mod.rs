@@ -20,9 +20,9 @@ use crate::classify::Classifier;
 use crate::clock::Clock;
 use crate::event::{BurstFinished, Event, EventKind};
 
-pub use self::plan::{Plan, Step};
+pub use self::plan::{Plan, PlanError, Step};
 pub use self::run::StepReport;
-pub use self::target::{RequestSpec, Target};
+pub use self::target::{InputError, RequestSpec, Target};
 
 const COLLECT_EVERY: Duration = Duration::from_millis(2);
 /// The in-flight gauge is reported at most this often.

@@ -72,50 +72,67 @@ impl Plan {
     }
 }
 
-fn duration(word: Option<&str>, what: &str, step: &str) -> Result<Duration, String> {
-    let w =
-        word.ok_or_else(|| format!("plan '{step}': {what} needs a duration like 10s or 500ms"))?;
+/// A plan that does not parse: which step, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("the plan is empty; write e.g. 'parallel 50'")]
+    Empty,
+    #[error("plan '{step}': {problem}")]
+    Step { step: String, problem: String },
+}
+
+fn bad(step: &str, problem: String) -> PlanError {
+    PlanError::Step {
+        step: step.into(),
+        problem,
+    }
+}
+
+fn duration(word: Option<&str>, what: &str, step: &str) -> Result<Duration, PlanError> {
+    let w = word.ok_or_else(|| bad(step, format!("{what} needs a duration like 10s or 500ms")))?;
     let d = humantime::parse_duration(w).map_err(|_| {
-        format!("plan '{step}': '{w}' is not a duration; write e.g. 10s, 500ms, 5m")
+        bad(
+            step,
+            format!("'{w}' is not a duration; write e.g. 10s, 500ms, 5m"),
+        )
     })?;
     if d.is_zero() {
-        return Err(format!("plan '{step}': {what} must be longer than 0"));
+        return Err(bad(step, format!("{what} must be longer than 0")));
     }
     Ok(d)
 }
 
-fn count(word: Option<&str>, what: &str, step: &str) -> Result<u32, String> {
-    let w = word.ok_or_else(|| format!("plan '{step}': {what} needs a number"))?;
+fn count(word: Option<&str>, what: &str, step: &str) -> Result<u32, PlanError> {
+    let w = word.ok_or_else(|| bad(step, format!("{what} needs a number")))?;
     match w.parse::<u32>() {
-        Ok(0) => Err(format!("plan '{step}': {what} must be at least 1")),
-        Ok(n) if n > MAX_PARALLEL => {
-            Err(format!("plan '{step}': {what} is at most {MAX_PARALLEL}"))
-        }
+        Ok(0) => Err(bad(step, format!("{what} must be at least 1"))),
+        Ok(n) if n > MAX_PARALLEL => Err(bad(step, format!("{what} is at most {MAX_PARALLEL}"))),
         Ok(n) => Ok(n),
-        Err(_) => Err(format!("plan '{step}': '{w}' is not a whole number")),
+        Err(_) => Err(bad(step, format!("'{w}' is not a whole number"))),
     }
 }
 
-fn expect(word: Option<&str>, keyword: &str, step: &str, example: &str) -> Result<(), String> {
+fn expect(word: Option<&str>, keyword: &str, step: &str, example: &str) -> Result<(), PlanError> {
     match word {
         Some(w) if w == keyword => Ok(()),
-        _ => Err(format!(
-            "plan '{step}': expected '{keyword}'; write e.g. '{example}'"
+        _ => Err(bad(
+            step,
+            format!("expected '{keyword}'; write e.g. '{example}'"),
         )),
     }
 }
 
-fn end(mut words: std::str::SplitWhitespace<'_>, step: &str) -> Result<(), String> {
+fn end(mut words: std::str::SplitWhitespace<'_>, step: &str) -> Result<(), PlanError> {
     match words.next() {
         None => Ok(()),
-        Some(w) => Err(format!("plan '{step}': unexpected '{w}'")),
+        Some(w) => Err(bad(step, format!("unexpected '{w}'"))),
     }
 }
 
 impl FromStr for Step {
-    type Err = String;
+    type Err = PlanError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, PlanError> {
         let step = text.trim();
         let mut w = step.split_whitespace();
         let parsed = match w.next() {
@@ -128,8 +145,9 @@ impl FromStr for Step {
                     None => Duration::ZERO,
                     Some("think") => duration(w.next(), "think", step)?,
                     Some(other) => {
-                        return Err(format!(
-                            "plan '{step}': unexpected '{other}'; write e.g. 'serial 50 think 100ms'"
+                        return Err(bad(
+                            step,
+                            format!("unexpected '{other}'; write e.g. 'serial 50 think 100ms'"),
                         ));
                     }
                 };
@@ -148,16 +166,22 @@ impl FromStr for Step {
             Some("rate") => {
                 let r = w
                     .next()
-                    .ok_or_else(|| format!("plan '{step}': rate needs requests per second"))?;
+                    .ok_or_else(|| bad(step, "rate needs requests per second".into()))?;
                 let per_s = r
                     .parse::<f64>()
                     .ok()
                     .filter(|v| v.is_finite() && *v > 0.0 && *v <= 1_000_000.0)
                     .ok_or_else(|| {
-                        format!("plan '{step}': '{r}' is not a rate above 0 (requests per second)")
+                        bad(
+                            step,
+                            format!("'{r}' is not a rate above 0 (requests per second)"),
+                        )
                     })?;
                 expect(w.next(), "for", step, "rate 100 for 10s").map_err(|_| {
-                    format!("plan '{step}': rate needs a duration; write e.g. 'rate {r} for 10s'")
+                    bad(
+                        step,
+                        format!("rate needs a duration; write e.g. 'rate {r} for 10s'"),
+                    )
                 })?;
                 Self::Rate {
                     per_s,
@@ -172,8 +196,11 @@ impl FromStr for Step {
                     None => None,
                     Some("for") => Some(duration(w.next(), "for", step)?),
                     Some(other) => {
-                        return Err(format!(
-                            "plan '{step}': unexpected '{other}'; write e.g. 'keep-warm 10 every 5m for 1h'"
+                        return Err(bad(
+                            step,
+                            format!(
+                                "unexpected '{other}'; write e.g. 'keep-warm 10 every 5m for 1h'"
+                            ),
                         ));
                     }
                 };
@@ -185,11 +212,14 @@ impl FromStr for Step {
             }
             Some("wait") => Self::Wait(duration(w.next(), "wait", step)?),
             Some(other) => {
-                return Err(format!(
-                    "plan '{step}': '{other}' is not a step; use parallel, serial, ramp, rate, keep-warm or wait"
+                return Err(bad(
+                    step,
+                    format!(
+                        "'{other}' is not a step; use parallel, serial, ramp, rate, keep-warm or wait"
+                    ),
                 ));
             }
-            None => return Err("the plan is empty; write e.g. 'parallel 50'".into()),
+            None => return Err(PlanError::Empty),
         };
         end(w, step)?;
         Ok(parsed)
@@ -197,16 +227,16 @@ impl FromStr for Step {
 }
 
 impl FromStr for Plan {
-    type Err = String;
+    type Err = PlanError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, PlanError> {
         let steps = text
             .split(';')
             .filter(|s| !s.trim().is_empty())
             .map(str::parse)
-            .collect::<Result<Vec<Step>, String>>()?;
+            .collect::<Result<Vec<Step>, PlanError>>()?;
         if steps.is_empty() {
-            return Err("the plan is empty; write e.g. 'parallel 50'".into());
+            return Err(PlanError::Empty);
         }
         Ok(Self { steps })
     }
@@ -328,7 +358,7 @@ mod tests {
             ),
         ];
         for (text, want) in cases {
-            assert_eq!(text.parse::<Plan>().unwrap_err(), want);
+            assert_eq!(text.parse::<Plan>().unwrap_err().to_string(), want);
         }
     }
 

@@ -19,24 +19,46 @@ pub struct Target {
     pub tls: bool,
 }
 
+/// A target, header or method the user wrote that cannot be used; each message names the
+/// input and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("URL '{url}' is not valid ({reason}); write it like http://host:port/path")]
+    Url { url: String, reason: String },
+    #[error("URL '{0}' needs a scheme and host, like http://127.0.0.1:3000/path")]
+    NoScheme(String),
+    #[error("URL '{0}' has no host; write it like http://host:port/path")]
+    NoHost(String),
+    #[error("header '{0}' has no ':'; write it like -H 'Accept: application/json'")]
+    HeaderWithoutColon(String),
+    #[error("header '{raw}' has an invalid name '{name}'")]
+    HeaderName { raw: String, name: String },
+    #[error("header '{0}' has a line break in its value")]
+    HeaderLineBreak(String),
+    #[error("method '{0}' is not an HTTP method like GET or POST")]
+    Method(String),
+}
+
 impl Target {
     /// Parses an absolute `http://` or `https://` URL.
-    pub fn parse(url: &str) -> Result<Self, String> {
-        let uri: hyper::Uri = url.parse().map_err(|e| {
-            format!("URL '{url}' is not valid ({e}); write it like http://host:port/path")
-        })?;
+    pub fn parse(url: &str) -> Result<Self, InputError> {
+        let uri: hyper::Uri =
+            url.parse()
+                .map_err(|e: hyper::http::uri::InvalidUri| InputError::Url {
+                    url: url.into(),
+                    reason: e.to_string(),
+                })?;
         let tls = match uri.scheme_str() {
             Some("http") => false,
             Some("https") => true,
             _ => {
-                return Err(format!(
-                    "URL '{url}' needs a scheme and host, like http://127.0.0.1:3000/path"
-                ));
+                return Err(InputError::NoScheme(url.into()));
             }
         };
-        let host = uri.host().filter(|h| !h.is_empty()).ok_or_else(|| {
-            format!("URL '{url}' has no host; write it like http://host:port/path")
-        })?;
+        let host = uri
+            .host()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| InputError::NoHost(url.into()))?;
         let host = host
             .trim_start_matches('[')
             .trim_end_matches(']')
@@ -106,32 +128,33 @@ impl Default for RequestSpec {
 
 impl RequestSpec {
     /// Parses `-H 'Name: value'`.
-    pub fn parse_header(raw: &str) -> Result<(String, String), String> {
-        let (name, value) = raw.split_once(':').ok_or_else(|| {
-            format!("header '{raw}' has no ':'; write it like -H 'Accept: application/json'")
-        })?;
+    pub fn parse_header(raw: &str) -> Result<(String, String), InputError> {
+        let (name, value) = raw
+            .split_once(':')
+            .ok_or_else(|| InputError::HeaderWithoutColon(raw.into()))?;
         let name = name.trim();
         let valid_name = !name.is_empty()
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         if !valid_name {
-            return Err(format!("header '{raw}' has an invalid name '{name}'"));
+            return Err(InputError::HeaderName {
+                raw: raw.into(),
+                name: name.into(),
+            });
         }
         let value = value.trim();
         if value.bytes().any(|b| b == b'\r' || b == b'\n') {
-            return Err(format!("header '{name}' has a line break in its value"));
+            return Err(InputError::HeaderLineBreak(name.into()));
         }
         Ok((name.to_string(), value.to_string()))
     }
 
     /// Validates the method: an HTTP token such as GET or POST.
-    pub fn parse_method(raw: &str) -> Result<String, String> {
+    pub fn parse_method(raw: &str) -> Result<String, InputError> {
         let m = raw.trim().to_ascii_uppercase();
         if m.is_empty() || !m.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(format!(
-                "method '{raw}' is not an HTTP method like GET or POST"
-            ));
+            return Err(InputError::Method(raw.into()));
         }
         Ok(m)
     }
@@ -196,7 +219,7 @@ mod tests {
             "http://",
             "http://exa mple.com/",
         ] {
-            let err = Target::parse(bad).unwrap_err();
+            let err = Target::parse(bad).unwrap_err().to_string();
             assert!(err.contains(&format!("'{bad}'")), "{err}");
             assert!(!err.contains('\n'));
         }

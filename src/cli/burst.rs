@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 
-use crate::burst::{self, Plan, RequestSpec, Target};
+use crate::burst::{self, Plan, PlanError, RequestSpec, Target};
 use crate::clock::Clock;
 use crate::emulator::Emulator;
 use crate::event::EventKind;
@@ -100,7 +100,7 @@ struct Prepared {
 }
 
 fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
-    let plan: Plan = args.plan.parse()?;
+    let plan: Plan = args.plan.parse().map_err(|e: PlanError| e.to_string())?;
     let timeout = humantime::parse_duration(&args.timeout)
         .ok()
         .filter(|d| !d.is_zero())
@@ -114,9 +114,10 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
         .headers
         .iter()
         .map(|h| RequestSpec::parse_header(h))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
     let spec = RequestSpec {
-        method: RequestSpec::parse_method(&args.method)?,
+        method: RequestSpec::parse_method(&args.method).map_err(|e| e.to_string())?,
         headers,
         body: args.data.clone().unwrap_or_default().into_bytes(),
         timeout,
@@ -128,7 +129,7 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
     let url = match args.url.as_deref() {
         None => Err("/".to_string()),
         Some(path) if path.starts_with('/') => Err(path.to_string()),
-        Some(url) => Ok(Target::parse(url)?),
+        Some(url) => Ok(Target::parse(url).map_err(|e| e.to_string())?),
     };
     Ok(Prepared { plan, spec, url })
 }
@@ -214,7 +215,7 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     };
     let summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
     print_summary(args.output, &summary, &rows);
-    recording.map_err(Failure::Run)?;
+    recording.map_err(|e| Failure::Run(e.to_string()))?;
     Ok(if summary.failed > 0 {
         EXIT_REQUESTS_FAILED
     } else {
@@ -267,7 +268,7 @@ fn start_recorder(
         &format!("thaw burst -p '{plan}'"),
         clock.at(Duration::ZERO).wall_us,
     );
-    let r = Recorder::create(path, &header, EventSink::none(), clock)?;
+    let r = Recorder::create(path, &header, EventSink::none(), clock).map_err(|e| e.to_string())?;
     if let Some(mut rx) = emulator_events {
         let tee = r.tee();
         tokio::spawn(async move {
@@ -329,7 +330,8 @@ async fn start_target(
     let emulator = Emulator::start(config.emulator, clock, sink)
         .await
         .map_err(|e| Failure::Run(e.to_string()))?;
-    let target = Target::parse(&format!("{}{path}", emulator.url())).map_err(Failure::Config)?;
+    let target = Target::parse(&format!("{}{path}", emulator.url()))
+        .map_err(|e| Failure::Config(e.to_string()))?;
     Ok((target, Some(emulator), events))
 }
 

@@ -63,5 +63,4 @@ pub async fn run(global: &GlobalArgs, args: CompareArgs) -> Result<(), Failure> 
         async |clock| crate::session::Session::compare(&config, models, clock).await,
     )
     .await
-    .map_err(Failure::Run)
 }

@@ -58,7 +58,8 @@ pub fn run(args: &ImportArgs) -> Result<(), Failure> {
         ),
         imported.start_wall_us,
     );
-    let written = write::write_file(&out, &header, &imported.events).map_err(Failure::Run)?;
+    let written = write::write_file(&out, &header, &imported.events)
+        .map_err(|e| Failure::Run(e.to_string()))?;
     let mut state = crate::state::State::new();
     for e in &imported.events {
         state.apply(e);

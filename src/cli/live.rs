@@ -83,7 +83,7 @@ pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
     let layers = global.layers(args.flags()).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
     if let Some(url) = &args.url {
-        crate::burst::Target::parse(url).map_err(Failure::Config)?;
+        crate::burst::Target::parse(url).map_err(|e| Failure::Config(e.to_string()))?;
     }
     // An explicit --theme beats NO_COLOR; the configured one does not.
     let theme: Option<ThemeName> = args.theme.as_ref().map(|_| config.tui.theme);
@@ -100,5 +100,4 @@ pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
         async |clock| Session::start(&opts, clock).await,
     )
     .await
-    .map_err(Failure::Run)
 }

@@ -74,7 +74,7 @@ pub enum Commands {
     /// The same burst against two execution models side by side (classic vs
     /// web-functions by default)
     Compare(compare::CompareArgs),
-    /// Print the shell completion script: thaw completions bash > /etc/bash_completion.d/thaw
+    /// Print the shell completion script, e.g. thaw completions bash > ~/.local/share/bash-completion/completions/thaw
     Completions(docs::CompletionsArgs),
     /// Print the man page (roff): thaw man > thaw.1 && man ./thaw.1
     Man,

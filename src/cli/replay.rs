@@ -62,18 +62,17 @@ pub async fn run(global: &GlobalArgs, args: ReplayArgs) -> Result<(), Failure> {
         async |clock| Session::start(&opts, clock).await,
     )
     .await
-    .map_err(Failure::Run)
 }
 
 /// The burst summary of a recording (and what the platform did, for sessions thaw did
 /// not fire itself), as text.
 pub fn summary(path: &std::path::Path) -> Result<String, String> {
-    let mut rec = record::open(path)?;
+    let mut rec = record::open(path).map_err(|e| e.to_string())?;
     let mut state = State::new();
     let mut plans = Vec::new();
     let mut steps = Vec::new();
     while let Some(e) = rec.next_event() {
-        let e = e?;
+        let e = e.map_err(|e| e.to_string())?;
         if let EventKind::BurstFinished(done) = &e.kind {
             plans.push(done.plan.clone());
             steps.push(StepReport {

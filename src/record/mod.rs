@@ -7,6 +7,7 @@
 //! ...
 //! ```
 
+mod error;
 pub mod import;
 pub mod read;
 pub mod redact;
@@ -14,6 +15,7 @@ pub mod write;
 
 use serde::{Deserialize, Serialize};
 
+pub use error::RecordError;
 pub use read::{Recording, open};
 pub use write::Recorder;
 

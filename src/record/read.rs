@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use super::{FORMAT, Header, VERSION};
+use super::{FORMAT, Header, RecordError, VERSION};
 use crate::event::Event;
 
 /// Longest line read: far above any event thaw writes (a log line is at most 256 KB on
@@ -33,23 +33,32 @@ pub struct Recording {
 }
 
 /// Opens `path` and reads its header.
-pub fn open(path: &Path) -> Result<Recording, String> {
+pub fn open(path: &Path) -> Result<Recording, RecordError> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| format!("{name}: cannot open ({e})"))?;
+    let file = std::fs::File::open(path).map_err(|source| RecordError::Open {
+        name: name.clone(),
+        source,
+    })?;
     from_reader(&name, BufReader::with_capacity(256 * 1024, file))
 }
 
 /// Reads a recording from any reader (`name` is for messages).
-pub fn from_reader(name: &str, reader: impl Read + Send + 'static) -> Result<Recording, String> {
+pub fn from_reader(
+    name: &str,
+    reader: impl Read + Send + 'static,
+) -> Result<Recording, RecordError> {
     let mut reader: Box<dyn BufRead + Send> = Box::new(BufReader::new(reader));
     let mut buf = Vec::new();
     let n = read_line(&mut reader, &mut buf)
-        .map_err(|e| format!("{name}: cannot read ({e})"))?
-        .ok_or_else(|| format!("{name} is not a thaw recording (line 1 is not its header)"))?;
+        .map_err(|source| RecordError::Read {
+            name: name.into(),
+            source,
+        })?
+        .ok_or_else(|| RecordError::NotARecording(name.into()))?;
     if n == 0 {
-        return Err(format!("{name} is empty: not a thaw recording"));
+        return Err(RecordError::Empty(name.into()));
     }
-    let not_ours = || format!("{name} is not a thaw recording (line 1 is not its header)");
+    let not_ours = || RecordError::NotARecording(name.into());
     let text = std::str::from_utf8(&buf).map_err(|_| not_ours())?;
     let value: serde_json::Value = serde_json::from_str(text.trim_end()).map_err(|_| not_ours())?;
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
@@ -60,12 +69,15 @@ pub fn from_reader(name: &str, reader: impl Read + Send + 'static) -> Result<Rec
         .and_then(serde_json::Value::as_u64)
         .unwrap_or(0);
     if version > u64::from(VERSION) {
-        return Err(format!(
-            "{name}: recording format version {version} is newer than this thaw reads ({VERSION}); upgrade thaw"
-        ));
+        return Err(RecordError::Newer {
+            name: name.into(),
+            version,
+        });
     }
-    let header: Header = serde_json::from_value(value)
-        .map_err(|e| format!("{name}: line 1: the header is incomplete ({e})"))?;
+    let header: Header = serde_json::from_value(value).map_err(|e| RecordError::Header {
+        name: name.into(),
+        reason: e.to_string(),
+    })?;
     Ok(Recording {
         header,
         name: name.to_string(),
@@ -83,20 +95,26 @@ impl Recording {
     }
 
     /// The next event, `None` at the end (or after a truncated last line).
-    pub fn next_event(&mut self) -> Option<Result<Event, String>> {
+    pub fn next_event(&mut self) -> Option<Result<Event, RecordError>> {
         loop {
             self.buf.clear();
             let n = match read_line(&mut self.reader, &mut self.buf) {
                 Ok(Some(n)) => n,
                 Ok(None) => {
-                    return Some(Err(format!(
-                        "{} line {}: longer than {} MB, not a thaw event (the file is damaged)",
-                        self.name,
+                    return Some(Err(self.damaged(
                         self.line_no + 1,
-                        MAX_LINE >> 20
+                        format!(
+                            "longer than {} MB, not a thaw event (the file is damaged)",
+                            MAX_LINE >> 20
+                        ),
                     )));
                 }
-                Err(e) => return Some(Err(format!("{}: cannot read ({e})", self.name))),
+                Err(source) => {
+                    return Some(Err(RecordError::Read {
+                        name: self.name.clone(),
+                        source,
+                    }));
+                }
             };
             if n == 0 {
                 return None;
@@ -104,10 +122,9 @@ impl Recording {
             self.line_no += 1;
             let complete = self.buf.ends_with(b"\n");
             let Ok(text) = std::str::from_utf8(&self.buf) else {
-                return Some(Err(format!(
-                    "{} line {}: not text (the file is damaged)",
-                    self.name, self.line_no
-                )));
+                return Some(Err(
+                    self.damaged(self.line_no, "not text (the file is damaged)".into())
+                ));
             };
             let text = text.trim_end();
             if text.is_empty() {
@@ -125,12 +142,19 @@ impl Recording {
                     self.unknown += 1;
                 }
                 Err(e) => {
-                    return Some(Err(format!(
-                        "{} line {}: not a thaw event ({e})",
-                        self.name, self.line_no
-                    )));
+                    return Some(Err(
+                        self.damaged(self.line_no, format!("not a thaw event ({e})"))
+                    ));
                 }
             }
+        }
+    }
+
+    fn damaged(&self, line: usize, problem: String) -> RecordError {
+        RecordError::Damaged {
+            name: self.name.clone(),
+            line,
+            problem,
         }
     }
 
@@ -153,7 +177,7 @@ impl Recording {
 }
 
 impl Iterator for Recording {
-    type Item = Result<Event, String>;
+    type Item = Result<Event, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.next_event()

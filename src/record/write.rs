@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::{Header, redact};
+use super::{Header, RecordError, redact};
 use crate::clock::Clock;
 use crate::event::Event;
 use crate::event::EventSink;
@@ -41,7 +41,7 @@ pub struct Recorder {
     // Unbounded: dropping events would lose recorded data; the writer keeps up with
     // any rate the app can fold.
     tx: mpsc::UnboundedSender<Event>,
-    task: JoinHandle<Result<Written, String>>,
+    task: JoinHandle<Result<Written, RecordError>>,
     pub path: PathBuf,
 }
 
@@ -53,15 +53,20 @@ impl Recorder {
         header: &Header,
         errors: EventSink,
         clock: Clock,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, RecordError> {
         let shown = path.display().to_string();
-        let file = std::fs::File::create(path)
-            .map_err(|e| format!("--record {shown}: cannot create the file ({e}); check the directory exists and is writable"))?;
+        let file = std::fs::File::create(path).map_err(|source| RecordError::CreateRecording {
+            name: shown.clone(),
+            source,
+        })?;
         let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
-        let line = serde_json::to_string(header).map_err(|e| e.to_string())?;
+        let line = serde_json::to_string(header)?;
         writeln!(out, "{line}")
             .and_then(|()| out.flush())
-            .map_err(|e| format!("--record {shown}: cannot write ({e})"))?;
+            .map_err(|source| RecordError::StartRecording {
+                name: shown.clone(),
+                source,
+            })?;
         let (tx, rx) = mpsc::unbounded_channel();
         let task = tokio::spawn(write_loop(out, rx, shown, errors, clock));
         Ok(Self {
@@ -82,11 +87,11 @@ impl Recorder {
     }
 
     /// Writes what is queued, flushes and closes the file.
-    pub async fn finish(self) -> Result<Written, String> {
+    pub async fn finish(self) -> Result<Written, RecordError> {
         drop(self.tx);
         self.task
             .await
-            .map_err(|e| format!("the recorder stopped: {e}"))?
+            .map_err(|e| RecordError::Stopped(e.to_string()))?
     }
 }
 
@@ -96,9 +101,9 @@ async fn write_loop(
     shown: String,
     errors: EventSink,
     clock: Clock,
-) -> Result<Written, String> {
+) -> Result<Written, RecordError> {
     let mut written = Written::default();
-    let mut failed: Option<String> = None;
+    let mut failed: Option<RecordError> = None;
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut batch = Vec::with_capacity(1024);
@@ -121,7 +126,7 @@ async fn write_loop(
                     }
                     line.push(b'\n');
                     if let Err(err) = out.write_all(&line) {
-                        failed = Some(fail(&shown, &err, &errors, clock));
+                        failed = Some(fail(&shown, err, &errors, clock));
                         break;
                     }
                     written.events += 1;
@@ -130,7 +135,7 @@ async fn write_loop(
             }
             _ = tick.tick() => {
                 if failed.is_none() && let Err(err) = out.flush() {
-                    failed = Some(fail(&shown, &err, &errors, clock));
+                    failed = Some(fail(&shown, err, &errors, clock));
                 }
             }
         }
@@ -138,37 +143,44 @@ async fn write_loop(
     if failed.is_none()
         && let Err(err) = out.flush().and_then(|()| out.get_ref().sync_data())
     {
-        failed = Some(fail(&shown, &err, &errors, clock));
+        failed = Some(fail(&shown, err, &errors, clock));
     }
     match failed {
-        Some(message) => Err(message),
+        Some(e) => Err(e),
         None => Ok(written),
     }
 }
 
-fn fail(shown: &str, err: &std::io::Error, errors: &EventSink, clock: Clock) -> String {
-    let message =
-        format!("recording {shown}: write failed ({err}); recording stopped, the rest goes on");
-    errors.error(&clock, SOURCE, &message);
-    message
+/// A failed write: the screen is told at once, the error is kept for the end.
+fn fail(shown: &str, source: std::io::Error, errors: &EventSink, clock: Clock) -> RecordError {
+    let e = RecordError::WriteFailed {
+        name: shown.into(),
+        source,
+    };
+    errors.error(&clock, SOURCE, &e.to_string());
+    e
 }
 
 /// Writes a whole recording at once (for `thaw import`): header, then the events with
 /// secrets removed.
-pub fn write_file(path: &Path, header: &Header, events: &[Event]) -> Result<Written, String> {
-    let shown = path.display();
-    let fail = |e: std::io::Error| format!("{shown}: cannot write ({e})");
-    let file = std::fs::File::create(path).map_err(|e| {
-        format!("{shown}: cannot create the file ({e}); check the directory exists and is writable")
+pub fn write_file(path: &Path, header: &Header, events: &[Event]) -> Result<Written, RecordError> {
+    let shown = path.display().to_string();
+    let fail = |source| RecordError::Write {
+        name: shown.clone(),
+        source,
+    };
+    let file = std::fs::File::create(path).map_err(|source| RecordError::Create {
+        name: shown.clone(),
+        source,
     })?;
     let mut out = std::io::BufWriter::new(file);
     let mut written = Written::default();
-    let line = serde_json::to_string(header).map_err(|e| e.to_string())?;
+    let line = serde_json::to_string(header)?;
     writeln!(out, "{line}").map_err(fail)?;
     for e in events {
         let mut e = e.clone();
         redact::event(&mut e);
-        let line = serde_json::to_string(&e).map_err(|e| e.to_string())?;
+        let line = serde_json::to_string(&e)?;
         writeln!(out, "{line}").map_err(fail)?;
         written.events += 1;
         written.bytes += line.len() as u64 + 1;

@@ -5,7 +5,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::event::Event;
-use crate::record::Recorder;
+use crate::record::{RecordError, Recorder};
 
 /// Events read at once from the sources' channel.
 const BATCH: usize = 4096;
@@ -29,12 +29,12 @@ impl Forwarder {
     }
 
     /// Records what is still queued, then flushes and closes the file.
-    pub(super) async fn finish(self) -> Result<(), String> {
+    pub(super) async fn finish(self) -> Result<(), RecordError> {
         let _ = self.stop.send(());
         let recorder = self
             .task
             .await
-            .map_err(|e| format!("the recorder stopped: {e}"))?;
+            .map_err(|e| RecordError::Stopped(e.to_string()))?;
         recorder.finish().await.map(|_| ())
     }
 }

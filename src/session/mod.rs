@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::burst::{RequestSpec, Target};
+use crate::burst::{InputError, RequestSpec, Target};
 use crate::clock::Clock;
 use crate::command::{Command, ReplayCommand};
 use crate::config::{Config, ExecutionModel};
-use crate::emulator::Emulator;
+use crate::emulator::{Emulator, EmulatorError};
 use crate::event::EventSink;
 use crate::link::{Commands, Feed, Link, SessionKind};
-use crate::record::{Header, Recorder};
+use crate::record::{Header, RecordError, Recorder};
 use crate::sources::control::Control;
 use crate::sources::replay::{Replay, Speed};
 
@@ -39,6 +39,17 @@ pub struct Options {
     pub replay: Option<(PathBuf, Speed)>,
 }
 
+/// Why a session could not start; each message names the input and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Target(#[from] InputError),
+    #[error(transparent)]
+    Emulator(#[from] EmulatorError),
+    #[error(transparent)]
+    Record(#[from] RecordError),
+}
+
 /// The running parts of a session, stopped together.
 pub struct Session {
     controls: Vec<Control>,
@@ -50,7 +61,7 @@ pub struct Session {
 
 impl Session {
     /// Starts what `opts` asks for. Errors are one line, before anything is drawn.
-    pub async fn start(opts: &Options, clock: Clock) -> Result<(Self, Link), String> {
+    pub async fn start(opts: &Options, clock: Clock) -> Result<(Self, Link), SessionError> {
         let cfg = &opts.config;
         let (sink, rx) = EventSink::channel(EVENT_CAPACITY);
         if let Some((path, speed)) = &opts.replay {
@@ -78,9 +89,7 @@ impl Session {
         } else if watching_aws {
             (None, None)
         } else {
-            let e = Emulator::start(cfg.emulator.clone(), clock, sink.clone())
-                .await
-                .map_err(|e| e.to_string())?;
+            let e = Emulator::start(cfg.emulator.clone(), clock, sink.clone()).await?;
             (Some(Target::parse(&format!("{}/", e.url()))?), Some(e))
         };
         let shown_target = match (&target, &cfg.aws.function) {
@@ -126,7 +135,7 @@ impl Session {
         config: &Config,
         models: [ExecutionModel; 2],
         clock: Clock,
-    ) -> Result<(Self, Link), String> {
+    ) -> Result<(Self, Link), SessionError> {
         let mut controls = Vec::new();
         let mut feeds = Vec::new();
         for model in models {
@@ -134,9 +143,7 @@ impl Session {
             cfg.execution_model = model;
             let per_env = cfg.slots();
             let (sink, rx) = EventSink::channel(EVENT_CAPACITY);
-            let e = Emulator::start(cfg, clock, sink.clone())
-                .await
-                .map_err(|e| e.to_string())?;
+            let e = Emulator::start(cfg, clock, sink.clone()).await?;
             let target = Target::parse(&format!("{}/", e.url()))?;
             controls.push(Control::spawn(
                 Some(target),
@@ -188,7 +195,7 @@ impl Session {
 
     /// Stops everything; the recording is flushed and closed last. Its error, if any, is
     /// the result.
-    pub async fn shutdown(self) -> Result<(), String> {
+    pub async fn shutdown(self) -> Result<(), RecordError> {
         self.router.abort();
         for control in self.controls {
             control.shutdown().await;
@@ -249,7 +256,7 @@ fn start_recorder(
     emulator: bool,
     clock: Clock,
     sink: &EventSink,
-) -> Result<Recorder, String> {
+) -> Result<Recorder, RecordError> {
     let config = if emulator {
         format!("emulator: {}", cfg.emulator.summary())
     } else if let Some(f) = &cfg.aws.function {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::burst::{self, Plan, RequestSpec, Target};
+use crate::burst::{self, InputError, Plan, RequestSpec, Target};
 use crate::clock::Clock;
 use crate::command::Command;
 use crate::emulator::Emulator;
@@ -163,7 +163,7 @@ impl Controller {
         };
         let target = match with_sleep(target, sleep_ms) {
             Ok(t) => t,
-            Err(e) => return self.error(&e),
+            Err(e) => return self.error(&e.to_string()),
         };
         let canonical = plan.to_string();
         let spec = self.spec.clone();
@@ -231,7 +231,7 @@ impl Controller {
 }
 
 /// The target with `sleep_ms=N` in its query (the function's duration), or unchanged for 0.
-fn with_sleep(target: &Target, sleep_ms: u32) -> Result<Target, String> {
+fn with_sleep(target: &Target, sleep_ms: u32) -> Result<Target, InputError> {
     if sleep_ms == 0 {
         return Ok(target.clone());
     }

@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use crate::command::ReplayCommand;
 use crate::event::{Event, EventKind, EventSink, ReplayProgress};
 use crate::ids::Stamp;
-use crate::record::{self, Recording};
+use crate::record::{self, RecordError, Recording};
 
 pub const SOURCE: &str = "replay";
 
@@ -72,7 +72,7 @@ pub struct Replay {
 
 impl Replay {
     /// Opens `path` (errors are one line, before anything is drawn) and starts playing.
-    pub fn spawn(path: &Path, speed: Speed, sink: EventSink) -> Result<Self, String> {
+    pub fn spawn(path: &Path, speed: Speed, sink: EventSink) -> Result<Self, RecordError> {
         let first = record::open(path)?;
         let end_us = last_mono_us(path).unwrap_or(0);
         let (tx, rx) = mpsc::unbounded_channel();
@@ -146,8 +146,8 @@ impl Player {
             if pending.is_none() && !done {
                 match self.rec.next_event() {
                     Some(Ok(e)) => pending = Some(e),
-                    Some(Err(message)) => {
-                        self.error(&message);
+                    Some(Err(e)) => {
+                        self.error(&e.to_string());
                         done = true;
                     }
                     None => {
@@ -228,8 +228,8 @@ impl Player {
         if to < self.position_us {
             match record::open(&self.path) {
                 Ok(r) => self.rec = r,
-                Err(message) => {
-                    self.error(&message);
+                Err(e) => {
+                    self.error(&e.to_string());
                     return true;
                 }
             }
@@ -243,8 +243,8 @@ impl Player {
                 Some(e) => e,
                 None => match self.rec.next_event() {
                     Some(Ok(e)) => e,
-                    Some(Err(message)) => {
-                        self.error(&message);
+                    Some(Err(e)) => {
+                        self.error(&e.to_string());
                         return true;
                     }
                     None => return true,

@@ -24,14 +24,26 @@ use super::terminal::TerminalGuard;
 /// Events folded at most between two looks at the terminal.
 const BATCH: usize = 4096;
 
+/// Why the screen could not run (or stopped).
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    /// `hint` says how to run headless instead.
+    #[error("the screen needs a terminal (stdin and stdout are not both one); {hint}")]
+    NoTerminal { hint: String },
+    #[error("cannot set up the terminal: {0}")]
+    Setup(std::io::Error),
+    #[error("cannot read the terminal: {0}")]
+    Read(std::io::Error),
+    #[error("cannot draw: {0}")]
+    Draw(std::io::Error),
+}
+
 /// Fails with `hint` (how to run headless instead) when stdin or stdout is no terminal.
-pub fn require_terminal(hint: &str) -> Result<(), String> {
+pub fn require_terminal(hint: &str) -> Result<(), UiError> {
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         Ok(())
     } else {
-        Err(format!(
-            "the screen needs a terminal (stdin and stdout are not both one); {hint}"
-        ))
+        Err(UiError::NoTerminal { hint: hint.into() })
     }
 }
 
@@ -42,7 +54,7 @@ pub async fn run(
     tui: &TuiConfig,
     theme: ThemeName,
     clock: Clock,
-) -> Result<(), String> {
+) -> Result<(), UiError> {
     let Link {
         kind,
         target,
@@ -53,7 +65,7 @@ pub async fn run(
         feeds.into_iter().map(|f| (f.title, f.events)).unzip();
     let mut screen = Screen::new(App::new(tui, theme, kind, target), titles);
     let frame_period = Duration::from_secs(1) / u32::from(tui.fps.max(1));
-    let mut guard = TerminalGuard::new().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut guard = TerminalGuard::new().map_err(UiError::Setup)?;
     let mut input = EventStream::new();
     let mut tick = tokio::time::interval(frame_period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -64,14 +76,14 @@ pub async fn run(
         tokio::select! {
             maybe = input.next() => match maybe {
                 Some(Ok(ev)) => {
-                    let size = guard.terminal.size().map_err(|e| e.to_string())?;
+                    let size = guard.terminal.size().map_err(UiError::Read)?;
                     let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
                     let now = screen.now(&clock);
                     for cmd in screen.on_input(&ev, area, now) {
                         commands.send(cmd);
                     }
                 }
-                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                Some(Err(e)) => return Err(UiError::Read(e)),
                 None => return Ok(()),
             },
             got = recv_any(&mut feeds, &mut batch) => match got {
@@ -82,7 +94,7 @@ pub async fn run(
             _ = tick.tick() => {
                 let now = screen.now(&clock);
                 if screen.needs_draw(now) {
-                    screen.draw(&mut guard.terminal, now)?;
+                    screen.draw(&mut guard.terminal, now).map_err(UiError::Draw)?;
                 }
             }
             _ = signals.next() => return Ok(()),

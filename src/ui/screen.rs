@@ -176,10 +176,8 @@ impl Screen {
         &mut self,
         terminal: &mut Terminal<B>,
         now: Stamp,
-    ) -> Result<(), String> {
-        terminal
-            .draw(|f| self.render(f, now))
-            .map_err(|e| format!("cannot draw: {e}"))?;
+    ) -> Result<(), B::Error> {
+        terminal.draw(|f| self.render(f, now))?;
         self.dirty = false;
         self.drawn_second = now.mono_us / 1_000_000;
         Ok(())

@@ -39,14 +39,29 @@ fn help(sub: &[&str]) {
 fn completions_are_valid_shell_and_name_every_subcommand() {
     let (code, bash, err) = thaw(&["completions", "bash"]);
     assert_eq!(code, 0, "{err}");
-    for sub in ["emulate", "burst", "replay", "import", "compare", "completions", "man"] {
-        assert!(bash.contains(sub), "{sub} missing from the bash completions");
+    for sub in [
+        "emulate",
+        "burst",
+        "replay",
+        "import",
+        "compare",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            bash.contains(sub),
+            "{sub} missing from the bash completions"
+        );
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("thaw.bash");
     std::fs::write(&file, &bash).unwrap();
     let check = Command::new("bash").arg("-n").arg(&file).output().unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     for shell in ["zsh", "fish", "elvish", "powershell"] {
         let (code, out, err) = thaw(&["completions", shell]);
         assert_eq!(code, 0, "{shell}: {err}");
@@ -54,7 +69,10 @@ fn completions_are_valid_shell_and_name_every_subcommand() {
     }
     let (code, _, err) = thaw(&["completions", "tcsh"]);
     assert_eq!(code, 2);
-    assert!(err.contains("'tcsh' is not a shell thaw completes"), "{err}");
+    assert!(
+        err.contains("'tcsh' is not a shell thaw completes"),
+        "{err}"
+    );
 }
 
 #[test]
