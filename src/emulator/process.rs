@@ -311,7 +311,10 @@ impl Processes {
 #[cfg(target_os = "linux")]
 fn die_with_thaw(cmd: &mut tokio::process::Command) {
     let thaw = nix::unistd::getpid();
-    #[allow(unsafe_code)]
+    #[expect(
+        unsafe_code,
+        reason = "pre_exec is unsafe by contract; the hook below is sound"
+    )]
     // SAFETY: the hook runs between fork and exec, where only async-signal-safe calls
     // are allowed; prctl and getppid are single system calls that allocate nothing.
     unsafe {

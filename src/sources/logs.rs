@@ -209,8 +209,10 @@ impl LogsSource {
     }
 
     /// One `FilterLogEvents` pass from the cursor, following `nextToken`.
-    // `interleaved` is ignored by AWS (always on) but moto still needs it.
-    #[allow(deprecated)]
+    #[expect(
+        deprecated,
+        reason = "`interleaved` is ignored by AWS (always on) but moto still needs it"
+    )]
     async fn poll_once(&mut self, events: &mut Vec<Timed>) -> Result<usize, Failure> {
         let start = self.cursor_ms - OVERLAP_MS;
         let mut token: Option<String> = None;

@@ -447,12 +447,18 @@ pub fn burst_hint(mode: Mode) -> String {
     out
 }
 
-/// The hints as one line of text, for a notice.
+/// The hints of the keys only `mode` has, as one line, for a notice: what a key pressed
+/// in the wrong mode points to.
 pub fn hint_text(mode: Mode) -> String {
-    hints(mode)
-        .map(|(label, hint)| format!("{label} {hint}"))
+    of_mode(mode)
+        .filter(|b| {
+            Mode::ALL
+                .iter()
+                .all(|m| *m == mode || !b.modes.contains(*m))
+        })
+        .filter_map(|b| b.hint.map(|h| format!("{} {h}", b.label)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(" · ")
 }
 
 /// The whole table as text, one line per binding and mode set: for the snapshot that
