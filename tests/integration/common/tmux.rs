@@ -2,7 +2,12 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
 use std::process::Command;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The tests of one binary start their sessions one at a time: two `new-session` calls
+/// racing to start (or to reach a server that is exiting) can fail both.
+static STARTING: Mutex<()> = Mutex::new(());
 
 pub fn tmux(args: &[&str]) -> String {
     let out = Command::new("tmux").args(args).output().unwrap();
@@ -40,23 +45,33 @@ pub fn start(tag: &str, w: u16, h: u16, prefix: &str, args: &str) -> Session {
         "{prefix} {} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
         env!("CARGO_BIN_EXE_thaw")
     );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            &w.to_string(),
-            "-y",
-            &h.to_string(),
-            &cmd,
-        ])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "tmux could not start");
-    Session(name)
+    let _one_at_a_time = STARTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut last = String::new();
+    for _ in 0..5 {
+        let out = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+                &cmd,
+            ])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            return Session(name);
+        }
+        // The server was exiting as its last other session closed: start it again.
+        last = String::from_utf8_lossy(&out.stderr).into_owned();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("tmux could not start: {last}")
 }
 
 impl Drop for Session {
