@@ -229,6 +229,38 @@ pub struct ProcessConfig {
     pub env: std::collections::BTreeMap<String, String>,
 }
 
+impl ProcessConfig {
+    /// `_HANDLER`, as Lambda sets it from the function's Handler: the configured one, else
+    /// the command's last word when it names a handler the way the runtime interface
+    /// clients take one (`index.handler`, `app.lambda_handler`, `src/app.handler`); some
+    /// (Node.js's `aws-lambda-ric`) read only `_HANDLER`. Else `handler`.
+    pub fn handler_name(&self) -> String {
+        if let Some(h) = &self.handler {
+            return h.clone();
+        }
+        self.command
+            .last()
+            .and_then(|c| c.split_whitespace().last())
+            .filter(|w| is_handler_name(w))
+            .map_or_else(|| "handler".into(), str::to_string)
+    }
+}
+
+/// `module.function` (a path before the module is allowed), not a file or a flag.
+fn is_handler_name(word: &str) -> bool {
+    let Some((module, function)) = word.rsplit_once('.') else {
+        return false;
+    };
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    !module.is_empty()
+        && !module.starts_with(['.', '-', '/'])
+        && module.chars().all(|c| name_char(c) || matches!(c, '/' | '-' | '.'))
+        && !function.is_empty()
+        && function.chars().all(name_char)
+        // `bootstrap.sh`, `app.py`: files, not handlers.
+        && !matches!(function, "sh" | "py" | "js" | "mjs" | "cjs" | "ts" | "rb" | "jar" | "exe")
+}
+
 impl Default for EmulatorConfig {
     fn default() -> Self {
         Self {
@@ -390,5 +422,38 @@ mod tests {
         assert_eq!(e.integration_timeout().unwrap().as_secs(), 30);
         e.front = Front::FunctionUrl;
         assert_eq!(e.integration_timeout(), None);
+    }
+
+    #[test]
+    fn the_handler_comes_from_the_config_else_from_the_commands_last_word() {
+        let p = |cmd: &str, handler: Option<&str>| ProcessConfig {
+            command: vec!["/bin/sh".into(), "-c".into(), format!("exec {cmd}")],
+            handler: handler.map(str::to_string),
+            ..ProcessConfig::default()
+        };
+        assert_eq!(
+            p("npx aws-lambda-ric index.handler", None).handler_name(),
+            "index.handler"
+        );
+        assert_eq!(
+            p("python3 -m awslambdaric app.lambda_handler", None).handler_name(),
+            "app.lambda_handler"
+        );
+        assert_eq!(
+            p("node src/app.handler", None).handler_name(),
+            "src/app.handler"
+        );
+        assert_eq!(
+            p("npx aws-lambda-ric index.handler", Some("x.y")).handler_name(),
+            "x.y"
+        );
+        for cmd in [
+            "./target/release/bootstrap",
+            "./bootstrap.sh",
+            "python3 app.py",
+            "node --x",
+        ] {
+            assert_eq!(p(cmd, None).handler_name(), "handler", "{cmd}");
+        }
     }
 }

@@ -25,6 +25,30 @@ pub struct LiveArgs {
     /// Record the session (every event, as JSON Lines) to FILE; play it with thaw replay
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+impl LiveArgs {
+    fn flags(&self) -> Vec<Flag> {
+        let pairs = [
+            ("--theme", "tui.theme", &self.theme),
+            ("--fps", "tui.fps", &self.fps),
+            ("--requests", "tui.requests", &self.requests),
+        ];
+        let mut flags: Vec<Flag> = pairs
+            .into_iter()
+            .filter_map(|(name, key, v)| v.as_ref().map(|v| Flag::new(name, key, v.clone())))
+            .collect();
+        flags.extend(self.aws.flags());
+        flags
+    }
+}
+
+/// The flags that point thaw at a function on AWS: the same for the screen and
+/// `thaw doctor`.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
     /// Watch this Lambda function on AWS (CloudWatch metrics and logs) instead of the
     /// emulator; add --url to fire at its endpoint too
     #[arg(long, value_name = "NAME", help_heading = "AWS")]
@@ -56,12 +80,9 @@ pub struct LiveArgs {
     pub log_group: Option<String>,
 }
 
-impl LiveArgs {
-    fn flags(&self) -> Vec<Flag> {
+impl AwsArgs {
+    pub fn flags(&self) -> Vec<Flag> {
         let pairs = [
-            ("--theme", "tui.theme", &self.theme),
-            ("--fps", "tui.fps", &self.fps),
-            ("--requests", "tui.requests", &self.requests),
             ("--function", "aws.function", &self.function),
             ("--qualifier", "aws.qualifier", &self.qualifier),
             ("--api-name", "aws.api_name", &self.api_name),

@@ -3,6 +3,7 @@
 mod burst;
 mod compare;
 mod docs;
+mod doctor;
 mod emulate;
 mod import;
 mod live;
@@ -74,6 +75,10 @@ pub enum Commands {
     /// The same burst against two execution models side by side (classic vs
     /// web-functions by default)
     Compare(compare::CompareArgs),
+    /// Check what watching a function on AWS needs (Region, credentials, the function, its
+    /// log group, each permission, the endpoint), one line each with the fix. Exit status:
+    /// 0 the screen will work, 1 something to fix, 2 bad flags
+    Doctor(doctor::DoctorArgs),
     /// Print the shell completion script, e.g. thaw completions bash > ~/.local/share/bash-completion/completions/thaw
     Completions(docs::CompletionsArgs),
     /// Print the man page (roff): thaw man > thaw.1 && man ./thaw.1
@@ -157,6 +162,7 @@ pub fn main() -> ExitCode {
         Some(Commands::Compare(args)) => runtime
             .block_on(compare::run(&cli.global, args))
             .map(|()| 0),
+        Some(Commands::Doctor(args)) => runtime.block_on(doctor::run(&cli.global, args)),
         Some(Commands::Completions(args)) => docs::completions(&args).map(|()| 0),
         Some(Commands::Man) => docs::man().map(|()| 0),
     };

@@ -220,10 +220,7 @@ impl Processes {
                 )
             }))
             .env("AWS_LAMBDA_RUNTIME_API", runtime_api)
-            .env(
-                "_HANDLER",
-                p.handler.clone().unwrap_or_else(|| "handler".into()),
-            )
+            .env("_HANDLER", p.handler_name())
             .env("AWS_LAMBDA_FUNCTION_NAME", &c.function_name)
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", c.memory_mb.to_string())
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")

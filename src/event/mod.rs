@@ -94,6 +94,57 @@ pub enum EventKind {
     ReplayRestart,
     /// The user cleared the screen: counters, charts and grid start again from here.
     Cleared,
+    /// The watched function's configuration, as Lambda describes it (refreshed now and
+    /// then).
+    FunctionConfig(FunctionConfig),
+}
+
+/// A function's configuration: what `GetFunction` and the concurrency calls say.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionConfig {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    /// `nodejs22.x`, or `container image` for an image function.
+    pub runtime: String,
+    pub memory_mb: u32,
+    pub architecture: String,
+    pub timeout_s: u32,
+    /// `Text` or `JSON`.
+    pub log_format: String,
+    /// Reserved concurrency, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<u32>,
+    /// Provisioned concurrency per alias or version: `(qualifier, requested, allocated)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisioned: Vec<(String, u32, u32)>,
+}
+
+impl FunctionConfig {
+    /// `nodejs22.x 256 MB arm64`, for the title.
+    pub fn short(&self) -> String {
+        format!(
+            "{} {} MB {}",
+            self.runtime, self.memory_mb, self.architecture
+        )
+    }
+
+    /// `reserved 10 · provisioned 5 (live) · timeout 3 s`.
+    pub fn limits(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(r) = self.reserved {
+            parts.push(format!("reserved {r}"));
+        }
+        for (q, requested, allocated) in &self.provisioned {
+            if requested == allocated {
+                parts.push(format!("provisioned {requested} ({q})"));
+            } else {
+                parts.push(format!("provisioned {allocated}/{requested} ({q})"));
+            }
+        }
+        parts.push(format!("timeout {} s", self.timeout_s));
+        parts.join(" · ")
+    }
 }
 
 /// A replay's position in its recording.

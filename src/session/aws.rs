@@ -5,6 +5,7 @@ use crate::config::AwsConfig;
 use crate::event::{Event, EventKind, EventSink};
 use crate::sources;
 use crate::sources::cloudwatch::MetricsSource;
+use crate::sources::function::FunctionSource;
 use crate::sources::logs::LogsSource;
 
 /// The CloudWatch and CloudWatch Logs tasks of a session watching AWS.
@@ -36,9 +37,11 @@ impl AwsSources {
                 LogsSource::new(&sdk, &aws, clock, sink.clone()).map(|s| tokio::spawn(s.run()));
             let metrics =
                 MetricsSource::new(&sdk, &aws, clock, sink.clone()).map(|s| tokio::spawn(s.run()));
+            let function =
+                FunctionSource::new(&sdk, &aws, clock, sink.clone()).map(|s| tokio::spawn(s.run()));
             // Runs until aborted; aborting this task aborts both (their handles drop
             // with it, so abort them explicitly on the way out).
-            let _guard = AbortOnDrop(logs.into_iter().chain(metrics).collect());
+            let _guard = AbortOnDrop(logs.into_iter().chain(metrics).chain(function).collect());
             std::future::pending::<()>().await;
         });
         Self { tasks: vec![task] }

@@ -4,5 +4,6 @@
 pub mod aws;
 pub mod cloudwatch;
 pub mod control;
+pub mod function;
 pub mod logs;
 pub mod replay;

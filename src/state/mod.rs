@@ -9,8 +9,8 @@ pub mod stats;
 use std::collections::VecDeque;
 
 use crate::event::{
-    BurstFinished, DestroyReason, Event, EventKind, InitType, InvokeOutcome, LogLine,
-    MetricDatapoint, ReplayProgress, RequestObserved, Stat,
+    BurstFinished, DestroyReason, Event, EventKind, FunctionConfig, InitType, InvokeOutcome,
+    LogLine, MetricDatapoint, ReplayProgress, RequestObserved, Stat,
 };
 use crate::histogram;
 use crate::ids::{EnvId, Stamp};
@@ -93,6 +93,8 @@ pub struct State {
     pub last_burst: Option<(Stamp, BurstFinished)>,
     /// Where a replay is, when this state is a replay's.
     pub replay: Option<ReplayProgress>,
+    /// The watched function's configuration, when Lambda told it.
+    pub function: Option<FunctionConfig>,
 }
 
 /// A plan in progress.
@@ -131,6 +133,7 @@ impl State {
             bursts: Vec::new(),
             last_burst: None,
             replay: None,
+            function: None,
         }
     }
 
@@ -203,13 +206,16 @@ impl State {
                 self.replay = replay;
             }
             EventKind::Cleared => {
-                // What the sources are doing and where a replay is are not "what was
-                // seen": they stay.
+                // What the sources are doing, what the function is and where a replay is
+                // are not "what was seen": they stay.
                 let (replay, latest) = (self.replay, self.latest);
                 let status = std::mem::take(&mut self.source_status);
+                let function = self.function.take();
                 *self = Self::new();
                 (self.replay, self.latest, self.source_status) = (replay, latest, status);
+                self.function = function;
             }
+            EventKind::FunctionConfig(f) => self.function = Some(f.clone()),
             EventKind::BurstStarted { plan, target } => self.bursts.push(BurstRun {
                 plan: plan.clone(),
                 target: target.clone(),

@@ -88,6 +88,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
         label("target"),
         Span::styled(target, t.text),
     ]));
+    if let Some(f) = &state.function {
+        lines.push(Line::from(vec![
+            label("fn"),
+            Span::styled(f.short(), t.text),
+        ]));
+        lines.push(Line::from(vec![
+            label("limits"),
+            Span::styled(f.limits(), t.text),
+        ]));
+        lines.push(Line::from(vec![
+            label("logs"),
+            Span::styled(f.log_format.clone(), t.text),
+        ]));
+    }
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
         area,

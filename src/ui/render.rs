@@ -99,6 +99,8 @@ fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp, fr
     ];
     if let Some(e) = app.emulator() {
         left.push(Span::styled(format!("· emulator {e} "), t.dim));
+    } else if let Some(f) = &state.function {
+        left.push(Span::styled(format!("· {} ", f.short()), t.dim));
     }
     let mode = if frozen {
         Span::styled(" ❄ FROZEN ", t.highlight)

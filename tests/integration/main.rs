@@ -14,6 +14,7 @@ mod cli_emulate;
 mod cli_help;
 mod config_files;
 mod control;
+mod doctor;
 mod emulator_fidelity;
 mod fuzz_corpus;
 mod import;

@@ -5,6 +5,7 @@
 use crate::common::tmux;
 
 use crate::common::aws_servers;
+use crate::common::lambda_fn;
 use crate::common::lambda_logs;
 use crate::common::scratch;
 
@@ -17,7 +18,7 @@ fn start(tag: &str, args: &str, env: &str) -> (Session, scratch::Scratch) {
     let home = scratch::scratch("home");
     std::fs::create_dir_all(&home).unwrap();
     let prefix = format!(
-        "env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN HOME={} {env}",
+        "env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE -u AWS_ENDPOINT_URL -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN AWS_EC2_METADATA_DISABLED=true HOME={} {env}",
         home.display()
     );
     (
@@ -29,7 +30,9 @@ fn start(tag: &str, args: &str, env: &str) -> (Session, scratch::Scratch) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_function_on_aws_shows_its_environments_from_its_logs() {
     let server = aws_servers::moto();
-    let client = aws_sdk_cloudwatchlogs::Client::new(&aws_servers::sdk(&server.url).await);
+    let sdk = aws_servers::sdk(&server.url).await;
+    lambda_fn::create(&sdk, server.port, "hello", Some(10)).await;
+    let client = aws_sdk_cloudwatchlogs::Client::new(&sdk);
     lambda_logs::put(&client, "/aws/lambda/hello", &lambda_logs::streams(false)).await;
     // The endpoint through AWS_ENDPOINT_URL, as the AWS CLI takes it.
     let (s, _home) = start(
@@ -50,6 +53,9 @@ async fn a_function_on_aws_shows_its_environments_from_its_logs() {
     assert!(screen.contains("warm      3"), "{screen}");
     assert!(screen.contains("REPORT RequestId"), "{screen}");
     assert!(screen.contains("Duration (REPORT)"), "{screen}");
+    // The function's configuration, from lambda:GetFunction: in the title and the panel.
+    let screen = wait_for(&s.0, "reserved 10");
+    assert!(screen.contains("· nodejs22.x 256 MB arm64"), "{screen}");
     // The status follows the first poll's events, so it may be a frame behind them.
     wait_for(&s.0, "logs: polling /aws/lambda/hello");
     // Firing without an endpoint says how to get one; the app keeps running.

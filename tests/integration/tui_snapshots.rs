@@ -207,7 +207,7 @@ fn replay_keys() {
     assert!(press(&mut s, KeyCode::Enter, t0).is_empty());
     let shown = text(&mut s, 120, 36, Some(t0));
     assert!(
-        shown.contains("a replay: + faster, - slower, p pause"),
+        shown.contains("a replay: + faster · - slower · p pause · , back 10 s"),
         "{shown}"
     );
 }

@@ -20,6 +20,7 @@ use hyper_util::rt::TokioIo;
 use thaw::config::EmulatorConfig;
 
 pub mod aws_servers;
+pub mod lambda_fn;
 pub mod lambda_logs;
 pub mod scenario;
 pub mod scratch;
