@@ -21,6 +21,7 @@ mod import;
 mod logs_from_emulator;
 mod probes;
 mod process_handler;
+mod readme_lines;
 mod record_replay;
 mod runtime_api;
 mod scale;

@@ -74,6 +74,45 @@ pub fn start(tag: &str, w: u16, h: u16, prefix: &str, args: &str) -> Session {
     panic!("tmux could not start: {last}")
 }
 
+/// Runs a whole command `line` (as a user types it, e.g. from the README) in `dir` with
+/// `PATH`, in a fresh detached session; when it ends, the pane prints `thaw-exited-<status>`.
+pub fn start_line(
+    tag: &str,
+    w: u16,
+    h: u16,
+    dir: &std::path::Path,
+    path: &str,
+    line: &str,
+) -> Session {
+    let name = format!("thaw-{tag}-{}", std::process::id());
+    let script = format!("{line}; echo thaw-exited-$?; exec bash --norc --noprofile");
+    let _one_at_a_time = STARTING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let out = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ])
+        .arg("-c")
+        .arg(dir)
+        .args(["env", &format!("PATH={path}"), "bash", "-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "tmux could not start: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Session(name)
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         tmux(&["kill-session", "-t", &self.0]);
