@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use crate::common::tmux::{self, tmux, wait_for};
 
@@ -127,19 +128,69 @@ fn screen(line: &str, dir: &Path, path: &str, tag: &str) {
     wait_for(&name, "thaw-exited-0");
 }
 
+/// The workspace with the README's setup lines run (once per test process), and its
+/// `thaw` lines.
+fn prepared() -> &'static (PathBuf, String, Vec<String>) {
+    static READY: OnceLock<(PathBuf, String, Vec<String>)> = OnceLock::new();
+    READY.get_or_init(|| {
+        let lines = readme_lines();
+        assert!(lines.len() >= 6, "{lines:?}");
+        let (dir, path) = workspace();
+        let mut thaw_lines = Vec::new();
+        for line in lines {
+            if line.starts_with("thaw ") {
+                thaw_lines.push(line);
+            } else {
+                setup(&line, &dir, &path);
+            }
+        }
+        assert_eq!(thaw_lines.len(), 3, "{thaw_lines:?}");
+        (dir, path, thaw_lines)
+    })
+}
+
 #[test]
 fn every_own_function_line_of_the_readme_runs_as_written() {
-    let lines = readme_lines();
-    assert!(lines.len() >= 6, "{lines:?}");
-    let (dir, path) = workspace();
-    let mut screens = 0;
-    for line in &lines {
-        if line.starts_with("thaw ") {
-            screens += 1;
-            screen(line, &dir, &path, &format!("readme{screens}"));
-        } else {
-            setup(line, &dir, &path);
+    let (dir, path, lines) = prepared();
+    for (i, line) in lines.iter().enumerate() {
+        screen(line, dir, path, &format!("readme{i}"));
+    }
+}
+
+/// The same three probes behind each front, headless: every answer has the probe headers
+/// (nothing inferred from latency), and each environment's id in them is its log
+/// stream's (five environments, not ten).
+#[test]
+fn each_probe_answers_behind_each_front() {
+    let (dir, path, lines) = prepared();
+    for line in lines {
+        let args = line.strip_prefix("thaw ").unwrap();
+        for front in ["rest-api", "http-api", "function-url"] {
+            let script = format!(
+                "thaw burst {args} --set emulator.front={front} -p 'parallel 5; wait 1s; parallel 5' -o json"
+            );
+            let out = Command::new("bash")
+                .args(["-c", &script])
+                .current_dir(dir)
+                .env("PATH", path)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{script}: {text}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            for (key, want) in [
+                ("ok", 10),
+                ("cold", 5),
+                ("warm", 5),
+                ("inferred", 0),
+                ("environments", 5),
+            ] {
+                assert_eq!(v[key], want, "{script}: {key} in {text}");
+            }
         }
     }
-    assert_eq!(screens, 3, "{lines:?}");
 }
