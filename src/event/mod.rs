@@ -510,4 +510,30 @@ mod tests {
             r#"{"at":{"mono_us":5,"wall_us":6},"type":"frozen","env":"ab"}"#
         );
     }
+
+    #[test]
+    fn a_functions_configuration_reads_in_one_line_each() {
+        let mut f = FunctionConfig {
+            name: "hello".into(),
+            qualifier: None,
+            runtime: "nodejs22.x".into(),
+            memory_mb: 256,
+            architecture: "arm64".into(),
+            timeout_s: 3,
+            log_format: "JSON".into(),
+            reserved: None,
+            provisioned: Vec::new(),
+        };
+        assert_eq!(f.short(), "nodejs22.x 256 MB arm64");
+        assert_eq!(f.limits(), "timeout 3 s");
+        f.reserved = Some(10);
+        f.provisioned = vec![("live".into(), 5, 5), ("7".into(), 4, 2)];
+        assert_eq!(
+            f.limits(),
+            "reserved 10 · provisioned 5 (live) · provisioned 2/4 (7) · timeout 3 s"
+        );
+        let e = Event::new(Stamp::default(), EventKind::FunctionConfig(f));
+        let line = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
+    }
 }
