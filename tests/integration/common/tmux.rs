@@ -40,38 +40,11 @@ pub struct Session(pub String);
 /// Runs `thaw ARGS` (after `prefix`, e.g. `env ...`) in a fresh detached session of
 /// `w`×`h`. When thaw ends, the pane prints `thaw-exited-<status>` and keeps a shell.
 pub fn start(tag: &str, w: u16, h: u16, prefix: &str, args: &str) -> Session {
-    let name = format!("thaw-{tag}-{}", std::process::id());
     let cmd = format!(
         "{prefix} {} {args}; echo thaw-exited-$?; exec bash --norc --noprofile",
         env!("CARGO_BIN_EXE_thaw")
     );
-    let _one_at_a_time = STARTING
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut last = String::new();
-    for _ in 0..5 {
-        let out = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                &w.to_string(),
-                "-y",
-                &h.to_string(),
-                &cmd,
-            ])
-            .output()
-            .unwrap();
-        if out.status.success() {
-            return Session(name);
-        }
-        // The server was exiting as its last other session closed: start it again.
-        last = String::from_utf8_lossy(&out.stderr).into_owned();
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("tmux could not start: {last}")
+    new_session(tag, w, h, &[cmd.as_ref()])
 }
 
 /// Runs a whole command `line` (as a user types it, e.g. from the README) in `dir` with
@@ -84,33 +57,43 @@ pub fn start_line(
     path: &str,
     line: &str,
 ) -> Session {
-    let name = format!("thaw-{tag}-{}", std::process::id());
     let script = format!("{line}; echo thaw-exited-$?; exec bash --norc --noprofile");
+    let path = format!("PATH={path}");
+    let args: [&std::ffi::OsStr; 7] = [
+        "-c".as_ref(),
+        dir.as_os_str(),
+        "env".as_ref(),
+        path.as_ref(),
+        "bash".as_ref(),
+        "-c".as_ref(),
+        script.as_ref(),
+    ];
+    new_session(tag, w, h, &args)
+}
+
+/// `tmux new-session -d` of `w`×`h` with `rest` after the size, one at a time, retried
+/// while a server that was exiting lets go.
+fn new_session(tag: &str, w: u16, h: u16, rest: &[&std::ffi::OsStr]) -> Session {
+    let name = format!("thaw-{tag}-{}", std::process::id());
     let _one_at_a_time = STARTING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let out = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            &w.to_string(),
-            "-y",
-            &h.to_string(),
-        ])
-        .arg("-c")
-        .arg(dir)
-        .args(["env", &format!("PATH={path}"), "bash", "-c", &script])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "tmux could not start: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Session(name)
+    let mut last = String::new();
+    for _ in 0..5 {
+        let out = Command::new("tmux")
+            .args(["new-session", "-d", "-s", &name])
+            .args(["-x", &w.to_string(), "-y", &h.to_string()])
+            .args(rest)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            return Session(name);
+        }
+        // The server was exiting as its last other session closed: start it again.
+        last = String::from_utf8_lossy(&out.stderr).into_owned();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("tmux could not start: {last}")
 }
 
 impl Drop for Session {
