@@ -9,6 +9,15 @@ use aws_sdk_cloudwatch::types::{Dimension, DimensionFilter, Metric, MetricDataQu
 use aws_smithy_types::DateTime;
 
 use super::{Check, Verdict};
+use crate::sources::aws::Failure;
+
+/// How long one check's call may take.
+const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What a failed call says, for a one-shot check: the sources' "retrying" does not apply.
+fn said(f: &Failure) -> String {
+    f.message().trim_end_matches("; retrying").to_string()
+}
 use crate::config::AwsConfig;
 use crate::sources::aws::{NoHostPrefix, explain, sdk_config};
 
@@ -22,6 +31,16 @@ pub async fn checks(aws: &AwsConfig, out: &mut Vec<Check>) {
             return;
         }
     };
+    // Each check is one call: one that hangs (a wrong endpoint, a stalled network) is a
+    // failed line after CALL_TIMEOUT, not a doctor that never answers.
+    let sdk = sdk
+        .to_builder()
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .operation_timeout(CALL_TIMEOUT)
+                .build(),
+        )
+        .build();
     let region = sdk.region().map(ToString::to_string).unwrap_or_default();
     out.push(Check::new("Region", Verdict::Pass, region.clone()));
     let identity = credentials(&sdk).await;
@@ -79,7 +98,7 @@ async fn credentials(sdk: &SdkConfig) -> Check {
         Err(e) => Check::new(
             NAME,
             Verdict::Fail,
-            explain(&e, "sts:GetCallerIdentity").message(),
+            said(&explain(&e, "sts:GetCallerIdentity")),
         ),
     }
 }
@@ -156,7 +175,7 @@ async fn function(
                     "no function '{name}' in {region}: check --function and --region (and --qualifier)"
                 )
             } else {
-                explain(&e, "lambda:GetFunction").message().to_string()
+                said(&explain(&e, "lambda:GetFunction"))
             };
             (Check::new(NAME, Verdict::Fail, detail), None)
         }
@@ -201,7 +220,7 @@ async fn logs(sdk: &SdkConfig, group: &str, out: &mut Vec<Check>) {
             out.push(Check::new(
                 "log group",
                 Verdict::Fail,
-                explain(&e, "logs:DescribeLogGroups").message(),
+                said(&explain(&e, "logs:DescribeLogGroups")),
             ));
             None
         }
@@ -218,7 +237,7 @@ async fn logs(sdk: &SdkConfig, group: &str, out: &mut Vec<Check>) {
         Err(e) => Check::new(
             "log events",
             Verdict::Fail,
-            explain(&e, "logs:FilterLogEvents").message(),
+            said(&explain(&e, "logs:FilterLogEvents")),
         ),
     });
     let Some(arn) = arn else { return };
@@ -243,7 +262,7 @@ async fn logs(sdk: &SdkConfig, group: &str, out: &mut Vec<Check>) {
             },
             format!(
                 "{}; the screen polls FilterLogEvents instead (lines a few seconds later)",
-                explain(&e, "logs:StartLiveTail").message()
+                said(&explain(&e, "logs:StartLiveTail"))
             ),
         ),
     });
@@ -311,7 +330,7 @@ async fn metrics(sdk: &SdkConfig, aws: &AwsConfig, out: &mut Vec<Check>) {
         Err(e) => Check::new(
             "metrics",
             Verdict::Fail,
-            explain(&e, "cloudwatch:GetMetricData").message(),
+            said(&explain(&e, "cloudwatch:GetMetricData")),
         ),
     });
     let listed = client
@@ -335,7 +354,7 @@ async fn metrics(sdk: &SdkConfig, aws: &AwsConfig, out: &mut Vec<Check>) {
             Verdict::Warn,
             format!(
                 "{}; Web Functions' own series will not be found",
-                explain(&e, "cloudwatch:ListMetrics").message()
+                said(&explain(&e, "cloudwatch:ListMetrics"))
             ),
         ),
     });

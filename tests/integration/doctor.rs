@@ -199,9 +199,8 @@ async fn deny_filter_log_events(upstream: u16) -> u16 {
                 let _ = up.write_all(head.as_bytes()).await;
                 let _ = up.write_all(b"\r\n\r\n").await;
                 let _ = up.write_all(&req[head_end..]).await;
-                let mut answer = Vec::new();
-                let _ = up.read_to_end(&mut answer).await;
-                let _ = client.write_all(&answer).await;
+                // Both ways until either side closes: a Live Tail answer is a stream.
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut up).await;
             });
         }
     });
@@ -254,6 +253,39 @@ async fn an_endpoint_without_probe_headers_is_said_so() {
     assert_eq!(code, 1, "{out}");
     assert!(
         line(&out, "endpoint").contains("did not answer (refused)"),
+        "{out}"
+    );
+}
+
+/// An endpoint that accepts and never answers: the check fails after its time limit
+/// instead of the doctor hanging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_that_never_answers_is_a_failed_line_not_a_hang() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            held.push(conn);
+        }
+    });
+    let mut env = creds();
+    env.push(("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}")));
+    env.push(("AWS_MAX_ATTEMPTS", "1".into()));
+    let (code, out) = tokio::task::spawn_blocking(move || {
+        doctor(&["--function", "hello", "--region", "us-east-1"], &env)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 1, "{out}");
+    let c = line(&out, "credentials");
+    assert!(
+        c.starts_with("✗") && c.contains("did not answer in time"),
+        "{out}"
+    );
+    assert!(!c.contains("retrying"), "{out}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
         "{out}"
     );
 }
