@@ -7,8 +7,77 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::burst::StepReport;
-use crate::event::{ErrorKind, RequestObserved};
+use crate::event::{ErrorKind, RequestObserved, ThrottleReason};
 use crate::state::State;
+
+/// A list of `(kind, count)` written as a JSON object of counts (`{"server": 4000}`), in
+/// the list's order.
+fn as_counts<K: Serialize, S: serde::Serializer>(v: &[(K, u64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(v.len()))?;
+    for (k, n) in v {
+        map.serialize_entry(k, n)?;
+    }
+    map.end()
+}
+
+/// The name a kind has in JSON (`server`, `account_concurrency`).
+fn name_of<K: Serialize>(k: &K) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// What the platform did (the emulator's lifecycle events, or a function's logs): the
+/// reasons behind what the client saw, such as a REST API's 500s that were Lambda
+/// throttles.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlatformSummary {
+    pub invocations: u64,
+    pub cold: u64,
+    pub warm: u64,
+    /// Requests Lambda refused, by reason.
+    #[serde(serialize_with = "as_counts")]
+    pub throttles: Vec<(ThrottleReason, u64)>,
+    pub function_errors: u64,
+    pub timeouts: u64,
+    pub crashes: u64,
+    pub init_errors: u64,
+    pub init: Option<Percentiles>,
+}
+
+impl PlatformSummary {
+    fn of(state: &State) -> Option<Self> {
+        let p = &state.platform;
+        let throttles: Vec<(ThrottleReason, u64)> = ThrottleReason::ALL
+            .iter()
+            .map(|r| (*r, p.throttles_for(*r)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        (p.invocations > 0 || !throttles.is_empty()).then(|| Self {
+            invocations: p.invocations,
+            cold: p.cold_starts,
+            warm: p.warm_starts,
+            throttles,
+            function_errors: p.function_errors,
+            timeouts: p.timeouts,
+            crashes: p.crashes,
+            init_errors: p.init_errors,
+            init: Percentiles::of(&p.init),
+        })
+    }
+}
+
+/// How a throttle reads in the summary.
+fn throttle_words(r: ThrottleReason) -> &'static str {
+    match r {
+        ThrottleReason::AccountConcurrency => "at the account's concurrency limit",
+        ThrottleReason::ReservedConcurrency => "at the function's reserved concurrency",
+        ThrottleReason::ScalingRate => "by the scaling rate (1,000 new environments per 10 s)",
+        ThrottleReason::Stage => "by API Gateway's stage throttle",
+    }
+}
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Percentiles {
@@ -59,11 +128,17 @@ pub struct Summary {
     pub inferred: u64,
     pub reuse_ratio: Option<f64>,
     pub throttled: u64,
+    /// Failed requests by kind, as the client saw them.
+    #[serde(serialize_with = "as_counts")]
     pub errors: Vec<(ErrorKind, u64)>,
     pub latency_cold: Option<Percentiles>,
     pub latency_warm: Option<Percentiles>,
     pub latency_all: Option<Percentiles>,
     pub steps: Vec<StepSummary>,
+    /// What the platform did, when its events were seen (the embedded emulator, a
+    /// function's logs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<PlatformSummary>,
 }
 
 fn ms(d: std::time::Duration) -> f64 {
@@ -103,33 +178,67 @@ impl Summary {
                     max_lateness_ms: ms(s.max_lateness),
                 })
                 .collect(),
+            platform: PlatformSummary::of(state),
         }
     }
 
-    /// What the platform's lifecycle events say (the emulator's, or a function's logs),
-    /// for people; empty when there were none.
-    pub fn platform_text(state: &State) -> String {
-        let p = &state.platform;
-        if p.invocations == 0 {
+    /// What the platform did, from another state (the embedded emulator's own events,
+    /// folded apart from the client's).
+    #[must_use]
+    pub fn with_platform(mut self, platform: &State) -> Self {
+        self.platform = PlatformSummary::of(platform);
+        self
+    }
+
+    /// What the platform did, for people; empty when its events were not seen.
+    fn platform_text(&self, environments: usize) -> String {
+        let Some(p) = &self.platform else {
             return String::new();
-        }
+        };
         let mut o = String::new();
-        let reuse = p
-            .reuse_ratio()
-            .map_or_else(|| "-".into(), |r| format!("{:.1}%", r * 100.0));
-        let _ = writeln!(
-            o,
-            "platform      {} invocations on {} environments: {} cold, {} warm, reuse {reuse}",
-            p.invocations,
-            state.envs.len(),
-            p.cold_starts,
-            p.warm_starts
-        );
-        if let Some(init) = Percentiles::of(&p.init) {
+        if p.invocations > 0 {
+            let reuse = if p.cold + p.warm == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.1}%", p.warm as f64 * 100.0 / (p.cold + p.warm) as f64)
+            };
+            let _ = writeln!(
+                o,
+                "platform      {} invocations on {environments} environments: {} cold, {} warm, reuse {reuse}",
+                p.invocations, p.cold, p.warm
+            );
+        }
+        if let Some(init) = &p.init {
             let _ = writeln!(
                 o,
                 "init          p50 {} ms, p99 {} ms, max {} ms ({} inits)",
                 init.p50_ms, init.p99_ms, init.max_ms, init.count
+            );
+        }
+        for (reason, n) in &p.throttles {
+            let _ = writeln!(
+                o,
+                "lambda        {n} throttled {} ({}; a REST API answers them 500, a function URL 429)",
+                throttle_words(*reason),
+                reason.aws_reason()
+            );
+        }
+        let failures = [
+            ("function errors", p.function_errors),
+            ("timeouts", p.timeouts),
+            ("crashes", p.crashes),
+            ("Init failures", p.init_errors),
+        ];
+        let failed: Vec<String> = failures
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(what, n)| format!("{n} {what}"))
+            .collect();
+        if !failed.is_empty() {
+            let _ = writeln!(
+                o,
+                "function      {} (the function's log lines say why)",
+                failed.join(", ")
             );
         }
         o
@@ -167,15 +276,7 @@ impl Summary {
         } else {
             self.errors
                 .iter()
-                .map(|(k, n)| {
-                    format!(
-                        "{} {n}",
-                        serde_json::to_value(k)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default()
-                    )
-                })
+                .map(|(k, n)| format!("{} {n}", name_of(k)))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -219,6 +320,7 @@ impl Summary {
                 );
             }
         }
+        o.push_str(&self.platform_text(self.environments));
         o
     }
 }

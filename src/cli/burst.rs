@@ -140,8 +140,8 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     // Installed before the emulator starts, so a stop signal always shuts it down.
     let mut stop = StopSignals::new(true);
     let clock = Clock::start();
-    let (target, emulator, mut emulator_events) =
-        start_target(global, prepared.url.clone(), args.record.is_some(), clock).await?;
+    let (target, emulator, emulator_events) =
+        start_target(global, prepared.url.clone(), clock).await?;
     let shown = if emulator.is_some() {
         format!("{} (embedded emulator)", target.url)
     } else {
@@ -159,12 +159,15 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     };
 
     let recorder = match &args.record {
-        Some(path) => Some(
-            start_recorder(path, &shown, &prepared.plan, clock, emulator_events.take())
-                .map_err(Failure::Config)?,
-        ),
+        Some(path) => {
+            Some(start_recorder(path, &shown, &prepared.plan, clock).map_err(Failure::Config)?)
+        }
         None => None,
     };
+    // The emulator's own events (lifecycle, logs, metrics): recorded, and folded apart
+    // for what the platform did (a REST API's 500s that were Lambda throttles).
+    let platform = emulator_events
+        .map(|rx| tokio::spawn(fold_platform(rx, recorder.as_ref().map(Recorder::tee))));
     let mut state = State::new();
     let mut rows = Vec::new();
     let keep_rows = args.output == Output::Csv;
@@ -197,6 +200,11 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     if let Some(e) = emulator {
         e.shutdown().await;
     }
+    // The emulator is gone, so its channel closes and the fold ends.
+    let platform = match platform {
+        Some(task) => task.await.ok(),
+        None => None,
+    };
     // A recording that failed (disk full) does not cost the summary: it is reported
     // after it, and the exit status says so.
     let recording = match recorder {
@@ -213,7 +221,10 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         }
         None => Ok(()),
     };
-    let summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
+    let mut summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
+    if let Some(p) = &platform {
+        summary = summary.with_platform(p);
+    }
     print_summary(args.output, &summary, &rows);
     recording.map_err(|e| Failure::Run(e.to_string()))?;
     Ok(if summary.failed > 0 {
@@ -255,29 +266,35 @@ impl Progress {
     }
 }
 
-/// Records the run to `path`, the embedded emulator's events (when given) included.
+/// Folds the embedded emulator's events (teeing them to the recording, if any) until it
+/// stops.
+async fn fold_platform(
+    mut rx: tokio::sync::mpsc::Receiver<crate::event::Event>,
+    tee: Option<crate::record::write::Tee>,
+) -> State {
+    let mut state = State::new();
+    while let Some(e) = rx.recv().await {
+        state.apply(&e);
+        if let Some(t) = &tee {
+            t.record(e);
+        }
+    }
+    state
+}
+
+/// Records the run to `path` (the embedded emulator's events come through its tee).
 fn start_recorder(
     path: &std::path::Path,
     target: &str,
     plan: &burst::Plan,
     clock: Clock,
-    emulator_events: Option<tokio::sync::mpsc::Receiver<crate::event::Event>>,
 ) -> Result<Recorder, String> {
     let header = Header::new(
         target,
         &format!("thaw burst -p '{plan}'"),
         clock.at(Duration::ZERO).wall_us,
     );
-    let r = Recorder::create(path, &header, EventSink::none(), clock).map_err(|e| e.to_string())?;
-    if let Some(mut rx) = emulator_events {
-        let tee = r.tee();
-        tokio::spawn(async move {
-            while let Some(e) = rx.recv().await {
-                tee.record(e);
-            }
-        });
-    }
-    Ok(r)
+    Recorder::create(path, &header, EventSink::none(), clock).map_err(|e| e.to_string())
 }
 
 /// Raises the open-file limit and says what to change when the plan needs more.
@@ -299,12 +316,10 @@ fn warn_about_open_files(prepared: &Prepared) {
     }
 }
 
-/// The endpoint, or the embedded emulator started for the run (with its events when the
-/// run is recorded).
+/// The endpoint, or the embedded emulator started for the run, with its events.
 async fn start_target(
     global: &GlobalArgs,
     url: Result<Target, String>,
-    recording: bool,
     clock: Clock,
 ) -> Result<
     (
@@ -320,13 +335,9 @@ async fn start_target(
     };
     let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
-    // Recorded sessions keep the emulator's own events (lifecycle, logs, metrics).
-    let (sink, events) = if recording {
-        let (sink, rx) = EventSink::channel(1 << 16);
-        (sink, Some(rx))
-    } else {
-        (EventSink::none(), None)
-    };
+    // Room for a 10,000-request burst's lifecycle and log events, drained as they come.
+    let (sink, events) = EventSink::channel(1 << 18);
+    let events = Some(events);
     let emulator = Emulator::start(config.emulator, clock, sink)
         .await
         .map_err(|e| Failure::Run(e.to_string()))?;

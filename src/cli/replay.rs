@@ -91,7 +91,6 @@ pub fn summary(path: &std::path::Path) -> Result<String, String> {
         plans.join("; ")
     };
     let mut text = Summary::new(&state, &rec.header.target, &plan, &steps).text();
-    text.push_str(&Summary::platform_text(&state));
     if let Some(note) = rec.notes() {
         text += "note          ";
         text += &note;

@@ -369,3 +369,52 @@ fn an_endpoint_that_dies_mid_burst_is_errors_by_kind_not_a_crash() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// On the embedded emulator the summary says what Lambda did behind the client's errors:
+/// a REST API's 500s that were throttles at the account limit, and function errors; the
+/// JSON gives error kinds as an object of counts.
+#[test]
+fn the_summary_explains_what_the_platform_did() {
+    let o = thaw(&[
+        "/?sleep_ms=300",
+        "-p",
+        "parallel 130",
+        "--set",
+        "emulator.account_concurrency=110",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let text = stdout(&o);
+    assert!(text.contains("errors        server 20"), "{text}");
+    assert!(
+        text.contains("platform      110 invocations on 110 environments: 110 cold"),
+        "{text}"
+    );
+    assert!(
+        text.contains("lambda        20 throttled at the account's concurrency limit (ConcurrentInvocationLimitExceeded"),
+        "{text}"
+    );
+
+    let o = thaw(&[
+        "/?sleep_ms=300",
+        "-p",
+        "parallel 130",
+        "--set",
+        "emulator.account_concurrency=110",
+        "-o",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["errors"], serde_json::json!({"server": 20}));
+    assert_eq!(
+        v["platform"]["throttles"],
+        serde_json::json!({"account_concurrency": 20})
+    );
+    assert_eq!(v["platform"]["invocations"], 110);
+
+    let o = thaw(&["/?fail=1", "-p", "parallel 3"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("function      3 function errors (the function's log lines say why)"),
+        "{text}"
+    );
+}
