@@ -55,7 +55,8 @@ impl PlatformSummary {
             .map(|r| (*r, p.throttles_for(*r)))
             .filter(|(_, n)| *n > 0)
             .collect();
-        (p.invocations > 0 || !throttles.is_empty()).then(|| Self {
+        let seen = p.invocations > 0 || p.init_errors > 0 || !throttles.is_empty();
+        seen.then(|| Self {
             invocations: p.invocations,
             cold: p.cold_starts,
             warm: p.warm_starts,

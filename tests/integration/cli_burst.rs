@@ -417,4 +417,10 @@ fn the_summary_explains_what_the_platform_did() {
         text.contains("function      3 function errors (the function's log lines say why)"),
         "{text}"
     );
+
+    // A runtime that cannot start: every request's Init failed, and the summary says so.
+    let o = thaw(&["--handler-cmd", "/nonexistent/bin", "-p", "parallel 2"]);
+    let text = stdout(&o);
+    assert!(text.contains("errors        server 2"), "{text}");
+    assert!(text.contains("function      2 Init failures"), "{text}");
 }
