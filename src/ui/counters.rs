@@ -47,7 +47,13 @@ impl Tally {
             reuse,
             inferred: if client { c.inferred } else { 0 },
             throttled: client_throttled.max(p.throttled()),
-            errors: c.errors_total() - client_throttled,
+            // Requests thaw sent: what the client saw fail. Else (watching a function's
+            // logs) what the platform reported: function errors, timeouts, crashes, Inits.
+            errors: if c.requests > 0 {
+                c.errors_total() - client_throttled
+            } else {
+                p.function_errors + p.timeouts + p.crashes + p.init_errors
+            },
             in_flight: c.in_flight,
             live: state.envs.live(),
             peak: state.envs.peak_live(),
@@ -154,4 +160,40 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, big: 
         frame.render_widget(big, at);
     }
     frame.render_widget(Paragraph::new(lines), rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, EventKind, InvokeOutcome};
+    use crate::ids::{EnvId, RequestId, Stamp};
+
+    /// Watching a function's logs (no requests of thaw's own): a REPORT with
+    /// `Status: timeout` and one with an error count as errors.
+    #[test]
+    fn without_requests_of_its_own_errors_are_the_platforms() {
+        let mut s = State::new();
+        for (i, outcome) in [
+            InvokeOutcome::Timeout,
+            InvokeOutcome::Error,
+            InvokeOutcome::Success,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            s.apply(&Event::new(
+                Stamp::default(),
+                EventKind::InvokeEnd {
+                    env: EnvId("a".into()),
+                    request: RequestId(i.to_string()),
+                    duration_ms: 3000.0,
+                    billed_ms: 3000,
+                    init_ms: None,
+                    cold: false,
+                    outcome,
+                },
+            ));
+        }
+        assert_eq!(Tally::of(&s).errors, 2);
+    }
 }
