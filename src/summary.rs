@@ -37,6 +37,7 @@ pub struct PlatformSummary {
     pub invocations: u64,
     pub cold: u64,
     pub warm: u64,
+    pub reuse_ratio: Option<f64>,
     /// Requests Lambda refused, by reason.
     #[serde(serialize_with = "as_counts")]
     pub throttles: Vec<(ThrottleReason, u64)>,
@@ -60,6 +61,7 @@ impl PlatformSummary {
             invocations: p.invocations,
             cold: p.cold_starts,
             warm: p.warm_starts,
+            reuse_ratio: p.reuse_ratio(),
             throttles,
             function_errors: p.function_errors,
             timeouts: p.timeouts,
@@ -198,11 +200,9 @@ impl Summary {
         };
         let mut o = String::new();
         if p.invocations > 0 {
-            let reuse = if p.cold + p.warm == 0 {
-                "-".to_string()
-            } else {
-                format!("{:.1}%", p.warm as f64 * 100.0 / (p.cold + p.warm) as f64)
-            };
+            let reuse = p
+                .reuse_ratio
+                .map_or_else(|| "-".into(), |r| format!("{:.1}%", r * 100.0));
             let _ = writeln!(
                 o,
                 "platform      {} invocations on {environments} environments: {} cold, {} warm, reuse {reuse}",

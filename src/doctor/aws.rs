@@ -5,21 +5,19 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_config::SdkConfig;
-use aws_sdk_cloudwatch::types::{Dimension, DimensionFilter, Metric, MetricDataQuery, MetricStat};
+use aws_sdk_cloudwatch::types::DimensionFilter;
 use aws_smithy_types::DateTime;
 
 use super::{Check, Verdict};
-use crate::sources::aws::Failure;
-
 /// How long one check's call may take.
 const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// What a failed call says, for a one-shot check: the sources' "retrying" does not apply.
-fn said(f: &Failure) -> String {
-    f.message().trim_end_matches("; retrying").to_string()
-}
 use crate::config::AwsConfig;
-use crate::sources::aws::{NoHostPrefix, explain, sdk_config};
+use crate::event::Stat;
+use crate::sources::aws::{explain, sdk_config};
+use crate::sources::cloudwatch::{Series, query};
+use crate::sources::function::describe;
+use crate::sources::logs;
 
 /// Appends the AWS checks to `out`.
 pub async fn checks(aws: &AwsConfig, out: &mut Vec<Check>) {
@@ -98,12 +96,13 @@ async fn credentials(sdk: &SdkConfig) -> Check {
         Err(e) => Check::new(
             NAME,
             Verdict::Fail,
-            said(&explain(&e, "sts:GetCallerIdentity")),
+            explain(&e, "sts:GetCallerIdentity").message(),
         ),
     }
 }
 
-/// `lambda:GetFunction`: the function exists here, and what it is. Returns its log group.
+/// `lambda:GetFunction`: the function exists here, and what it is (read as the screen
+/// reads it). Returns its log group when it is not the default one.
 async fn function(
     sdk: &SdkConfig,
     aws: &AwsConfig,
@@ -111,84 +110,29 @@ async fn function(
     region: &str,
 ) -> (Check, Option<String>) {
     const NAME: &str = "function";
-    let answer = aws_sdk_lambda::Client::new(sdk)
-        .get_function()
-        .function_name(name)
-        .set_qualifier(aws.qualifier.clone())
-        .send()
-        .await;
-    match answer {
-        Ok(out) => {
-            let Some(c) = out.configuration() else {
-                return (Check::new(NAME, Verdict::Pass, name), None);
-            };
-            let logging = c.logging_config();
-            let group = logging
-                .and_then(|l| l.log_group())
-                .map(str::to_string)
-                .filter(|_| aws.log_group.is_none());
-            let arch: Vec<&str> = c
-                .architectures()
-                .iter()
-                .map(aws_sdk_lambda::types::Architecture::as_str)
-                .collect();
-            let mut facts = vec![
-                c.runtime()
-                    .map_or_else(|| "container image".into(), |r| r.as_str().to_string()),
-                format!("{} MB", c.memory_size().unwrap_or(128)),
-                if arch.is_empty() {
-                    "x86_64".into()
-                } else {
-                    arch.join(",")
-                },
-                format!("timeout {} s", c.timeout().unwrap_or(3)),
-                format!(
-                    "{} logs",
-                    logging
-                        .and_then(|l| l.log_format())
-                        .map_or("Text", |f| f.as_str())
-                ),
-            ];
-            if let Some(r) = out
-                .concurrency()
-                .and_then(aws_sdk_lambda::types::Concurrency::reserved_concurrent_executions)
-            {
-                facts.push(format!("reserved {r}"));
-            }
-            let shown = match &aws.qualifier {
+    let client = aws_sdk_lambda::Client::new(sdk);
+    match describe(&client, name, aws.qualifier.as_deref(), region).await {
+        Ok(f) => {
+            let shown = match &f.qualifier {
                 Some(q) => format!("{name}:{q}"),
                 None => name.to_string(),
             };
-            (
-                Check::new(
-                    NAME,
-                    Verdict::Pass,
-                    format!("{shown}: {}", facts.join(", ")),
-                ),
-                group,
-            )
+            let detail = format!(
+                "{shown}: {} · {} · {} logs",
+                f.short(),
+                f.limits(),
+                f.log_format
+            );
+            let group = f.log_group.filter(|_| aws.log_group.is_none());
+            (Check::new(NAME, Verdict::Pass, detail), group)
         }
-        Err(e) => {
-            let code = e.as_service_error().map(aws_sdk_lambda::operation::get_function::GetFunctionError::is_resource_not_found_exception);
-            let detail = if code == Some(true) {
-                format!(
-                    "no function '{name}' in {region}: check --function and --region (and --qualifier)"
-                )
-            } else {
-                said(&explain(&e, "lambda:GetFunction"))
-            };
-            (Check::new(NAME, Verdict::Fail, detail), None)
-        }
+        Err(failure) => (Check::new(NAME, Verdict::Fail, failure.message()), None),
     }
 }
 
 /// The log group exists, and the screen may read it (polling, and Live Tail if allowed).
 async fn logs(sdk: &SdkConfig, group: &str, out: &mut Vec<Check>) {
-    let mut builder = aws_sdk_cloudwatchlogs::config::Builder::from(sdk);
-    if sdk.endpoint_url().is_some() {
-        builder = builder.interceptor(NoHostPrefix);
-    }
-    let client = aws_sdk_cloudwatchlogs::Client::from_conf(builder.build());
+    let client = logs::client(sdk);
     let found = client
         .describe_log_groups()
         .log_group_name_prefix(group)
@@ -202,9 +146,7 @@ async fn logs(sdk: &SdkConfig, group: &str, out: &mut Vec<Check>) {
                 .find(|g| g.log_group_name() == Some(group))
             {
                 out.push(Check::new("log group", Verdict::Pass, group));
-                g.log_group_arn()
-                    .map(str::to_string)
-                    .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_string()))
+                logs::group_arn(g)
             } else {
                 out.push(Check::new(
                 "log group",
@@ -220,7 +162,7 @@ async fn logs(sdk: &SdkConfig, group: &str, out: &mut Vec<Check>) {
             out.push(Check::new(
                 "log group",
                 Verdict::Fail,
-                said(&explain(&e, "logs:DescribeLogGroups")),
+                explain(&e, "logs:DescribeLogGroups").message(),
             ));
             None
         }
@@ -237,7 +179,7 @@ async fn logs(sdk: &SdkConfig, group: &str, out: &mut Vec<Check>) {
         Err(e) => Check::new(
             "log events",
             Verdict::Fail,
-            said(&explain(&e, "logs:FilterLogEvents")),
+            explain(&e, "logs:FilterLogEvents").message(),
         ),
     });
     let Some(arn) = arn else { return };
@@ -262,7 +204,7 @@ async fn logs(sdk: &SdkConfig, group: &str, out: &mut Vec<Check>) {
             },
             format!(
                 "{}; the screen polls FilterLogEvents instead (lines a few seconds later)",
-                said(&explain(&e, "logs:StartLiveTail"))
+                explain(&e, "logs:StartLiveTail").message()
             ),
         ),
     });
@@ -289,27 +231,17 @@ async fn metrics(sdk: &SdkConfig, aws: &AwsConfig, out: &mut Vec<Check>) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs().cast_signed());
-    let query = MetricDataQuery::builder()
-        .id("m0")
-        .metric_stat(
-            MetricStat::builder()
-                .metric(
-                    Metric::builder()
-                        .namespace(namespace)
-                        .metric_name(name)
-                        .dimensions(Dimension::builder().name(dim).value(&value).build())
-                        .build(),
-                )
-                .period(60)
-                .stat("Maximum")
-                .build(),
-        )
-        .build();
+    let series = Series {
+        namespace: namespace.into(),
+        name: name.into(),
+        stat: Stat::Maximum,
+        dimensions: vec![(dim.into(), value.clone())],
+    };
     let data = client
         .get_metric_data()
         .start_time(DateTime::from_secs(now - 900))
         .end_time(DateTime::from_secs(now))
-        .metric_data_queries(query)
+        .metric_data_queries(query(0, &series))
         .send()
         .await;
     out.push(match data {
@@ -330,7 +262,7 @@ async fn metrics(sdk: &SdkConfig, aws: &AwsConfig, out: &mut Vec<Check>) {
         Err(e) => Check::new(
             "metrics",
             Verdict::Fail,
-            said(&explain(&e, "cloudwatch:GetMetricData")),
+            explain(&e, "cloudwatch:GetMetricData").message(),
         ),
     });
     let listed = client
@@ -354,7 +286,7 @@ async fn metrics(sdk: &SdkConfig, aws: &AwsConfig, out: &mut Vec<Check>) {
             Verdict::Warn,
             format!(
                 "{}; Web Functions' own series will not be found",
-                said(&explain(&e, "cloudwatch:ListMetrics"))
+                explain(&e, "cloudwatch:ListMetrics").message()
             ),
         ),
     });

@@ -112,6 +112,9 @@ pub struct FunctionConfig {
     pub timeout_s: u32,
     /// `Text` or `JSON`.
     pub log_format: String,
+    /// Where its logs go, when not `/aws/lambda/NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_group: Option<String>,
     /// Reserved concurrency, when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved: Option<u32>,
@@ -521,6 +524,7 @@ mod tests {
             architecture: "arm64".into(),
             timeout_s: 3,
             log_format: "JSON".into(),
+            log_group: None,
             reserved: None,
             provisioned: Vec::new(),
         };

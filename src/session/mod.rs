@@ -68,19 +68,14 @@ impl Session {
             let replay = Replay::spawn(path, *speed, sink.clone())?;
             let header = crate::record::open(path)?.header;
             let control = Control::spawn(None, RequestSpec::default(), clock, sink, None);
-            let link = Link {
-                kind: SessionKind::Replay,
-                target: format!("{} (replay)", header.target),
-                feeds: vec![feed(String::new(), rx)],
-                commands: Commands::channel().0,
+            let parts = Parts {
+                controls: vec![control],
+                aws: None,
+                replay: Some(replay),
+                forwarder: None,
             };
-            return Ok(Self::assemble(
-                vec![control],
-                None,
-                Some(replay),
-                None,
-                link,
-            ));
+            let target = format!("{} (replay)", header.target);
+            return Ok(parts.assemble(SessionKind::Replay, target, vec![feed(String::new(), rx)]));
         }
         let watching_aws =
             cfg.aws.function.is_some() || cfg.aws.api_name.is_some() || cfg.aws.api_id.is_some();
@@ -120,13 +115,13 @@ impl Session {
         };
         let aws = watching_aws.then(|| AwsSources::spawn(&cfg.aws, clock, &sink));
         let control = Control::spawn(target, RequestSpec::default(), clock, sink, emulator);
-        let link = Link {
-            kind,
-            target: shown_target,
-            feeds: vec![feed(String::new(), rx)],
-            commands: Commands::channel().0,
+        let parts = Parts {
+            controls: vec![control],
+            aws,
+            replay: None,
+            forwarder,
         };
-        Ok(Self::assemble(vec![control], aws, None, forwarder, link))
+        Ok(parts.assemble(kind, shown_target, vec![feed(String::new(), rx)]))
     }
 
     /// Two embedded emulators, one per execution model, each with its own control: the
@@ -157,40 +152,13 @@ impl Session {
                 rx,
             ));
         }
-        let link = Link {
-            kind: SessionKind::Compare,
-            target: "comparison".into(),
-            feeds,
-            commands: Commands::channel().0,
+        let parts = Parts {
+            controls,
+            aws: None,
+            replay: None,
+            forwarder: None,
         };
-        Ok(Self::assemble(controls, None, None, None, link))
-    }
-
-    /// Wires the link's command sender to the parts that take commands.
-    fn assemble(
-        controls: Vec<Control>,
-        aws: Option<AwsSources>,
-        replay: Option<Replay>,
-        forwarder: Option<Forwarder>,
-        mut link: Link,
-    ) -> (Self, Link) {
-        let (commands, rx) = Commands::channel();
-        link.commands = commands;
-        let router = tokio::spawn(route(
-            rx,
-            controls.iter().map(Control::sender).collect(),
-            replay.as_ref().map(Replay::sender),
-        ));
-        (
-            Self {
-                controls,
-                aws,
-                replay,
-                forwarder,
-                router,
-            },
-            link,
-        )
+        Ok(parts.assemble(SessionKind::Compare, "comparison".into(), feeds))
     }
 
     /// Stops everything; the recording is flushed and closed last. Its error, if any, is
@@ -215,6 +183,40 @@ impl Session {
 
 fn feed(title: String, events: mpsc::Receiver<crate::event::Event>) -> Feed {
     Feed { title, events }
+}
+
+/// What a session started, before its commands are wired.
+struct Parts {
+    controls: Vec<Control>,
+    aws: Option<AwsSources>,
+    replay: Option<Replay>,
+    forwarder: Option<Forwarder>,
+}
+
+impl Parts {
+    /// The running session, and the link whose command sender reaches these parts.
+    fn assemble(self, kind: SessionKind, target: String, feeds: Vec<Feed>) -> (Session, Link) {
+        let (commands, rx) = Commands::channel();
+        let router = tokio::spawn(route(
+            rx,
+            self.controls.iter().map(Control::sender).collect(),
+            self.replay.as_ref().map(Replay::sender),
+        ));
+        let session = Session {
+            controls: self.controls,
+            aws: self.aws,
+            replay: self.replay,
+            forwarder: self.forwarder,
+            router,
+        };
+        let link = Link {
+            kind,
+            target,
+            feeds,
+            commands,
+        };
+        (session, link)
+    }
 }
 
 /// Replay keys to the replay, everything else to every control.

@@ -84,9 +84,18 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// What went wrong and what to do, for a one-shot check (`thaw doctor`).
     pub fn message(&self) -> &str {
         match self {
             Self::Throttled(m) | Self::NeedsFix(m) | Self::Transient(m) => m,
+        }
+    }
+
+    /// The same for a source that keeps trying: a transient failure says so.
+    pub fn while_retrying(&self) -> String {
+        match self {
+            Self::Transient(m) => format!("{m}; retrying"),
+            Self::Throttled(m) | Self::NeedsFix(m) => m.clone(),
         }
     }
 }
@@ -106,7 +115,7 @@ where
             chain(err)
         )),
         SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => Failure::Transient(format!(
-            "{action}: cannot reach AWS ({}); retrying",
+            "{action}: cannot reach AWS ({})",
             chain(err)
         )),
         SdkError::DispatchFailure(_) => {
@@ -116,11 +125,11 @@ where
                     "{action}: no AWS credentials; run `aws configure` or `aws sso login`, or set AWS_PROFILE"
                 ))
             } else {
-                Failure::Transient(format!("{action}: {text}; retrying"))
+                Failure::Transient(format!("{action}: {text}"))
             }
         }
         SdkError::TimeoutError(_) => {
-            Failure::Transient(format!("{action}: AWS did not answer in time; retrying"))
+            Failure::Transient(format!("{action}: AWS did not answer in time"))
         }
         _ if chain(err).contains("expected map") => Failure::NeedsFix(format!(
             "{action}: the endpoint did not answer in the SDK's protocol (CloudWatch speaks CBOR: moto cannot, LocalStack can)"
@@ -132,7 +141,7 @@ where
             } else {
                 detail.to_string()
             };
-            Failure::Transient(format!("{action}: {code}: {text}; retrying"))
+            Failure::Transient(format!("{action}: {code}: {text}"))
         }
     })
 }

@@ -122,7 +122,8 @@ fn stat_name(stat: Stat) -> &'static str {
     }
 }
 
-fn query(i: usize, s: &Series) -> MetricDataQuery {
+/// The `GetMetricData` query for series `i` (its id is `m{i}`).
+pub fn query(i: usize, s: &Series) -> MetricDataQuery {
     let metric = Metric::builder()
         .namespace(&s.namespace)
         .metric_name(&s.name)
@@ -224,10 +225,11 @@ impl MetricsSource {
                     if server_failed && self.series.iter().any(Series::is_percentile) {
                         // LocalStack and moto cannot compute percentiles; ask without.
                         self.series.retain(|s| !s.is_percentile());
-                        self.error(&Failure::Transient(format!(
+                        let message = format!(
                             "{}; asking again without percentiles (p50, p99)",
-                            f.message().trim_end_matches("; retrying")
-                        )));
+                            f.message()
+                        );
+                        self.sink.error(&self.clock, SOURCE, &message);
                         continue;
                     }
                     self.error(&f);
@@ -342,7 +344,7 @@ impl MetricsSource {
     }
 
     fn error(&self, f: &Failure) {
-        self.sink.error(&self.clock, SOURCE, f.message());
+        self.sink.error(&self.clock, SOURCE, &f.while_retrying());
     }
 }
 

@@ -24,6 +24,7 @@ pub struct FunctionSource {
     client: Client,
     name: String,
     qualifier: Option<String>,
+    region: String,
     clock: Clock,
     sink: EventSink,
     /// The provisioned-concurrency call failed for good: not asked again.
@@ -39,6 +40,7 @@ impl FunctionSource {
             client: Client::new(sdk),
             name: aws.function.clone()?,
             qualifier: aws.qualifier.clone(),
+            region: sdk.region().map(ToString::to_string).unwrap_or_default(),
             clock,
             sink,
             no_provisioned: false,
@@ -61,7 +63,7 @@ impl FunctionSource {
                     backoff.ok()
                 }
                 Err(f) => {
-                    self.sink.error(&self.clock, SOURCE, f.message());
+                    self.sink.error(&self.clock, SOURCE, &f.while_retrying());
                     if matches!(f, Failure::NeedsFix(_)) {
                         // Denied or missing: asking again soon changes nothing.
                         REFRESH
@@ -75,64 +77,13 @@ impl FunctionSource {
     }
 
     async fn read(&mut self) -> Result<FunctionConfig, Failure> {
-        let out = self
-            .client
-            .get_function()
-            .function_name(&self.name)
-            .set_qualifier(self.qualifier.clone())
-            .send()
-            .await
-            .map_err(|e| {
-                if e.as_service_error()
-                    .is_some_and(aws_sdk_lambda::operation::get_function::GetFunctionError::is_resource_not_found_exception)
-                {
-                    Failure::NeedsFix(format!(
-                        "no function '{}': check --function and --region (thaw doctor checks both)",
-                        self.name
-                    ))
-                } else {
-                    explain(&e, "lambda:GetFunction")
-                }
-            })?;
-        let c = out.configuration();
-        let logging = c.and_then(|c| c.logging_config());
-        let arch: Vec<&str> = c
-            .map(|c| {
-                c.architectures()
-                    .iter()
-                    .map(aws_sdk_lambda::types::Architecture::as_str)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut config = FunctionConfig {
-            name: self.name.clone(),
-            qualifier: self.qualifier.clone(),
-            runtime: c
-                .and_then(|c| c.runtime())
-                .map_or_else(|| "container image".into(), |r| r.as_str().to_string()),
-            memory_mb: c
-                .and_then(aws_sdk_lambda::types::FunctionConfiguration::memory_size)
-                .and_then(|m| u32::try_from(m).ok())
-                .unwrap_or(128),
-            architecture: if arch.is_empty() {
-                "x86_64".into()
-            } else {
-                arch.join(",")
-            },
-            timeout_s: c
-                .and_then(aws_sdk_lambda::types::FunctionConfiguration::timeout)
-                .and_then(|t| u32::try_from(t).ok())
-                .unwrap_or(3),
-            log_format: logging
-                .and_then(|l| l.log_format())
-                .map_or("Text", |f| f.as_str())
-                .to_string(),
-            reserved: out
-                .concurrency()
-                .and_then(aws_sdk_lambda::types::Concurrency::reserved_concurrent_executions)
-                .and_then(|r| u32::try_from(r).ok()),
-            provisioned: Vec::new(),
-        };
+        let mut config = describe(
+            &self.client,
+            &self.name,
+            self.qualifier.as_deref(),
+            &self.region,
+        )
+        .await?;
         if !self.no_provisioned {
             config.provisioned = self.provisioned().await;
         }
@@ -177,4 +128,65 @@ impl FunctionSource {
             }
         }
     }
+}
+
+/// `lambda:GetFunction` as a configuration (provisioned concurrency is another call):
+/// what the screen shows and `thaw doctor` checks. A missing function is named with its
+/// Region.
+pub async fn describe(
+    client: &Client,
+    name: &str,
+    qualifier: Option<&str>,
+    region: &str,
+) -> Result<FunctionConfig, Failure> {
+    use aws_sdk_lambda::operation::get_function::GetFunctionError;
+    use aws_sdk_lambda::types::{Architecture, Concurrency, FunctionConfiguration};
+    let out = client
+        .get_function()
+        .function_name(name)
+        .set_qualifier(qualifier.map(str::to_string))
+        .send()
+        .await
+        .map_err(|e| {
+            if e.as_service_error()
+                .is_some_and(GetFunctionError::is_resource_not_found_exception)
+            {
+                Failure::NeedsFix(format!(
+                    "no function '{name}' in {region}: check --function and --region (and --qualifier)"
+                ))
+            } else {
+                explain(&e, "lambda:GetFunction")
+            }
+        })?;
+    let c = out.configuration();
+    let logging = c.and_then(FunctionConfiguration::logging_config);
+    let arch: Vec<&str> = c
+        .map(|c| c.architectures().iter().map(Architecture::as_str).collect())
+        .unwrap_or_default();
+    let number =
+        |v: Option<i32>, default: u32| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(default);
+    Ok(FunctionConfig {
+        name: name.to_string(),
+        qualifier: qualifier.map(str::to_string),
+        runtime: c
+            .and_then(FunctionConfiguration::runtime)
+            .map_or_else(|| "container image".into(), |r| r.as_str().to_string()),
+        memory_mb: number(c.and_then(FunctionConfiguration::memory_size), 128),
+        architecture: if arch.is_empty() {
+            "x86_64".into()
+        } else {
+            arch.join(",")
+        },
+        timeout_s: number(c.and_then(FunctionConfiguration::timeout), 3),
+        log_format: logging
+            .and_then(|l| l.log_format())
+            .map_or("Text", |f| f.as_str())
+            .to_string(),
+        log_group: logging.and_then(|l| l.log_group()).map(str::to_string),
+        reserved: out
+            .concurrency()
+            .and_then(Concurrency::reserved_concurrent_executions)
+            .and_then(|r| u32::try_from(r).ok()),
+        provisioned: Vec::new(),
+    })
 }

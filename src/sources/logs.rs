@@ -29,6 +29,23 @@ const OVERLAP_MS: i64 = 10_000;
 /// what it holds and hangs up): poll instead.
 const LIVE_ENOUGH: Duration = Duration::from_secs(30);
 
+/// A CloudWatch Logs client for `sdk`; against an explicit endpoint (moto, LocalStack)
+/// Live Tail's `streaming-` host prefix is taken off again.
+pub fn client(sdk: &SdkConfig) -> Client {
+    let mut builder = aws_sdk_cloudwatchlogs::config::Builder::from(sdk);
+    if sdk.endpoint_url().is_some() {
+        builder = builder.interceptor(NoHostPrefix);
+    }
+    Client::from_conf(builder.build())
+}
+
+/// A log group's ARN as Live Tail takes it (without the `:*` of `DescribeLogGroups`).
+pub fn group_arn(g: &aws_sdk_cloudwatchlogs::types::LogGroup) -> Option<String> {
+    g.log_group_arn()
+        .map(str::to_string)
+        .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_string()))
+}
+
 /// Reads one log group into events.
 pub struct LogsSource {
     client: Client,
@@ -54,13 +71,9 @@ impl LogsSource {
     /// A source for `aws`'s log group; `None` when no function or log group is set.
     pub fn new(sdk: &SdkConfig, aws: &AwsConfig, clock: Clock, sink: EventSink) -> Option<Self> {
         let group = aws.log_group_name()?;
-        let mut builder = aws_sdk_cloudwatchlogs::config::Builder::from(sdk);
-        if sdk.endpoint_url().is_some() {
-            builder = builder.interceptor(NoHostPrefix);
-        }
         let lookback = i64::from(aws.logs_lookback_s) * 1000;
         Some(Self {
-            client: Client::from_conf(builder.build()),
+            client: client(sdk),
             group,
             cfg: aws.clone(),
             clock,
@@ -107,12 +120,7 @@ impl LogsSource {
                         .iter()
                         .find(|g| g.log_group_name() == Some(self.group.as_str()));
                     if let Some(g) = found {
-                        let arn = g
-                            .log_group_arn()
-                            .map(str::to_string)
-                            .or_else(|| g.arn().map(|a| a.trim_end_matches(":*").to_string()))
-                            .unwrap_or_else(|| self.group.clone());
-                        return arn;
+                        return group_arn(g).unwrap_or_else(|| self.group.clone());
                     }
                     self.error(&Failure::NeedsFix(format!(
                         "log group {} not found: the function has not run yet, or check --function and --region (or pass --log-group); retrying",
@@ -277,7 +285,7 @@ impl LogsSource {
     }
 
     fn error(&self, f: &Failure) {
-        self.sink.error(&self.clock, SOURCE, f.message());
+        self.sink.error(&self.clock, SOURCE, &f.while_retrying());
     }
 }
 

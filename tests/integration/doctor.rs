@@ -77,8 +77,10 @@ async fn a_seeded_function_passes_every_check() {
     );
     let f = line(&out, "function");
     assert!(f.starts_with("✓"), "{out}");
-    assert!(f.contains("hello: nodejs22.x, 256 MB, arm64"), "{out}");
-    assert!(f.contains("reserved 10"), "{out}");
+    assert!(
+        f.contains("hello: nodejs22.x 256 MB arm64 · reserved 10 · timeout 3 s · "),
+        "{out}"
+    );
     assert!(
         line(&out, "log group").contains("/aws/lambda/hello"),
         "{out}"
