@@ -89,6 +89,8 @@ pub fn config(data: &[u8]) {
     };
     if let Ok(config) = crate::config::load_text("fuzz.toml", text) {
         let _ = config.emulator.summary();
+        // `_HANDLER` is read from the configured command's words.
+        let _ = config.emulator.process.handler_name();
     }
 }
 

@@ -201,3 +201,51 @@ impl Screen {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::config::{ThemeName, TuiConfig};
+    use crate::link::SessionKind;
+
+    fn at(us: u64) -> Stamp {
+        Stamp {
+            mono_us: us,
+            wall_us: 0,
+        }
+    }
+
+    /// Both views draw only when something changed: an event on either pane, or the
+    /// clock's second moving on.
+    #[test]
+    fn a_frame_is_drawn_only_when_something_changed() {
+        let app = App::new(
+            &TuiConfig::default(),
+            ThemeName::Mono,
+            SessionKind::Compare,
+            "comparison".into(),
+        );
+        let mut screen = Screen::new(app, vec!["a".into(), "b".into()]);
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        assert!(screen.needs_draw(at(0)));
+        screen.draw(&mut terminal, at(0)).unwrap();
+        assert!(!screen.needs_draw(at(500_000)), "nothing changed");
+        let event = Event::new(
+            at(600_000),
+            EventKind::SourceStatus {
+                source: "test".into(),
+                message: "on".into(),
+            },
+        );
+        screen.on_events(1, [event]);
+        assert!(screen.needs_draw(at(600_000)), "the second pane changed");
+        screen.draw(&mut terminal, at(600_000)).unwrap();
+        assert!(!screen.needs_draw(at(700_000)));
+        assert!(
+            screen.needs_draw(at(1_000_000)),
+            "the clock's second moved on"
+        );
+    }
+}

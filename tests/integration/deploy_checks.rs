@@ -1,0 +1,88 @@
+//! The checks `scripts/test` runs before the suite, shown to fail where they must:
+//! `scripts/layers` on an upward import, `scripts/check-templates` on a SAM template that
+//! cannot deploy (and both passing on the tree as it is).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::scratch;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(script: &str, args: &[&Path]) -> (i32, String) {
+    let out = Command::new(root().join(script))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dst = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dst);
+        } else {
+            std::fs::copy(entry.path(), &dst).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_layer_check_names_an_upward_import_and_fails() {
+    let (code, out) = run("scripts/layers", &[]);
+    assert_eq!(code, 0, "{out}");
+    for (file, line, want) in [
+        (
+            "ui/format.rs",
+            "use crate::session::Session;",
+            "src/ui/format.rs:",
+        ),
+        (
+            "event/sink.rs",
+            "use crate::state::State as _Folded;",
+            "`event` uses `state` (src/state/mod.rs), a layer above it",
+        ),
+    ] {
+        let dir = scratch::scratch("layers");
+        let src = dir.join("src");
+        copy_dir(&root().join("src"), &src);
+        let path = src.join(file);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(line);
+        text.push('\n');
+        std::fs::write(&path, text).unwrap();
+        let (code, out) = run("scripts/layers", &[&src]);
+        assert_eq!(code, 1, "{out}");
+        assert!(out.contains(want), "{out}");
+    }
+}
+
+#[test]
+fn the_template_check_fails_a_template_that_cannot_deploy() {
+    let (code, out) = run("scripts/check-templates", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("every template transforms and lints clean"),
+        "{out}"
+    );
+    let broken = root().join("tests/fixtures/templates/template-two-languages-one-api.yaml");
+    let (code, out) = run("scripts/check-templates", &[&broken]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(r#"API method "get" defined multiple times for path "/hello""#),
+        "{out}"
+    );
+    assert!(out.contains("E3724"), "{out}");
+}
