@@ -1,6 +1,6 @@
 //! The checks `scripts/test` runs before the suite, shown to fail where they must:
 //! `scripts/layers` on an upward import, `scripts/check-templates` on a SAM template that
-//! cannot deploy (and both passing on the tree as it is).
+//! cannot deploy.
 
 use std::path::Path;
 use std::process::Command;
@@ -71,12 +71,7 @@ fn the_layer_check_names_an_upward_import_and_fails() {
 
 #[test]
 fn the_template_check_fails_a_template_that_cannot_deploy() {
-    let (code, out) = run("scripts/check-templates", &[]);
-    assert_eq!(code, 0, "{out}");
-    assert!(
-        out.contains("every template transforms and lints clean"),
-        "{out}"
-    );
+    // The shipped templates pass: scripts/test checks them before the suite runs.
     let broken = root().join("tests/fixtures/templates/template-two-languages-one-api.yaml");
     let (code, out) = run("scripts/check-templates", &[&broken]);
     assert_eq!(code, 1, "{out}");
