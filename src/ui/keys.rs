@@ -429,8 +429,15 @@ pub fn key_of(mode: Mode, action: Action) -> Option<&'static str> {
 }
 
 /// The burst panel's own hint: its keys in `mode` (` ⏎ fire  m mode  +/- N  [/] sleep `),
-/// empty where none applies (a replay).
-pub fn burst_hint(mode: Mode) -> String {
+/// empty where none applies (a replay). Made once per mode: the panel draws it each frame.
+pub fn burst_hint(mode: Mode) -> &'static str {
+    static HINTS: std::sync::OnceLock<[String; 3]> = std::sync::OnceLock::new();
+    let hints = HINTS.get_or_init(|| Mode::ALL.map(burst_hint_of));
+    let i = Mode::ALL.iter().position(|m| *m == mode).unwrap_or(0);
+    &hints[i]
+}
+
+fn burst_hint_of(mode: Mode) -> String {
     const PANEL: [(&[Action], &str); 4] = [
         (&[Action::Fire], "fire"),
         (&[Action::NextMode], "mode"),

@@ -8,7 +8,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use rand::Rng as _;
 
-use super::invocation::Start;
 use super::lifecycle::InitFailure;
 use super::{Core, Effect, TimerKind, uuid_v4};
 use crate::emulator::builtin::Plan;
@@ -56,19 +55,11 @@ impl Core {
         };
         let payload = proxy::event(self.cfg.front, &request, &ctx).to_string();
         let timeout = Duration::from_secs_f64(self.cfg.timeout_s);
-        let (request_id, cold, serial) = (inv.request_id.clone(), inv.cold, inv.serial);
-        let Some(env) = self.pool.get(key) else {
+        let (request_id, serial) = (inv.request_id.clone(), inv.serial);
+        if self.pool.get(key).is_none() {
             return;
-        };
-        let env_id = env.id.clone();
-        let start = Start {
-            key,
-            env: env_id,
-            request_id: &request_id,
-            cold,
-            provisioned,
-        };
-        self.announce_start(now, start, out);
+        }
+        self.announce_start(now, id, provisioned, out);
         out.push(Effect::Deliver {
             key,
             serial,

@@ -9,16 +9,7 @@ use crate::emulator::logs::Report;
 use crate::emulator::pool::EnvKey;
 
 use crate::event::{DestroyReason, EventKind, InitType, InvokeOutcome, ThrottleReason};
-use crate::ids::{EnvId, RequestId};
-
-/// An invocation starting on its environment, for [`Core::announce_start`].
-pub(super) struct Start<'a> {
-    pub key: EnvKey,
-    pub env: EnvId,
-    pub request_id: &'a str,
-    pub cold: bool,
-    pub provisioned: bool,
-}
+use crate::ids::RequestId;
 
 impl Core {
     pub(super) fn throttle(
@@ -85,7 +76,7 @@ impl Core {
         } else {
             None
         };
-        let (env_id, provisioned) = (env.id.clone(), env.provisioned());
+        let provisioned = env.provisioned();
         // Requests on one environment share its CPU (several at once in the newer models).
         let sharing = env.in_flight.max(1);
         // After a reset the runtime starts again inside this invocation (suppressed init).
@@ -124,39 +115,39 @@ impl Core {
             },
         );
         let end = now + ms(plan.runs_ms);
-        let cold = inv.cold;
         inv.plan = Some(plan);
-        let start = Start {
-            key,
-            env: env_id,
-            request_id: &request_id,
-            cold,
-            provisioned,
-        };
-        self.announce_start(now, start, out);
+        self.announce_start(now, id, provisioned, out);
         self.schedule(end, TimerKind::InvokeDone { invocation: id });
     }
 
-    /// An invocation starts: metrics, `InvokeStart` and the START line.
+    /// Invocation `id` starts on its environment: metrics, `InvokeStart` and the START line.
     pub(super) fn announce_start(
         &mut self,
         now: Duration,
-        start: Start<'_>,
+        id: u64,
+        provisioned: bool,
         out: &mut Vec<Effect>,
     ) {
-        let spillover = !start.provisioned && self.provisioned_target > 0;
-        self.metrics.invocation(start.provisioned, spillover);
+        let Some(inv) = self.invocations.get(&id) else {
+            return;
+        };
+        let Some(env) = self.pool.get(inv.key) else {
+            return;
+        };
+        let (key, env, request_id, cold) =
+            (inv.key, env.id.clone(), inv.request_id.clone(), inv.cold);
+        let spillover = !provisioned && self.provisioned_target > 0;
+        self.metrics.invocation(provisioned, spillover);
         self.emit(
             now,
             EventKind::InvokeStart {
-                env: start.env,
-                request: RequestId(start.request_id.to_string()),
-                cold: start.cold,
+                env,
+                request: RequestId(request_id.clone()),
+                cold,
             },
             out,
         );
-        let request_id = start.request_id;
-        self.log(now, start.key, |w, wall| w.start(wall, request_id), out);
+        self.log(now, key, |w, wall| w.start(wall, &request_id), out);
     }
 
     pub(super) fn invoke_done(&mut self, now: Duration, id: u64, out: &mut Vec<Effect>) {
