@@ -26,19 +26,6 @@ fn run(script: &str, args: &[&Path]) -> (i32, String) {
     )
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dst = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dst);
-        } else {
-            std::fs::copy(entry.path(), &dst).unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_layer_check_names_an_upward_import_and_fails() {
     let (code, out) = run("scripts/layers", &[]);
@@ -57,7 +44,7 @@ fn the_layer_check_names_an_upward_import_and_fails() {
     ] {
         let dir = scratch::scratch("layers");
         let src = dir.join("src");
-        copy_dir(&root().join("src"), &src);
+        crate::common::copy_dir(&root().join("src"), &src, &[]);
         let path = src.join(file);
         let mut text = std::fs::read_to_string(&path).unwrap();
         text.push_str(line);

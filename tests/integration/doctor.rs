@@ -40,6 +40,18 @@ fn creds() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// `thaw doctor --function hello` with every AWS call sent to `endpoint`, tried once.
+async fn hello_through(endpoint: &str) -> (i32, String) {
+    let mut env = creds();
+    env.push(("AWS_ENDPOINT_URL", endpoint.to_string()));
+    env.push(("AWS_MAX_ATTEMPTS", "1".into()));
+    tokio::task::spawn_blocking(move || {
+        doctor(&["--function", "hello", "--region", "us-east-1"], &env)
+    })
+    .await
+    .unwrap()
+}
+
 fn line<'a>(out: &'a str, check: &str) -> &'a str {
     out.lines()
         .find(|l| {
@@ -217,14 +229,7 @@ async fn a_denied_action_is_named_with_its_fix() {
     let logs = aws_sdk_cloudwatchlogs::Client::new(&sdk);
     lambda_logs::put(&logs, "/aws/lambda/hello", &lambda_logs::streams(false)).await;
     let stub = deny_filter_log_events(moto.port).await;
-    let mut env = creds();
-    env.push(("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{stub}")));
-    env.push(("AWS_MAX_ATTEMPTS", "1".into()));
-    let (code, out) = tokio::task::spawn_blocking(move || {
-        doctor(&["--function", "hello", "--region", "us-east-1"], &env)
-    })
-    .await
-    .unwrap();
+    let (code, out) = hello_through(&format!("http://127.0.0.1:{stub}")).await;
     assert_eq!(code, 1, "{out}");
     assert!(line(&out, "function").starts_with("✓"), "{out}");
     let denied = line(&out, "log events");
@@ -271,14 +276,7 @@ async fn an_endpoint_that_never_answers_is_a_failed_line_not_a_hang() {
             held.push(conn);
         }
     });
-    let mut env = creds();
-    env.push(("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}")));
-    env.push(("AWS_MAX_ATTEMPTS", "1".into()));
-    let (code, out) = tokio::task::spawn_blocking(move || {
-        doctor(&["--function", "hello", "--region", "us-east-1"], &env)
-    })
-    .await
-    .unwrap();
+    let (code, out) = hello_through(&format!("http://127.0.0.1:{port}")).await;
     assert_eq!(code, 1, "{out}");
     let c = line(&out, "credentials");
     assert!(

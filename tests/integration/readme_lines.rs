@@ -35,33 +35,17 @@ fn readme_lines() -> Vec<String> {
         .collect()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        // Builds and installs stay in the workspace; sources are fresh each run.
-        if name == "target" || name == "node_modules" {
-            continue;
-        }
-        let (src, dst) = (entry.path(), to.join(&name));
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
-
 /// The workspace, and the PATH its lines run with.
 fn workspace() -> (PathBuf, String) {
     let root = std::env::var_os("THAW_README_CACHE").map_or_else(
         || PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/thaw-readme"),
         PathBuf::from,
     );
-    copy_dir(
+    // Builds and installs stay in the workspace; sources are fresh each run.
+    crate::common::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/probe"),
         &root.join("assets/probe"),
+        &["target", "node_modules"],
     );
     let venv = root.join("venv");
     if !venv.join("bin/pip").exists() {

@@ -299,3 +299,21 @@ pub async fn live_state(plans: &[&str]) -> thaw::state::State {
     }
     state
 }
+
+/// Copies the tree `from` to `to`, leaving out entries named in `skip` at any depth.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&src, &dst, skip);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
