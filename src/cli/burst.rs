@@ -165,9 +165,14 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         None => None,
     };
     // The emulator's own events (lifecycle, logs, metrics): recorded, and folded apart
-    // for what the platform did (a REST API's 500s that were Lambda throttles).
-    let platform = emulator_events
-        .map(|rx| tokio::spawn(fold_platform(rx, recorder.as_ref().map(Recorder::tee))));
+    // for what the platform did (a REST API's 500s that were Lambda throttles). A
+    // recording takes them as they come, in time order; otherwise they wait in the
+    // channel and are folded after the run, so the fold takes no core from the release.
+    let (mut platform, mut waiting) = (None, None);
+    match (emulator_events, &recorder) {
+        (Some(rx), Some(r)) => platform = Some(tokio::spawn(fold_platform(rx, Some(r.tee())))),
+        (rx, _) => waiting = rx,
+    }
     let mut state = State::new();
     let mut rows = Vec::new();
     let keep_rows = args.output == Output::Csv;
@@ -197,6 +202,9 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         }
     };
     progress.finish();
+    if let Some(rx) = waiting {
+        platform = Some(tokio::spawn(fold_platform(rx, None)));
+    }
     if let Some(e) = emulator {
         e.shutdown().await;
     }
