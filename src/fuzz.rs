@@ -36,7 +36,7 @@ pub fn log_lines(data: &[u8]) {
         translator.line(stream, wall_ms, line, &mut out);
     }
     translator.flush(&mut out);
-    translator.expire(i64::MAX, &mut out);
+    translator.expire(i64::MAX, 0, &mut out);
     let mut state = State::new();
     for (ts, kind) in out {
         let mono_us = u64::try_from(ts.saturating_sub(1_790_000_000_000))

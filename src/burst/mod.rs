@@ -45,7 +45,8 @@ impl<T> Drop for AbortOnDrop<T> {
 /// The run begins with [`EventKind::BurstStarted`] and ends with
 /// [`EventKind::BurstFinished`] unless dropped; in between, its requests started and not
 /// yet answered are reported as [`EventKind::ClientInFlight`] when they change, at most
-/// every [`GAUGE_EVERY`].
+/// every [`GAUGE_EVERY`] and at once when answers were passed on: the figure is requests
+/// started less the answers already sent, so it never disagrees with the events before it.
 pub async fn run(
     plan: &Plan,
     target: Target,
@@ -68,7 +69,7 @@ pub async fn run(
         },
     ));
     let (tx, mut rx) = mpsc::channel(8192);
-    let gauge = Arc::new(AtomicU32::new(0));
+    let started = Arc::new(AtomicU32::new(0));
     let ctx = Arc::new(run::Ctx::new(
         target,
         spec,
@@ -76,7 +77,7 @@ pub async fn run(
         connector,
         clock,
         tx,
-        gauge.clone(),
+        started.clone(),
     ));
     let steps = plan.steps.clone();
     let exec = AbortOnDrop(tokio::spawn(async move {
@@ -96,10 +97,28 @@ pub async fn run(
     // The first change is reported at once.
     let start = tokio::time::Instant::now();
     let (mut shown, mut shown_at) = (0, start.checked_sub(GAUGE_EVERY).unwrap_or(start));
+    let mut answered: u32 = 0;
     while open {
         tick.tick().await;
-        let now = gauge.load(Ordering::Relaxed);
-        if now != shown && shown_at.elapsed() >= GAUGE_EVERY {
+        let before = answered;
+        loop {
+            match rx.try_recv() {
+                Ok(mut obs) => {
+                    let ok = obs.error.is_none();
+                    obs.class = classifier.classify(obs.probe.as_ref(), obs.latency(), ok);
+                    let at = clock.at(Duration::from_micros(obs.end_us));
+                    on_event(Event::new(at, EventKind::Request(obs)));
+                    answered = answered.wrapping_add(1);
+                }
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => {
+                    open = false;
+                    break;
+                }
+            }
+        }
+        let now = started.load(Ordering::Relaxed).wrapping_sub(answered);
+        if now != shown && (answered != before || shown_at.elapsed() >= GAUGE_EVERY) {
             (shown, shown_at) = (now, tokio::time::Instant::now());
             on_event(Event::new(
                 clock.stamp(),
@@ -108,21 +127,6 @@ pub async fn run(
                     in_flight: now,
                 },
             ));
-        }
-        loop {
-            match rx.try_recv() {
-                Ok(mut obs) => {
-                    let ok = obs.error.is_none();
-                    obs.class = classifier.classify(obs.probe.as_ref(), obs.latency(), ok);
-                    let at = clock.at(Duration::from_micros(obs.end_us));
-                    on_event(Event::new(at, EventKind::Request(obs)));
-                }
-                Err(mpsc::error::TryRecvError::Empty) => break,
-                Err(mpsc::error::TryRecvError::Disconnected) => {
-                    open = false;
-                    break;
-                }
-            }
         }
     }
     let mut exec = exec;

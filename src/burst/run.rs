@@ -54,8 +54,8 @@ pub struct Ctx {
     connector: Connector,
     out: mpsc::Sender<RequestObserved>,
     next_id: AtomicU64,
-    /// Started and not yet reported; shared by the runs of one session.
-    in_flight: Arc<AtomicU32>,
+    /// Requests started by this run (the collector subtracts the answers it passed on).
+    started: Arc<AtomicU32>,
     addr: Mutex<Option<SocketAddr>>,
 }
 
@@ -67,7 +67,7 @@ impl Ctx {
         connector: Connector,
         clock: Clock,
         out: mpsc::Sender<RequestObserved>,
-        in_flight: Arc<AtomicU32>,
+        started: Arc<AtomicU32>,
     ) -> Self {
         let request = spec.to_bytes(&target).into();
         Self {
@@ -79,7 +79,7 @@ impl Ctx {
             connector,
             out,
             next_id: AtomicU64::new(0),
-            in_flight,
+            started,
             addr: Mutex::new(None),
         }
     }
@@ -106,9 +106,10 @@ impl Ctx {
         Ok(a)
     }
 
-    /// Counts a request as started; [`Self::emit`] counts it done.
+    /// Counts a request as started (the collector counts it done when it passes its
+    /// event on, so the in-flight figure agrees with the events folded).
     fn started(&self) {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        self.started.fetch_add(1, Ordering::Relaxed);
     }
 
     async fn connect(&self) -> Result<(Reader, Writer, Duration), ErrorKind> {
@@ -124,7 +125,6 @@ impl Ctx {
         result: Result<Response, ErrorKind>,
     ) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        self.in_flight.fetch_sub(1, Ordering::Relaxed);
         let (status, first_byte, end, bytes, probe, error) = match result {
             Ok(r) => {
                 let error = match r.status {

@@ -17,14 +17,39 @@ use crate::ids::{EnvId, RequestId, Stamp};
 /// One thing a source observed. The app state is a fold over these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
+    /// When thaw received it: the session clock, which orders the stream.
     pub at: Stamp,
+    /// When it happened (Unix µs), where the source knows and it differs from `at`: a
+    /// log line's timestamp, a REPORT's end. History is filed under this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub happened_us: Option<i64>,
     #[serde(flatten)]
     pub kind: EventKind,
 }
 
 impl Event {
     pub fn new(at: Stamp, kind: EventKind) -> Self {
-        Self { at, kind }
+        Self {
+            at,
+            happened_us: None,
+            kind,
+        }
+    }
+
+    /// An event that happened at `wall_us` (Unix µs) and reached thaw at `at`.
+    pub fn happened(at: Stamp, wall_us: i64, kind: EventKind) -> Self {
+        Self {
+            at,
+            happened_us: (wall_us != at.wall_us).then_some(wall_us),
+            kind,
+        }
+    }
+
+    /// When it happened, Unix µs: never after thaw received it (a source's clock ahead
+    /// of this machine's would put history in the future).
+    pub fn when_us(&self) -> i64 {
+        self.happened_us
+            .map_or(self.at.wall_us, |h| h.min(self.at.wall_us))
     }
 }
 

@@ -166,14 +166,16 @@ impl Translator {
         }
     }
 
-    /// Streams quiet since before `cutoff_ms` are assumed reclaimed (the platform does
-    /// not log it; LAMBDA-FACTS §5 measures about 10 minutes idle) and forgotten.
-    pub fn expire(&mut self, cutoff_ms: i64, out: &mut Vec<Timed>) {
+    /// Streams quiet for `quiet_ms` before `now_ms` are assumed reclaimed (the platform
+    /// does not log it; LAMBDA-FACTS §5 measures about 10 minutes idle) and forgotten,
+    /// each ended when its quiet time ran out.
+    pub fn expire(&mut self, now_ms: i64, quiet_ms: i64, out: &mut Vec<Timed>) {
+        let cutoff_ms = now_ms.saturating_sub(quiet_ms);
         self.streams.retain(|_, s| {
             let keep = s.last_ms >= cutoff_ms || s.pending.is_some();
             if !keep {
                 out.push((
-                    cutoff_ms,
+                    s.last_ms.saturating_add(quiet_ms).min(now_ms),
                     EventKind::Reclaimed {
                         env: s.env.clone(),
                         reason: ReclaimReason::Idle,
@@ -220,14 +222,17 @@ fn flush_one(s: &mut Stream, out: &mut Vec<Timed>) {
 fn report(s: &mut Stream, r: &parse::Report, at: i64, out: &mut Vec<Timed>) {
     let cold = r.cold();
     let was_started = s.started.as_deref() == Some(r.request_id.as_str());
+    // A REPORT is written at the end: the invocation began its duration before.
+    let mut began = at - r.duration_ms.max(0.0).round() as i64;
     if !was_started {
-        // Its START is waiting (it started then) or was never seen (it starts now).
-        let started = match s.pending.take() {
-            Some((id, t)) if id == r.request_id => t,
-            _ => at,
-        };
+        // Its START is waiting (it started then) or was never seen.
+        if let Some((id, t)) = s.pending.take()
+            && id == r.request_id
+        {
+            began = t;
+        }
         out.push((
-            started,
+            began,
             EventKind::InvokeStart {
                 env: s.env.clone(),
                 request: RequestId(r.request_id.clone()),
@@ -237,8 +242,9 @@ fn report(s: &mut Stream, r: &parse::Report, at: i64, out: &mut Vec<Timed>) {
     }
     let init_ms = r.init_ms.or(r.restore_ms);
     if let Some(ms) = init_ms {
+        // The Init ended as the invocation began.
         out.push((
-            at,
+            began,
             EventKind::InitEnd {
                 env: s.env.clone(),
                 init_ms: ms,
@@ -376,7 +382,9 @@ mod tests {
         );
         t.line(B, 9_000, "START RequestId: r2 Version: $LATEST", &mut out);
         out.clear();
-        t.expire(5_000, &mut out);
+        t.expire(10_000, 5_000, &mut out);
+        // Ended when its quiet time ran out, not when thaw noticed.
+        assert_eq!(out.first().map(|(t, _)| *t), Some(6_001));
         assert_eq!(
             out.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
             [EventKind::Reclaimed {

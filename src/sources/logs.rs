@@ -266,11 +266,15 @@ impl LogsSource {
     fn finish_batch(&mut self, events: &mut Vec<Timed>) {
         self.translator.flush(events);
         let quiet = i64::from(self.cfg.assume_reclaimed_after_s) * 1000;
-        self.translator.expire(now_ms() - quiet, events);
+        self.translator.expire(now_ms(), quiet, events);
         let at = self.clock.stamp();
-        // Stamped when thaw learnt of them: the session's time never goes back.
-        for (_, kind) in events.drain(..) {
-            self.sink.send(Event::new(at, kind));
+        // Stamped when thaw learnt of them (the session's time never goes back) and
+        // when they happened (history is filed there), in the order they happened:
+        // a batch interleaves streams.
+        events.sort_by_key(|(ms, _)| *ms);
+        for (ms, kind) in events.drain(..) {
+            self.sink
+                .send(Event::happened(at, ms.saturating_mul(1000), kind));
         }
         if let Some(m) = self.translator.last_malformed.take() {
             let n = self.translator.counts.malformed;

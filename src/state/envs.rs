@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::Serialize;
 
+use super::lanes::Lane;
 use crate::event::InitType;
 use crate::ids::{EnvId, Stamp};
 
@@ -50,6 +51,9 @@ pub struct EnvRow {
     pub changed: Stamp,
     /// Lifecycle events describe this environment; otherwise only client probes do.
     pub lifecycle: bool,
+    /// Its story on the time things happened, for the lanes view.
+    #[serde(skip)]
+    pub lane: Lane,
 }
 
 impl EnvRow {
@@ -76,6 +80,10 @@ impl EnvTable {
 
     pub fn get(&self, id: &EnvId) -> Option<&EnvRow> {
         self.index.get(id).and_then(|s| self.rows.get(s))
+    }
+
+    pub fn get_mut(&mut self, id: &EnvId) -> Option<&mut EnvRow> {
+        self.index.get(id).and_then(|s| self.rows.get_mut(s))
     }
 
     pub fn live(&self) -> usize {
@@ -168,5 +176,6 @@ fn new_row(id: &EnvId, seq: u64, at: Stamp) -> EnvRow {
         last_cold: false,
         changed: at,
         lifecycle: false,
+        lane: Lane::new(at.wall_us),
     }
 }

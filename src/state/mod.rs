@@ -3,6 +3,8 @@
 //! plus a window of dead ones; everything else is fixed-size rings and histograms.
 
 pub mod envs;
+pub mod lanes;
+mod metrics;
 pub mod ring;
 pub mod stats;
 
@@ -10,12 +12,14 @@ use std::collections::VecDeque;
 
 use crate::event::{
     BurstFinished, DestroyReason, Event, EventKind, FunctionConfig, InitType, InvokeOutcome,
-    LogLine, MetricDatapoint, ReplayProgress, RequestObserved, Stat,
+    LogLine, ReplayProgress, RequestObserved,
 };
 use crate::histogram;
 use crate::ids::{EnvId, Stamp};
 
 pub use self::envs::{EnvRow, EnvState, EnvTable};
+pub use self::lanes::{InitSpan, Lane, LaneEnd, Span};
+pub use self::metrics::MetricSeries;
 use self::ring::Ring;
 pub use self::stats::{ClientStats, Latency, PlatformStats};
 
@@ -46,20 +50,6 @@ pub struct Second {
     pub live_envs: u32,
 }
 
-/// One CloudWatch series (`AWS/Lambda` `ConcurrentExecutions` `Maximum`), by period.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricSeries {
-    pub namespace: String,
-    pub name: String,
-    pub stat: Stat,
-    pub period_s: u32,
-    /// Start of the newest period (Unix µs) and its value.
-    pub latest: Option<(i64, f64)>,
-    /// The newest datapoint may still change.
-    pub latest_provisional: bool,
-    pub values: Ring<Option<f64>>,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry {
     pub at: Stamp,
@@ -84,9 +74,15 @@ pub struct State {
     pub source_errors: VecDeque<SourceErrorEntry>,
     /// Each source's current status, in order of first report.
     pub source_status: Vec<(String, String)>,
+    /// Sources whose last report was a failure, with it: shown until the source
+    /// reports a status again (it recovered).
+    pub failing: Vec<(String, String)>,
     /// The newest event's time.
     pub latest: Option<Stamp>,
     pub events: u64,
+    /// Events that happened too long before the newest to be filed in history (they
+    /// still count in the totals).
+    pub late_dropped: u64,
     /// Plans in progress (a burst and keep-warm can overlap), newest last.
     pub bursts: Vec<BurstRun>,
     /// The last plan that ended.
@@ -113,9 +109,44 @@ impl Default for State {
     }
 }
 
-fn second_of(mono_us: u64) -> u64 {
-    mono_us / 1_000_000
+/// History is filed by wall-clock second (Unix), so data from before the session (a
+/// log lookback) has a place too.
+fn second_of(wall_us: i64) -> u64 {
+    u64::try_from(wall_us.div_euclid(1_000_000)).unwrap_or(0)
 }
+
+/// The wall time of a session-clock instant, from an event stamped on the same clock.
+fn wall_of(at: Stamp, mono_us: u64) -> i64 {
+    let back = i64::try_from(at.mono_us.saturating_sub(mono_us)).unwrap_or(i64::MAX);
+    at.wall_us.saturating_sub(back)
+}
+
+/// Sets `key`'s message in a list of `(key, message)`, in order of first report.
+fn set(list: &mut Vec<(String, String)>, key: &str, message: &str) {
+    match list.iter_mut().find(|(k, _)| k == key) {
+        Some((_, m)) => message.clone_into(m),
+        None => list.push((key.to_string(), message.to_string())),
+    }
+}
+
+/// Events whose time goes into history (the rest are about now).
+fn files_history(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Request(_)
+            | EventKind::InitStart { .. }
+            | EventKind::InitEnd { .. }
+            | EventKind::InvokeStart { .. }
+            | EventKind::InvokeEnd { .. }
+            | EventKind::Throttle { .. }
+            | EventKind::Reclaimed { .. }
+            | EventKind::Destroyed { .. }
+            | EventKind::Frozen { .. }
+    )
+}
+
+/// How late an event may arrive and still be filed in history (the per-second window).
+pub const LATE_US: i64 = 900 * 1_000_000;
 
 impl State {
     pub fn new() -> Self {
@@ -128,8 +159,10 @@ impl State {
             logs: VecDeque::with_capacity(LOG_LINES),
             source_errors: VecDeque::new(),
             source_status: Vec::new(),
+            failing: Vec::new(),
             latest: None,
             events: 0,
+            late_dropped: 0,
             bursts: Vec::new(),
             last_burst: None,
             replay: None,
@@ -144,9 +177,16 @@ impl State {
         if self.latest.is_none_or(|l| at > l) {
             self.latest = Some(at);
         }
-        let sec = second_of(at.mono_us);
+        let when = event.when_us();
+        let newest = self.latest.map_or(when, |l| l.wall_us);
+        let sec = if when < newest.saturating_sub(LATE_US) && files_history(&event.kind) {
+            self.late_dropped += 1;
+            None
+        } else {
+            Some(second_of(when))
+        };
         match &event.kind {
-            EventKind::Request(r) => self.request(at, r),
+            EventKind::Request(r) => self.request(at, sec.is_some(), r),
             EventKind::InitStart {
                 env,
                 init_type,
@@ -186,18 +226,20 @@ impl State {
             }
             EventKind::Throttle { reason } => {
                 self.platform.throttle(*reason);
-                if let Some(s) = self.seconds.slot_mut(sec) {
+                if let Some(s) = self.second(sec) {
                     s.throttles += 1;
                 }
             }
             EventKind::Metric(m) => self.metric(m),
             EventKind::Log(line) => self.log_line(at, line),
-            EventKind::SourceError { source, message } => self.source_error(at, source, message),
+            EventKind::SourceError { source, message } => {
+                self.source_error(at, source, message);
+                set(&mut self.failing, source, message);
+            }
             EventKind::SourceStatus { source, message } => {
-                match self.source_status.iter_mut().find(|(s, _)| s == source) {
-                    Some((_, m)) => m.clone_from(message),
-                    None => self.source_status.push((source.clone(), message.clone())),
-                }
+                // A source reporting what it does again has recovered.
+                self.failing.retain(|(s, _)| s != source);
+                set(&mut self.source_status, source, message);
             }
             EventKind::ReplayProgress(p) => self.replay = Some(*p),
             EventKind::ReplayRestart => {
@@ -205,16 +247,7 @@ impl State {
                 *self = Self::new();
                 self.replay = replay;
             }
-            EventKind::Cleared => {
-                // What the sources are doing, what the function is and where a replay is
-                // are not "what was seen": they stay.
-                let (replay, latest) = (self.replay, self.latest);
-                let status = std::mem::take(&mut self.source_status);
-                let function = self.function.take();
-                *self = Self::new();
-                (self.replay, self.latest, self.source_status) = (replay, latest, status);
-                self.function = function;
-            }
+            EventKind::Cleared => self.cleared(),
             EventKind::FunctionConfig(f) => self.function = Some(f.clone()),
             EventKind::BurstStarted { plan, target } => self.bursts.push(BurstRun {
                 plan: plan.clone(),
@@ -236,6 +269,74 @@ impl State {
                 self.last_burst = Some((at, done.clone()));
             }
         }
+        if sec.is_some() {
+            self.file_lane(&event.kind, when);
+        }
+    }
+
+    /// The user cleared the screen: what was seen goes, what is true now stays.
+    fn cleared(&mut self) {
+        // What the sources are doing, what the function is and where a replay is
+        // are not "what was seen": they stay.
+        let (replay, latest) = (self.replay, self.latest);
+        let status = std::mem::take(&mut self.source_status);
+        let failing = std::mem::take(&mut self.failing);
+        let function = self.function.take();
+        *self = Self::new();
+        (self.replay, self.latest, self.source_status) = (replay, latest, status);
+        self.failing = failing;
+        self.function = function;
+    }
+
+    /// Files an environment's event in its lane at `when` (lanes are history too: an
+    /// event too late for history draws nothing).
+    fn file_lane(&mut self, kind: &EventKind, when: i64) {
+        match kind {
+            EventKind::InitStart { env, .. } => {
+                if let Some(row) = self.envs.get_mut(env) {
+                    row.lane.init_start(when);
+                }
+            }
+            EventKind::InitEnd { env, init_ms, ok } => {
+                if let Some(row) = self.envs.get_mut(env) {
+                    row.lane.init_end(when, *init_ms, *ok);
+                }
+            }
+            EventKind::InvokeStart { env, request, cold } => {
+                if let Some(row) = self.envs.get_mut(env) {
+                    row.lane.invoke_start(when, request, *cold, row.in_flight);
+                }
+            }
+            EventKind::InvokeEnd {
+                env,
+                request,
+                duration_ms,
+                cold,
+                outcome,
+                ..
+            } => {
+                if let Some(row) = self.envs.get_mut(env) {
+                    row.lane
+                        .invoke_end(when, request, *duration_ms, *cold, *outcome);
+                }
+            }
+            EventKind::Reclaimed { env, .. } | EventKind::Destroyed { env, .. } => {
+                let how = if matches!(kind, EventKind::Reclaimed { .. }) {
+                    LaneEnd::Reclaimed
+                } else {
+                    LaneEnd::Destroyed
+                };
+                if let Some(row) = self.envs.get_mut(env) {
+                    row.lane.ended(when, how);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The second `sec` of history, when the event is filed there.
+    fn second(&mut self, sec: Option<u64>) -> Option<&mut Second> {
+        sec.and_then(|s| self.seconds.slot_mut(s))
     }
 
     fn log_line(&mut self, at: Stamp, line: &LogLine) {
@@ -259,7 +360,14 @@ impl State {
         });
     }
 
-    fn init_start(&mut self, at: Stamp, sec: u64, env: &EnvId, init_type: InitType, slots: u32) {
+    fn init_start(
+        &mut self,
+        at: Stamp,
+        sec: Option<u64>,
+        env: &EnvId,
+        init_type: InitType,
+        slots: u32,
+    ) {
         let row = self.envs.upsert(env, at);
         row.lifecycle = true;
         row.init_type = init_type;
@@ -283,7 +391,7 @@ impl State {
         }
     }
 
-    fn invoke_start(&mut self, at: Stamp, sec: u64, env: &EnvId, cold: bool) {
+    fn invoke_start(&mut self, at: Stamp, sec: Option<u64>, env: &EnvId, cold: bool) {
         let row = self.envs.upsert(env, at);
         row.lifecycle = true;
         row.in_flight += 1;
@@ -301,7 +409,7 @@ impl State {
             p.warm_starts += 1;
         }
         let in_flight = u32::try_from(p.in_flight).unwrap_or(u32::MAX);
-        if let Some(s) = self.seconds.slot_mut(sec) {
+        if let Some(s) = self.second(sec) {
             if cold {
                 s.platform_cold += 1;
             } else {
@@ -337,23 +445,23 @@ impl State {
             .record(cold, (duration_ms * 1000.0) as u64);
     }
 
-    fn sum_in_flight(&mut self, sec: u64) {
+    fn sum_in_flight(&mut self, sec: Option<u64>) {
         let total = self.bursts.iter().map(|b| b.in_flight).sum();
         self.client.in_flight = total;
         self.client.peak_in_flight = self.client.peak_in_flight.max(total);
-        if let Some(s) = self.seconds.slot_mut(sec) {
+        if let Some(s) = self.second(sec) {
             s.client_concurrency = s.client_concurrency.max(total);
         }
     }
 
-    fn note_live(&mut self, sec: u64) {
+    fn note_live(&mut self, sec: Option<u64>) {
         let live = u32::try_from(self.envs.live()).unwrap_or(u32::MAX);
-        if let Some(s) = self.seconds.slot_mut(sec) {
+        if let Some(s) = self.second(sec) {
             s.live_envs = s.live_envs.max(live);
         }
     }
 
-    fn end_env(&mut self, env: &EnvId, state: EnvState, at: Stamp, sec: u64) {
+    fn end_env(&mut self, env: &EnvId, state: EnvState, at: Stamp, sec: Option<u64>) {
         if let Some(row) = self.envs.get(env)
             && row.state.is_alive()
         {
@@ -364,7 +472,7 @@ impl State {
         self.note_live(sec);
     }
 
-    fn request(&mut self, at: Stamp, r: &RequestObserved) {
+    fn request(&mut self, at: Stamp, filed: bool, r: &RequestObserved) {
         let c = &mut self.client;
         c.requests += 1;
         let ok = r.error.is_none() && r.status.is_some_and(|s| (200..400).contains(&s));
@@ -392,8 +500,9 @@ impl State {
             }
             c.latency.record(cold, us);
         }
-        let end = second_of(r.end_us);
-        if let Some(s) = self.seconds.slot_mut(end) {
+        let end = second_of(wall_of(at, r.end_us));
+        let slot = filed.then_some(end);
+        if let Some(s) = self.second(slot) {
             s.client_requests += 1;
             match r.class {
                 Some(cl) if cl.is_cold() => s.client_cold += 1,
@@ -404,9 +513,10 @@ impl State {
                 s.client_errors += 1;
             }
         }
-        let start = second_of(r.sent_us).max(end.saturating_sub(SERIES_SECONDS as u64));
+        let start =
+            second_of(wall_of(at, r.sent_us)).max(end.saturating_sub(SERIES_SECONDS as u64));
         for sec in start..=end {
-            if let Some(s) = self.seconds.slot_mut(sec) {
+            if let Some(s) = self.second(filed.then_some(sec)) {
                 s.client_in_flight += 1;
             }
         }
@@ -416,6 +526,10 @@ impl State {
         if let Some(p) = &r.probe {
             let row = self.envs.upsert(&p.env, at);
             if !row.lifecycle {
+                if filed {
+                    let (sent, end) = (wall_of(at, r.sent_us), wall_of(at, r.end_us));
+                    row.lane.observed(sent, end, &r.id, p.cold, ok);
+                }
                 row.invocations = p
                     .invocations
                     .unwrap_or(row.invocations + 1)
@@ -427,45 +541,6 @@ impl State {
                 }
             }
         }
-    }
-
-    fn metric(&mut self, m: &MetricDatapoint) {
-        let idx = if let Some(i) = self
-            .metrics
-            .iter()
-            .position(|s| s.name == m.name && s.stat == m.stat && s.namespace == m.namespace)
-        {
-            i
-        } else {
-            self.metrics.push(MetricSeries {
-                namespace: m.namespace.clone(),
-                name: m.name.clone(),
-                stat: m.stat,
-                period_s: m.period_s,
-                latest: None,
-                latest_provisional: false,
-                values: Ring::new(METRIC_PERIODS),
-            });
-            self.metrics.len() - 1
-        };
-        let series = &mut self.metrics[idx];
-        let period_us = i64::from(m.period_s.max(1)) * 1_000_000;
-        let slot = u64::try_from(m.period_start_us.div_euclid(period_us)).unwrap_or(0);
-        if let Some(v) = series.values.slot_mut(slot) {
-            // A late datapoint for a period already shown replaces it in place.
-            *v = Some(m.value);
-        }
-        if series.latest.is_none_or(|(t, _)| m.period_start_us >= t) {
-            series.latest = Some((m.period_start_us, m.value));
-            series.latest_provisional = m.provisional;
-        }
-    }
-
-    /// The series for a metric, if any datapoint arrived.
-    pub fn metric_series(&self, name: &str, stat: Stat) -> Option<&MetricSeries> {
-        self.metrics
-            .iter()
-            .find(|s| s.name == name && s.stat == stat)
     }
 
     /// Forgets everything (the UI's clear).

@@ -77,6 +77,11 @@ impl<T: Clone + Default> Ring<T> {
             .collect()
     }
 
+    /// The oldest slot held, if any.
+    pub fn first_slot(&self) -> Option<u64> {
+        (!self.values.is_empty()).then_some(self.first)
+    }
+
     pub fn len(&self) -> usize {
         self.values.len()
     }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::event::{
-    Classification, ErrorKind, InitType, ProbeFields, ReclaimReason, ThrottleReason,
+    Classification, ErrorKind, InitType, ProbeFields, ReclaimReason, Stat, ThrottleReason,
 };
 use crate::ids::{EnvId, RequestId};
 
@@ -178,4 +178,43 @@ fn throttles_and_logs_are_kept_bounded() {
         s.platform.throttles_for(ThrottleReason::ScalingRate),
         LOG_LINES as u64 + 10
     );
+}
+
+/// Events carry when they happened: history (seconds, lanes) is filed there, the
+/// session's time follows arrival, and data older than the window is counted and dropped.
+#[test]
+fn history_is_filed_when_things_happened() {
+    let mut s = State::new();
+    let base = 1_800_000_000_000_000_i64;
+    let arrived = Stamp {
+        mono_us: 1_000_000,
+        wall_us: base,
+    };
+    let env = EnvId("late".into());
+    let start = |ago_s: i64, r: &str| {
+        Event::happened(
+            arrived,
+            base - ago_s * 1_000_000,
+            EventKind::InvokeStart {
+                env: env.clone(),
+                request: RequestId(r.into()),
+                cold: false,
+            },
+        )
+    };
+    // Five minutes ago, read now: filed five minutes back, not in the newest second.
+    s.apply(&start(300, "a"));
+    let then = u64::try_from((base - 300_000_000) / 1_000_000).unwrap();
+    assert_eq!(s.seconds.get(then).map(|x| x.platform_warm), Some(1));
+    assert_eq!(s.latest, Some(arrived), "the session's time is arrival");
+    let lane = &s.envs.get(&env).unwrap().lane;
+    assert_eq!(lane.spans[0].start_us, base - 300_000_000);
+    // Older than the window: counted (in the totals too) and dropped from history.
+    s.apply(&start(LATE_US / 1_000_000 + 60, "b"));
+    assert_eq!(s.late_dropped, 1);
+    assert_eq!(s.platform.invocations, 2);
+    assert_eq!(s.envs.get(&env).unwrap().lane.spans.len(), 1);
+    // A source's clock ahead of ours cannot put history in the future.
+    let ahead = Event::happened(arrived, base + 5_000_000, EventKind::Cleared);
+    assert_eq!(ahead.when_us(), base);
 }

@@ -9,7 +9,17 @@ use crate::link::SessionKind;
 use crate::state::State;
 
 use super::keys::{self, Action, Direction, Mode};
+use super::lanes::{self, LaneView};
 use super::theme::Theme;
+
+/// What the hero panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hero {
+    /// Each environment's state now.
+    Grid,
+    /// Each environment's story over time.
+    Lanes,
+}
 
 /// N steps through these (and any value typed in the config stays until changed).
 const REQUEST_STEPS: &[u32] = &[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
@@ -34,6 +44,8 @@ pub struct App {
     pub help: bool,
     /// The selected environment, by birth order.
     pub selected: Option<u64>,
+    pub hero: Hero,
+    pub lanes: LaneView,
     /// What the session watches, and the URL requests go to.
     pub kind: SessionKind,
     pub target: String,
@@ -61,6 +73,8 @@ impl App {
             paused: false,
             help: false,
             selected: None,
+            hero: Hero::Grid,
+            lanes: LaneView::default(),
             kind,
             target,
             provisioned,
@@ -215,7 +229,10 @@ impl App {
                     now,
                 );
             }
-            Action::Select(dir) => self.select(dir, state, cols),
+            Action::Select(dir) => self.select(dir, state, cols, now),
+            Action::ToggleView | Action::ZoomOut | Action::ZoomIn | Action::FollowNow => {
+                self.view(action);
+            }
             Action::ToggleHelp => self.help = !self.help,
             Action::Back if self.help => self.help = false,
             Action::Back | Action::Quit => {
@@ -224,6 +241,28 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// The hero panel's view: grid or lanes, zoom, back to now.
+    fn view(&mut self, action: Action) {
+        match action {
+            Action::ToggleView => {
+                self.hero = match self.hero {
+                    Hero::Grid => Hero::Lanes,
+                    Hero::Lanes => Hero::Grid,
+                };
+            }
+            Action::ZoomOut => {
+                self.hero = Hero::Lanes;
+                self.lanes.zoom_out();
+            }
+            Action::ZoomIn => {
+                self.hero = Hero::Lanes;
+                self.lanes.zoom_in();
+            }
+            Action::FollowNow => self.lanes.end_us = None,
+            _ => {}
+        }
     }
 
     fn emulator_command(&mut self, cmd: EmulatorCommand, what: &str, now: Stamp) -> Vec<Command> {
@@ -238,9 +277,26 @@ impl App {
         vec![Command::Emulator(cmd)]
     }
 
-    /// Moves the selection through the cells shown, in birth order.
-    fn select(&mut self, dir: Direction, state: &State, cols: usize) {
-        let seqs: Vec<u64> = state.envs.rows().map(|r| r.seq).collect();
+    /// Moves the selection through the cells (or lanes) shown, in birth order; in the
+    /// lanes, left and right move through time.
+    fn select(&mut self, dir: Direction, state: &State, cols: usize, now: Stamp) {
+        if self.hero == Hero::Lanes {
+            match dir {
+                Direction::Left => return self.lanes.earlier(now),
+                Direction::Right => return self.lanes.later(now),
+                Direction::Up | Direction::Down => {}
+            }
+        }
+        let (seqs, cols): (Vec<u64>, usize) = match self.hero {
+            Hero::Grid => (state.envs.rows().map(|r| r.seq).collect(), cols),
+            Hero::Lanes => (
+                lanes::rows(state, self.lanes, now)
+                    .iter()
+                    .map(|r| r.seq)
+                    .collect(),
+                1,
+            ),
+        };
         let Some(last) = seqs.len().checked_sub(1) else {
             return;
         };

@@ -41,8 +41,12 @@ impl Concurrency {
                 provisional: false,
             };
         };
-        let last = latest.mono_us / 1_000_000;
-        let window = state.seconds.window(last, WINDOW_S);
+        let last = u64::try_from(latest.wall_us.div_euclid(1_000_000)).unwrap_or(0);
+        // Nothing is drawn for the seconds before the first one seen.
+        let held = state.seconds.first_slot().map_or(1, |f| {
+            usize::try_from(last.saturating_sub(f) + 1).unwrap_or(WINDOW_S)
+        });
+        let window = state.seconds.window(last, WINDOW_S.min(held));
         let x = |i: usize| i as f64 - (window.len() as f64 - 1.0);
         let line = |f: &dyn Fn(&crate::state::Second) -> u32| -> Series {
             window

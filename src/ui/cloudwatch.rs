@@ -18,7 +18,7 @@ pub const WIDTH: u16 = 48;
 /// Whether there is anything to show (a session on the emulator alone has no sources
 /// to report, but its own metrics are shown the same way).
 pub fn wanted(state: &State) -> bool {
-    !state.metrics.is_empty() || !state.source_status.is_empty()
+    !state.metrics.is_empty() || !state.source_status.is_empty() || !state.failing.is_empty()
 }
 
 fn label(s: &MetricSeries) -> String {
@@ -69,11 +69,28 @@ pub fn period(start_us: i64) -> String {
 pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
     // What each source is doing first (one line each), then the newest datapoints.
     let mut lines = Vec::new();
+    // A failing source shows its failure in place of its status until it recovers.
+    let failing = |source: &str| state.failing.iter().find(|(s, _)| s == source);
     for (source, message) in &state.source_status {
+        if source == super::render::CAPTION {
+            continue;
+        }
+        let line = match failing(source) {
+            Some((_, e)) => Span::styled(format!("✕ {e}"), t.error),
+            None => Span::styled(message.clone(), t.dim),
+        };
         lines.push(Line::from(vec![
             Span::styled(format!(" {source}: "), t.key),
-            Span::styled(message.clone(), t.dim),
+            line,
         ]));
+    }
+    for (source, e) in &state.failing {
+        if !state.source_status.iter().any(|(s, _)| s == source) {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {source}: "), t.key),
+                Span::styled(format!("✕ {e}"), t.error),
+            ]));
+        }
     }
     for s in &state.metrics {
         let Some((start, v)) = s.latest else { continue };

@@ -327,7 +327,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
 }
 
 /// The selected environment's facts, for the block's bottom border.
-fn selected_line<'a>(state: &State, app: &App, now: Stamp) -> Line<'a> {
+pub fn selected_line<'a>(state: &State, app: &App, now: Stamp) -> Line<'a> {
     let t = &app.theme;
     let Some(row) = app
         .selected

@@ -74,6 +74,12 @@ pub enum Action {
     MoreProvisioned,
     FewerProvisioned,
     Select(Direction),
+    /// The hero panel: grid or lanes.
+    ToggleView,
+    /// Lanes: more or less time across the width; back to following now.
+    ZoomOut,
+    ZoomIn,
+    FollowNow,
     /// Replay: pause or resume the playback; faster, slower.
     TogglePlayback,
     Faster,
@@ -307,7 +313,7 @@ pub const BINDINGS: &[Binding] = &[
         &[KeyCode::Left, KeyCode::Char('h')],
         Modes::ALL,
         "← h",
-        "select the environment to the left",
+        "select the environment to the left (lanes: earlier)",
         Action::Select(Direction::Left),
         None,
     ),
@@ -315,7 +321,7 @@ pub const BINDINGS: &[Binding] = &[
         &[KeyCode::Right, KeyCode::Char('l')],
         Modes::ALL,
         "→ l",
-        "select the environment to the right",
+        "select the environment to the right (lanes: later)",
         Action::Select(Direction::Right),
         None,
     ),
@@ -333,6 +339,38 @@ pub const BINDINGS: &[Binding] = &[
         "↓ j",
         "select the environment below",
         Action::Select(Direction::Down),
+        None,
+    ),
+    bind(
+        &[KeyCode::Char('v')],
+        Modes::ALL,
+        "v",
+        "view: environment grid or lanes over time",
+        Action::ToggleView,
+        Some("lanes"),
+    ),
+    bind(
+        &[KeyCode::Char('z')],
+        Modes::ALL,
+        "z",
+        "lanes: zoom out (10 s, 1 min, 5 min, 15 min, 1 h)",
+        Action::ZoomOut,
+        None,
+    ),
+    bind(
+        &[KeyCode::Char('Z')],
+        Modes::ALL,
+        "Z",
+        "lanes: zoom in",
+        Action::ZoomIn,
+        None,
+    ),
+    bind(
+        &[KeyCode::End],
+        Modes::ALL,
+        "End",
+        "lanes: back to now, following it",
+        Action::FollowNow,
         None,
     ),
     bind(
@@ -519,7 +557,7 @@ mod tests {
             Lookup::Action(Action::Mode(BurstMode::Serial))
         );
         assert_eq!(live(KeyCode::Char('q')), Lookup::Action(Action::Quit));
-        assert_eq!(live(KeyCode::Char('Z')), Lookup::Unbound);
+        assert_eq!(live(KeyCode::Char('Q')), Lookup::Unbound);
         assert_eq!(live(KeyCode::Char(',')), Lookup::OtherMode);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(lookup(Mode::Live, ctrl_c), Lookup::Action(Action::Quit));

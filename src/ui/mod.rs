@@ -6,7 +6,8 @@
 //! - `screen`: the panes' states, the view, what changed; `app`: the view's own state and
 //!   what each key does to it; `keys`: the `(mode, key) -> action` table
 //! - `render`: the live screen; `compare`: two panes side by side; `layout`: where panels go
-//! - panels: `grid`, `counters`, `burst_panel`, `charts`, `cloudwatch`, `log`, `help`
+//! - panels: `grid` and `lanes` (the hero's two views), `counters`, `burst_panel`,
+//!   `charts`, `cloudwatch`, `log`, `help`
 //! - `theme`, `format`, `terminal` (set-up and restore, panics included)
 
 pub mod app;
@@ -19,6 +20,7 @@ pub mod format;
 pub mod grid;
 pub mod help;
 pub mod keys;
+pub mod lanes;
 pub mod layout;
 pub mod log;
 pub mod render;

@@ -9,10 +9,13 @@ use ratatui::widgets::Paragraph;
 use crate::ids::Stamp;
 use crate::state::State;
 
-use super::app::App;
+use super::app::{App, Hero};
 use super::keys;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use super::{burst_panel, charts, cloudwatch, counters, format, grid, help, log};
+use super::{burst_panel, charts, cloudwatch, counters, format, grid, help, lanes, log};
+
+/// The source whose status is a recorded story's chapter title (the demo's).
+pub const CAPTION: &str = "demo";
 
 /// How long a notice or a source error stays in the status line.
 const NOTICE_US: u64 = 6_000_000;
@@ -42,7 +45,10 @@ pub fn draw(frame: &mut Frame, view: &View) {
         return;
     };
     title(frame, a.title, state, app, now, frozen);
-    grid::render(frame, a.grid, state, app, now);
+    match app.hero {
+        Hero::Grid => grid::render(frame, a.grid, state, app, now),
+        Hero::Lanes => lanes::render(frame, a.grid, state, app, now),
+    }
     counters::render(frame, a.counters, state, t, a.big_counters);
     burst_panel::render(frame, a.burst, state, app, now);
     charts::render_concurrency(frame, a.concurrency, state, t);
@@ -93,15 +99,26 @@ fn too_small(frame: &mut Frame, size: Rect, app: &App) {
 
 fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp, frozen: bool) {
     let t = &app.theme;
-    let mut left = vec![
-        Span::styled(" thaw ", t.highlight),
-        Span::styled(format!(" {} ", app.target), t.text),
-    ];
+    let mut left = vec![Span::styled(" thaw ", t.highlight)];
+    if let Some((_, caption)) = state.source_status.iter().find(|(s, _)| s == CAPTION) {
+        // A recorded story's chapter: the line a room reads, in place of the target.
+        left.push(Span::styled(format!(" {caption} "), t.highlight));
+        frame.render_widget(Line::from(left), area);
+        return title_right(frame, area, state, app, now, frozen);
+    }
+    left.push(Span::styled(format!(" {} ", app.target), t.text));
     if let Some(e) = app.emulator() {
         left.push(Span::styled(format!("· emulator {e} "), t.dim));
     } else if let Some(f) = &state.function {
         left.push(Span::styled(format!("· {} ", f.short()), t.dim));
     }
+    frame.render_widget(Line::from(left), area);
+    title_right(frame, area, state, app, now, frozen);
+}
+
+/// The title's right side: live, paused, frozen or where a replay is; the clock.
+fn title_right(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp, frozen: bool) {
+    let t = &app.theme;
     let mode = if frozen {
         Span::styled(" ❄ FROZEN ", t.highlight)
     } else if let Some(r) = &state.replay {
@@ -135,7 +152,6 @@ fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp, fr
         Span::styled(format!(" {} ", format::clock(now)), t.dim),
         Span::styled(format!("{} events ", state.events), t.dim),
     ]);
-    frame.render_widget(Line::from(left), area);
     frame.render_widget(right.alignment(Alignment::Right), area);
 }
 
@@ -160,11 +176,37 @@ pub fn status(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
             ])
         }
         (_, Some((text, _))) => Line::from(vec![Span::styled(format!(" {text}"), t.key)]),
+        // A source that keeps failing stays said until it recovers.
+        _ if !state.failing.is_empty() => {
+            let (source, message) = &state.failing[state.failing.len() - 1];
+            let named = message.starts_with(&format!("{source}:"));
+            let text = if named {
+                format!(" ✕ {message}")
+            } else {
+                format!(" ✕ {source}: {message}")
+            };
+            Line::from(vec![
+                Span::styled(text, t.error),
+                Span::styled("  ? help", t.dim),
+            ])
+        }
         _ => {
+            // As many hints as fit, in the table's order; help and quit always.
+            let hints: Vec<(&str, &str)> = keys::hints(app.key_mode()).collect();
+            let width = |(l, h): &(&str, &str)| l.chars().count() + h.chars().count() + 3;
+            let last_two = hints.len().saturating_sub(2);
+            let mut room = usize::from(area.width)
+                .saturating_sub(hints[last_two..].iter().map(width).sum::<usize>());
             let mut spans = Vec::new();
-            for (label, hint) in keys::hints(app.key_mode()) {
-                spans.push(Span::styled(format!(" {label} "), t.key));
-                spans.push(Span::styled(format!("{hint} "), t.dim));
+            for (i, hint) in hints.iter().enumerate() {
+                if i < last_two {
+                    if width(hint) > room {
+                        continue;
+                    }
+                    room -= width(hint);
+                }
+                spans.push(Span::styled(format!(" {} ", hint.0), t.key));
+                spans.push(Span::styled(format!("{} ", hint.1), t.dim));
             }
             Line::from(spans)
         }

@@ -15,7 +15,7 @@ use crate::event::{Event, EventKind};
 use crate::ids::Stamp;
 use crate::state::State;
 
-use super::app::App;
+use super::app::{App, Hero};
 use super::keys::{self, Action, Lookup};
 use super::{compare, grid, layout, render};
 
@@ -116,7 +116,10 @@ impl Screen {
                     .map_or(1, |g| grid::layout(*g, first.shown()).1.cols);
                 self.app.handle(action, first.shown(), cols, now)
             }
-            Input::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+            Input::Mouse(m)
+                if m.kind == MouseEventKind::Down(MouseButton::Left)
+                    && self.app.hero == Hero::Grid =>
+            {
                 for (pane, g) in self.panes.iter().zip(grids) {
                     let state = pane.shown();
                     let (cells, geometry) = grid::layout(g, state);

@@ -217,3 +217,18 @@ fn replay_keys() {
 fn key_table() {
     insta::assert_snapshot!(thaw::ui::keys::table());
 }
+
+/// The lanes after the seed story (`v`): burst 1 opens 50 rows with Init then a cold
+/// bar, burst 2 puts warm bars on the same rows, the serial run 50 bars on one row,
+/// then reclaim, provisioned rows and a burst of 30.
+#[test_case::test_case(80, 24, ThemeName::Default ; "80x24")]
+#[test_case::test_case(140, 45, ThemeName::Default ; "140x45")]
+#[test_case::test_case(80, 24, ThemeName::Mono ; "80x24 mono")]
+#[test_case::test_case(140, 45, ThemeName::Mono ; "140x45 mono")]
+fn lanes_of_the_seed_story(w: u16, h: u16, theme: ThemeName) {
+    let mut s = live("demo", theme);
+    let now = s.panes()[0].live.latest.unwrap();
+    press(&mut s, KeyCode::Char('v'), now);
+    let name = format!("lanes_{w}x{h}_{}", theme.as_str());
+    insta::assert_snapshot!(name, text(&mut s, w, h, None));
+}
