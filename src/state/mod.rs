@@ -25,6 +25,8 @@ pub use self::stats::{ClientStats, Latency, PlatformStats};
 
 /// Seconds of per-second history kept (15 minutes).
 pub const SERIES_SECONDS: usize = 900;
+/// Minutes of per-minute history kept (3 hours).
+pub const MINUTES: usize = 180;
 /// Periods kept per CloudWatch series.
 pub const METRIC_PERIODS: usize = 240;
 /// Log lines kept for the log pane.
@@ -32,7 +34,7 @@ pub const LOG_LINES: usize = 2000;
 /// Source errors kept for the status line.
 pub const SOURCE_ERRORS: usize = 32;
 
-/// What happened in one second of the session.
+/// What happened in one second (or one minute) of the session.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Second {
     pub client_requests: u32,
@@ -69,6 +71,9 @@ pub struct State {
     pub platform: PlatformStats,
     pub client: ClientStats,
     pub seconds: Ring<Second>,
+    /// The same per minute, for [`MINUTES`] (a chart over hours beside CloudWatch's
+    /// per-minute series).
+    pub minutes: Ring<Second>,
     pub metrics: Vec<MetricSeries>,
     pub logs: VecDeque<LogEntry>,
     pub source_errors: VecDeque<SourceErrorEntry>,
@@ -155,6 +160,7 @@ impl State {
             platform: PlatformStats::new(),
             client: ClientStats::new(),
             seconds: Ring::new(SERIES_SECONDS),
+            minutes: Ring::new(MINUTES),
             metrics: Vec::new(),
             logs: VecDeque::with_capacity(LOG_LINES),
             source_errors: VecDeque::new(),
@@ -226,9 +232,7 @@ impl State {
             }
             EventKind::Throttle { reason } => {
                 self.platform.throttle(*reason);
-                if let Some(s) = self.second(sec) {
-                    s.throttles += 1;
-                }
+                self.tally(sec, |s| s.throttles += 1);
             }
             EventKind::Metric(m) => self.metric(m),
             EventKind::Log(line) => self.log_line(at, line),
@@ -334,6 +338,18 @@ impl State {
         }
     }
 
+    /// Counts into second `sec` and its minute (counts add up, peaks are peaks in
+    /// both), when the event is filed in history.
+    fn tally(&mut self, sec: Option<u64>, f: impl Fn(&mut Second)) {
+        let Some(sec) = sec else { return };
+        if let Some(s) = self.seconds.slot_mut(sec) {
+            f(s);
+        }
+        if let Some(m) = self.minutes.slot_mut(sec / 60) {
+            f(m);
+        }
+    }
+
     /// The second `sec` of history, when the event is filed there.
     fn second(&mut self, sec: Option<u64>) -> Option<&mut Second> {
         sec.and_then(|s| self.seconds.slot_mut(s))
@@ -409,14 +425,14 @@ impl State {
             p.warm_starts += 1;
         }
         let in_flight = u32::try_from(p.in_flight).unwrap_or(u32::MAX);
-        if let Some(s) = self.second(sec) {
+        self.tally(sec, |s| {
             if cold {
                 s.platform_cold += 1;
             } else {
                 s.platform_warm += 1;
             }
             s.platform_in_flight_max = s.platform_in_flight_max.max(in_flight);
-        }
+        });
     }
 
     fn invoke_end(
@@ -449,16 +465,16 @@ impl State {
         let total = self.bursts.iter().map(|b| b.in_flight).sum();
         self.client.in_flight = total;
         self.client.peak_in_flight = self.client.peak_in_flight.max(total);
-        if let Some(s) = self.second(sec) {
+        self.tally(sec, |s| {
             s.client_concurrency = s.client_concurrency.max(total);
-        }
+        });
     }
 
     fn note_live(&mut self, sec: Option<u64>) {
         let live = u32::try_from(self.envs.live()).unwrap_or(u32::MAX);
-        if let Some(s) = self.second(sec) {
+        self.tally(sec, |s| {
             s.live_envs = s.live_envs.max(live);
-        }
+        });
     }
 
     fn end_env(&mut self, env: &EnvId, state: EnvState, at: Stamp, sec: Option<u64>) {
@@ -502,7 +518,7 @@ impl State {
         }
         let end = second_of(wall_of(at, r.end_us));
         let slot = filed.then_some(end);
-        if let Some(s) = self.second(slot) {
+        self.tally(slot, |s| {
             s.client_requests += 1;
             match r.class {
                 Some(cl) if cl.is_cold() => s.client_cold += 1,
@@ -512,7 +528,7 @@ impl State {
             if r.error.is_some() {
                 s.client_errors += 1;
             }
-        }
+        });
         let start =
             second_of(wall_of(at, r.sent_us)).max(end.saturating_sub(SERIES_SECONDS as u64));
         for sec in start..=end {

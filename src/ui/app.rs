@@ -8,6 +8,7 @@ use crate::ids::Stamp;
 use crate::link::SessionKind;
 use crate::state::State;
 
+use super::history;
 use super::keys::{self, Action, Direction, Mode};
 use super::lanes::{self, LaneView};
 use super::theme::Theme;
@@ -46,6 +47,9 @@ pub struct App {
     pub selected: Option<u64>,
     pub hero: Hero,
     pub lanes: LaneView,
+    /// The concurrency chart's horizon: an index into [`history::HORIZONS`] (the first
+    /// is the last minute per second, the others per minute beside CloudWatch).
+    pub horizon: usize,
     /// What the session watches, and the URL requests go to.
     pub kind: SessionKind,
     pub target: String,
@@ -75,6 +79,7 @@ impl App {
             selected: None,
             hero: Hero::Grid,
             lanes: LaneView::default(),
+            horizon: 0,
             kind,
             target,
             provisioned,
@@ -230,9 +235,11 @@ impl App {
                 );
             }
             Action::Select(dir) => self.select(dir, state, cols, now),
-            Action::ToggleView | Action::ZoomOut | Action::ZoomIn | Action::FollowNow => {
-                self.view(action);
-            }
+            Action::ToggleView
+            | Action::ZoomOut
+            | Action::ZoomIn
+            | Action::FollowNow
+            | Action::NextHorizon => self.view(action),
             Action::ToggleHelp => self.help = !self.help,
             Action::Back if self.help => self.help = false,
             Action::Back | Action::Quit => {
@@ -252,13 +259,23 @@ impl App {
                     Hero::Lanes => Hero::Grid,
                 };
             }
-            Action::ZoomOut => {
+            Action::ZoomOut | Action::ZoomIn => {
                 self.hero = Hero::Lanes;
-                self.lanes.zoom_out();
+                if action == Action::ZoomOut {
+                    self.lanes.zoom_out();
+                } else {
+                    self.lanes.zoom_in();
+                }
+                // The chart below follows: the last minute per second up to a minute,
+                // then the per-minute horizon that holds the lanes' width.
+                let span = self.lanes.span_us() / 1_000_000;
+                self.horizon = history::HORIZONS
+                    .iter()
+                    .position(|(s, _)| i64::from(*s) >= span)
+                    .unwrap_or(history::HORIZONS.len() - 1);
             }
-            Action::ZoomIn => {
-                self.hero = Hero::Lanes;
-                self.lanes.zoom_in();
+            Action::NextHorizon => {
+                self.horizon = (self.horizon + 1) % history::HORIZONS.len();
             }
             Action::FollowNow => self.lanes.end_us = None,
             _ => {}

@@ -80,6 +80,8 @@ pub enum Action {
     ZoomOut,
     ZoomIn,
     FollowNow,
+    /// The concurrency chart: the last minute per second, or 15 min, 1 h, 3 h per minute.
+    NextHorizon,
     /// Replay: pause or resume the playback; faster, slower.
     TogglePlayback,
     Faster,
@@ -363,6 +365,14 @@ pub const BINDINGS: &[Binding] = &[
         "Z",
         "lanes: zoom in",
         Action::ZoomIn,
+        None,
+    ),
+    bind(
+        &[KeyCode::Char('H')],
+        Modes::ALL,
+        "H",
+        "concurrency chart: 1 min per second, 15 min, 1 h, 3 h per minute (CloudWatch)",
+        Action::NextHorizon,
         None,
     ),
     bind(

@@ -7,7 +7,7 @@
 //!   what each key does to it; `keys`: the `(mode, key) -> action` table
 //! - `render`: the live screen; `compare`: two panes side by side; `layout`: where panels go
 //! - panels: `grid` and `lanes` (the hero's two views), `counters`, `burst_panel`,
-//!   `charts`, `cloudwatch`, `log`, `help`
+//!   `charts` and `history` (per second, per minute), `cloudwatch`, `log`, `help`
 //! - `theme`, `format`, `terminal` (set-up and restore, panics included)
 
 pub mod app;
@@ -19,6 +19,7 @@ pub mod counters;
 pub mod format;
 pub mod grid;
 pub mod help;
+pub mod history;
 pub mod keys;
 pub mod lanes;
 pub mod layout;

@@ -12,7 +12,7 @@ use crate::state::State;
 use super::app::{App, Hero};
 use super::keys;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use super::{burst_panel, charts, cloudwatch, counters, format, grid, help, lanes, log};
+use super::{burst_panel, charts, cloudwatch, counters, format, grid, help, history, lanes, log};
 
 /// The source whose status is a recorded story's chapter title (the demo's).
 pub const CAPTION: &str = "demo";
@@ -51,7 +51,11 @@ pub fn draw(frame: &mut Frame, view: &View) {
     }
     counters::render(frame, a.counters, state, t, a.big_counters);
     burst_panel::render(frame, a.burst, state, app, now);
-    charts::render_concurrency(frame, a.concurrency, state, t);
+    if app.horizon == 0 {
+        charts::render_concurrency(frame, a.concurrency, state, t);
+    } else {
+        history::render(frame, a.concurrency, state, t, app.horizon, now);
+    }
     charts::render_latency(frame, a.latency, state, t);
     if cloudwatch::wanted(state) && a.log.width >= cloudwatch::WIDTH * 2 {
         let [log_area, cw] = ratatui::layout::Layout::horizontal([

@@ -1,0 +1,221 @@
+//! Concurrency over a horizon of minutes: CloudWatch's `ConcurrentExecutions` (Maximum)
+//! per period beside thaw's own concurrency for the same minutes (the client's, and the
+//! platform's from logs or the emulator). The minutes CloudWatch may still revise are
+//! drawn apart, as provisional.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
+
+use crate::event::Stat;
+use crate::ids::Stamp;
+use crate::state::State;
+
+use super::charts::Series;
+use super::theme::Theme;
+
+/// The concurrency chart's horizons: the first is per second, the rest per minute.
+pub const HORIZONS: [(u32, &str); 4] = [
+    (60, "1 min"),
+    (900, "15 min"),
+    (3600, "1 h"),
+    (10_800, "3 h"),
+];
+
+/// The per-minute lines over `horizon_s` ending at `now`: `(seconds before now, value)`.
+pub struct History {
+    pub client: Series,
+    pub platform: Series,
+    /// CloudWatch's datapoints, firm, and the newest while it may still change.
+    pub cloudwatch: Series,
+    pub provisional: Series,
+    pub period_s: u32,
+}
+
+impl History {
+    pub fn of(state: &State, horizon_s: u32, now: Stamp) -> Self {
+        let now_s = now.wall_us.div_euclid(1_000_000);
+        let minutes = usize::try_from(horizon_s / 60).unwrap_or(1).max(1);
+        let last = u64::try_from(now_s.div_euclid(60)).unwrap_or(0);
+        let held = state.minutes.first_slot().map_or(0, |f| {
+            usize::try_from(last.saturating_sub(f) + 1).unwrap_or(minutes)
+        });
+        let window = state.minutes.window(last, minutes.min(held));
+        let first = last + 1 - window.len() as u64;
+        let x = |minute: u64| (minute * 60) as f64 - now_s as f64;
+        let line = |f: &dyn Fn(&crate::state::Second) -> u32| -> Series {
+            window
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (x(first + i as u64), f64::from(f(s))))
+                .collect()
+        };
+        let client = line(&|s| s.client_concurrency);
+        let platform = line(&|s| s.platform_in_flight_max);
+        let (mut cloudwatch, mut provisional, mut period_s) = (Vec::new(), Vec::new(), 60);
+        if let Some(m) = state.metric_series("ConcurrentExecutions", Stat::Maximum) {
+            period_s = m.period_s.max(1);
+            let period = i64::from(period_s);
+            let last_slot = u64::try_from(now_s.div_euclid(period)).unwrap_or(0);
+            let n = usize::try_from(i64::from(horizon_s) / period)
+                .unwrap_or(1)
+                .max(1);
+            let start = last_slot + 1 - n.min(usize::try_from(last_slot).unwrap_or(0) + 1) as u64;
+            for (i, v) in m.values.window(last_slot, n).into_iter().enumerate() {
+                let Some(v) = v else { continue };
+                let slot = start + i as u64;
+                let point = ((slot.cast_signed() * period - now_s) as f64, v);
+                let newest = m
+                    .latest
+                    .is_some_and(|(t, _)| t.div_euclid(period * 1_000_000) as u64 == slot);
+                if newest && m.latest_provisional {
+                    // Joined to the firm line so it reads as its continuation.
+                    if let Some(p) = cloudwatch.last() {
+                        provisional.push(*p);
+                    }
+                    provisional.push(point);
+                } else {
+                    cloudwatch.push(point);
+                }
+            }
+        }
+        Self {
+            client,
+            platform,
+            cloudwatch,
+            provisional,
+            period_s,
+        }
+    }
+
+    fn peak(&self) -> f64 {
+        [
+            &self.client,
+            &self.platform,
+            &self.cloudwatch,
+            &self.provisional,
+        ]
+        .iter()
+        .flat_map(|s| s.iter().map(|p| p.1))
+        .fold(0.0, f64::max)
+    }
+}
+
+/// `-15m`, `-1h`: a horizon's left edge.
+fn edge(horizon_s: u32) -> String {
+    if horizon_s >= 3600 {
+        format!("-{}h", horizon_s / 3600)
+    } else {
+        format!("-{}m", horizon_s / 60)
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme, horizon: usize, now: Stamp) {
+    let (horizon_s, name) = HORIZONS[horizon.clamp(1, HORIZONS.len() - 1)];
+    let h = History::of(state, horizon_s, now);
+    let newest = |s: &Series| s.last().map_or(0.0, |p| p.1);
+    let mut title = vec![
+        Span::styled(format!(" Concurrency {name} per minute "), t.title),
+        Span::styled(format!("client {:.0} ", newest(&h.client)), t.series_client),
+        Span::styled(format!("· platform {:.0} ", newest(&h.platform)), t.dim),
+    ];
+    if !h.cloudwatch.is_empty() || !h.provisional.is_empty() {
+        let (v, mark) = if h.provisional.is_empty() {
+            (newest(&h.cloudwatch), "")
+        } else {
+            (newest(&h.provisional), "~")
+        };
+        title.push(Span::styled(
+            format!("· CloudWatch {v:.0}{mark} "),
+            t.series_platform,
+        ));
+    }
+    let top = (h.peak() * 1.2).max(5.0).ceil();
+    let mut datasets = vec![
+        Dataset::default()
+            .name("platform")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.dim)
+            .data(&h.platform),
+        Dataset::default()
+            .name("client")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series_client)
+            .data(&h.client),
+        Dataset::default()
+            .name("ConcurrentExecutions")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series_platform)
+            .data(&h.cloudwatch),
+    ];
+    if !h.provisional.is_empty() {
+        datasets.push(
+            Dataset::default()
+                .name("provisional")
+                .marker(Marker::Dot)
+                .graph_type(GraphType::Scatter)
+                .style(t.series_platform)
+                .data(&h.provisional),
+        );
+    }
+    let chart = Chart::new(datasets)
+        .block(
+            Block::bordered()
+                .border_style(t.border)
+                .title(Line::from(title))
+                .title_bottom(Span::styled(" H horizon · • may still change ", t.dim)),
+        )
+        .x_axis(
+            Axis::default()
+                .bounds([-f64::from(horizon_s), 0.0])
+                .labels([edge(horizon_s), "now".to_string()])
+                .style(t.dim),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .labels(["0".to_string(), format!("{top:.0}")])
+                .style(t.dim),
+        )
+        .legend_position(None);
+    frame.render_widget(chart, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, EventKind, MetricDatapoint};
+
+    #[test]
+    fn cloudwatch_minutes_land_at_their_minutes_and_the_newest_is_provisional() {
+        let now_s = 1_800_000_030_i64; // 30 s into a minute
+        let now = Stamp {
+            mono_us: 1,
+            wall_us: now_s * 1_000_000,
+        };
+        let mut s = State::new();
+        for (ago_min, v, provisional) in [(3, 4.0, false), (2, 9.0, false), (1, 2.0, true)] {
+            let start = (now_s - now_s % 60 - ago_min * 60) * 1_000_000;
+            s.apply(&Event::new(
+                now,
+                EventKind::Metric(MetricDatapoint {
+                    namespace: "AWS/Lambda".into(),
+                    name: "ConcurrentExecutions".into(),
+                    stat: Stat::Maximum,
+                    period_s: 60,
+                    period_start_us: start,
+                    value: v,
+                    provisional,
+                }),
+            ));
+        }
+        let h = History::of(&s, 900, now);
+        assert_eq!(h.cloudwatch, vec![(-210.0, 4.0), (-150.0, 9.0)]);
+        assert_eq!(h.provisional, vec![(-150.0, 9.0), (-90.0, 2.0)]);
+    }
+}
