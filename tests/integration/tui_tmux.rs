@@ -99,3 +99,50 @@ fn a_terminal_resized_to_one_by_one_and_back_keeps_working() {
     tmux(&["send-keys", "-t", &s.0, "q"]);
     wait_for(&s.0, "thaw-exited-0");
 }
+
+/// The seed story in the lanes: parallel 50, parallel 50 again, serial 50. Fifty lanes,
+/// each born cold by the first burst and reused by the second; one of them also carries
+/// the fifty serial bars.
+#[test]
+fn parallel_parallel_serial_reads_as_fifty_lanes_one_carrying_the_serial_run() {
+    let s = tmux::start("lanes", 160, 80, "", "-n 50 --set tui.sleep_ms=100");
+    wait_for(&s.0, "no environments yet");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "cold      50");
+    wait_for(&s.0, "50 requests");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "warm      50");
+    // The second run is over when its in-flight count is gone from the panel.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    tmux(&["send-keys", "-t", &s.0, "2", "Enter"]);
+    wait_for(&s.0, "warm      100");
+    // Lanes, zoomed to 10 s: one column is 0.1 s, a serial bar about one column.
+    tmux(&["send-keys", "-t", &s.0, "v", "Z"]);
+    let screen = wait_for(&s.0, "Lanes 10 s");
+    let lanes: Vec<(u32, u32, &str)> = screen
+        .lines()
+        .filter_map(|l| {
+            let inner = l.strip_prefix('│')?;
+            let (body, _) = inner.split_once('│')?;
+            // The hero panel is the wide one on the left; the charts below are narrower.
+            if body.chars().count() < 100 {
+                return None;
+            }
+            let label: String = body.chars().take(5).collect();
+            let seq = label.trim().parse::<u32>().ok()?;
+            let count = body.split_whitespace().last()?.parse::<u32>().ok()?;
+            Some((seq, count, body))
+        })
+        .collect();
+    assert_eq!(lanes.len(), 50, "{screen}");
+    let serial: Vec<_> = lanes.iter().filter(|(_, n, _)| *n == 52).collect();
+    assert_eq!(serial.len(), 1, "one lane took the serial run:\n{screen}");
+    assert!(
+        lanes.iter().filter(|(_, n, _)| *n == 2).count() == 49,
+        "the others: one cold and one warm each\n{screen}"
+    );
+    let bars = serial[0].2.matches('▐').count();
+    assert!(bars >= 30, "{bars} serial bars drawn:\n{screen}");
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}
