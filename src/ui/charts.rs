@@ -113,7 +113,7 @@ pub fn render_concurrency(frame: &mut Frame, area: Rect, state: &State, t: &Them
         "platform"
     };
     let now_platform = c.platform.last().map_or(0.0, |p| p.1);
-    let mut title = Line::from(vec![
+    let mut title = vec![
         Span::styled(" Concurrency ", t.title),
         Span::styled(
             format!("client {} ", state.client.in_flight),
@@ -123,14 +123,14 @@ pub fn render_concurrency(frame: &mut Frame, area: Rect, state: &State, t: &Them
             format!("· {platform_name} {now_platform:.0} "),
             t.series_platform,
         ),
-    ]);
+    ];
     if let Some(m) = state
         .metric_series("ConcurrentExecutions", Stat::Maximum)
         .filter(|m| m.period_s as usize >= WINDOW_S)
         && let Some((start, v)) = m.latest
     {
         let mark = if m.latest_provisional { "~" } else { "" };
-        title.push_span(Span::styled(
+        title.push(Span::styled(
             format!("· CW {v:.0} at {}{mark} ", super::cloudwatch::period(start)),
             t.series_platform,
         ));
@@ -157,7 +157,11 @@ pub fn render_concurrency(frame: &mut Frame, area: Rect, state: &State, t: &Them
             .data(&c.client),
     ];
     let chart = Chart::new(datasets)
-        .block(Block::bordered().border_style(t.border).title(title))
+        .block(
+            Block::bordered()
+                .border_style(t.border)
+                .title(format::fit(title, area.width)),
+        )
         .x_axis(
             Axis::default()
                 .bounds([-(WINDOW_S as f64 - 1.0), 0.0])

@@ -1,6 +1,23 @@
 //! Numbers as the screen writes them: short, with units, stable width where it matters.
 
+use ratatui::text::{Line, Span};
+
 use crate::ids::Stamp;
+
+/// A title of parts for a border `width` wide: the parts that fit, in order, skipping
+/// any that would be cut (the first is always kept).
+pub fn fit(parts: Vec<Span<'static>>, width: u16) -> Line<'static> {
+    let mut room = usize::from(width.saturating_sub(2));
+    let mut kept = Vec::new();
+    for (i, p) in parts.into_iter().enumerate() {
+        let w = p.content.chars().count();
+        if i == 0 || w <= room {
+            room = room.saturating_sub(w);
+            kept.push(p);
+        }
+    }
+    Line::from(kept)
+}
 
 /// Milliseconds: `0.62 ms`, `212 ms`, `1.24 s`.
 pub fn ms(v: f64) -> String {

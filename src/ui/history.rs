@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
 
 use crate::event::Stat;
@@ -116,11 +116,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme, horizon: 
     let (horizon_s, name) = HORIZONS[horizon.clamp(1, HORIZONS.len() - 1)];
     let h = History::of(state, horizon_s, now);
     let newest = |s: &Series| s.last().map_or(0.0, |p| p.1);
-    let mut title = vec![
-        Span::styled(format!(" Concurrency {name} per minute "), t.title),
-        Span::styled(format!("client {:.0} ", newest(&h.client)), t.series_client),
-        Span::styled(format!("· platform {:.0} ", newest(&h.platform)), t.dim),
-    ];
+    let mut title = vec![Span::styled(
+        format!(" Concurrency {name} per minute "),
+        t.title,
+    )];
     if !h.cloudwatch.is_empty() || !h.provisional.is_empty() {
         let (v, mark) = if h.provisional.is_empty() {
             (newest(&h.cloudwatch), "")
@@ -128,10 +127,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme, horizon: 
             (newest(&h.provisional), "~")
         };
         title.push(Span::styled(
-            format!("· CloudWatch {v:.0}{mark} "),
+            format!("CloudWatch {v:.0}{mark} "),
             t.series_platform,
         ));
     }
+    title.push(Span::styled(
+        format!("· client {:.0} ", newest(&h.client)),
+        t.series_client,
+    ));
+    title.push(Span::styled(
+        format!("· platform {:.0} ", newest(&h.platform)),
+        t.dim,
+    ));
     let top = (h.peak() * 1.2).max(5.0).ceil();
     let mut datasets = vec![
         Dataset::default()
@@ -167,7 +174,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme, horizon: 
         .block(
             Block::bordered()
                 .border_style(t.border)
-                .title(Line::from(title))
+                .title(super::format::fit(title, area.width))
                 .title_bottom(Span::styled(" H horizon · • may still change ", t.dim)),
         )
         .x_axis(

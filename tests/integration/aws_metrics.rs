@@ -107,6 +107,28 @@ async fn put_metrics_come_back_through_the_poller_with_the_same_values(
         .unwrap();
     assert_eq!(c.latest, Some((m2 * 1_000_000, 3.0)));
     assert!(c.latest_provisional);
+    // Plotted per minute over the 15-minute horizon, each at its minute; the newest
+    // drawn apart (provisional).
+    let now_us = unix_now_s() * 1_000_000;
+    let stamp = thaw::ids::Stamp {
+        mono_us: 0,
+        wall_us: now_us,
+    };
+    let h = thaw::ui::history::History::of(&state, 900, stamp);
+    let x = |t: i64| (t * 1_000_000 - now_us) as f64 / 1e6;
+    assert_eq!(h.cloudwatch, vec![(x(m3), 12.0)], "{:?}", h.cloudwatch);
+    assert_eq!(h.provisional, vec![(x(m3), 12.0), (x(m2), 3.0)]);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 10)).unwrap();
+    let theme = thaw::ui::theme::Theme::named(thaw::config::ThemeName::Mono);
+    t.draw(|f| thaw::ui::history::render(f, f.area(), &state, &theme, 1, stamp))
+        .unwrap();
+    let top: String = (0..60)
+        .map(|x| t.backend().buffer()[(x, 0)].symbol().to_string())
+        .collect();
+    assert!(
+        top.contains("15 min per minute") && top.contains("CloudWatch 3~"),
+        "{top}"
+    );
     // Percentiles: LocalStack answers an error, the source drops them and says so.
     assert!(
         errors.iter().any(|e| e.contains("without percentiles")),

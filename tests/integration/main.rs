@@ -5,6 +5,7 @@
 mod common;
 
 mod aws_errors;
+mod aws_history;
 mod aws_live_tail;
 mod aws_logs;
 mod aws_metrics;
