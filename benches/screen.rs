@@ -1,5 +1,6 @@
-//! The live screen's hot paths: one full frame with 1,000 environment cells and full
-//! charts (target ≤ 2 ms), and request events through the fold (events per second).
+//! The live screen's hot paths: one full frame with 1,000 environment cells (and with
+//! 1,000 lanes) and full charts (target ≤ 2 ms), and request and lifecycle events
+//! through the fold (events per second; lifecycle events also file the lanes).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -8,10 +9,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use thaw::config::{ThemeName, TuiConfig};
-use thaw::event::{Classification, Event, EventKind, ProbeFields, RequestObserved};
+use thaw::event::{Classification, Event, EventKind, InvokeOutcome, ProbeFields, RequestObserved};
 use thaw::ids::{EnvId, RequestId, Stamp};
 use thaw::link::SessionKind;
 use thaw::state::State;
+use thaw::ui::app::Hero;
 use thaw::ui::{App, Screen};
 
 fn at(ms: u64) -> Stamp {
@@ -76,6 +78,48 @@ fn frame(c: &mut Criterion) {
             screen.draw(black_box(&mut terminal), now).unwrap();
         });
     });
+    screen.app.hero = Hero::Lanes;
+    c.bench_function("frame 200x60, 1000 lanes", |b| {
+        b.iter(|| {
+            screen.draw(black_box(&mut terminal), now).unwrap();
+        });
+    });
+}
+
+/// Invocations starting and ending on 1,000 environments: what the emulator and the logs
+/// source send, each filed in its environment's lane.
+fn lifecycle_events(n: u64) -> Vec<Event> {
+    let envs: Vec<EnvId> = (0..1000).map(|i| EnvId(format!("{i:032x}"))).collect();
+    (0..n)
+        .map(|i| {
+            let env = envs[usize::try_from((i / 2) % 1000).unwrap()].clone();
+            let request = RequestId((i / 2).to_string());
+            let t = at(1000 + i / 20);
+            if i % 2 == 0 {
+                Event::new(
+                    t,
+                    EventKind::InvokeStart {
+                        env,
+                        request,
+                        cold: i < 2000,
+                    },
+                )
+            } else {
+                Event::new(
+                    t,
+                    EventKind::InvokeEnd {
+                        env,
+                        request,
+                        duration_ms: 50.0,
+                        billed_ms: 50,
+                        init_ms: None,
+                        cold: i < 2000,
+                        outcome: InvokeOutcome::Success,
+                    },
+                )
+            }
+        })
+        .collect()
 }
 
 fn fold(c: &mut Criterion) {
@@ -92,6 +136,16 @@ fn fold(c: &mut Criterion) {
                 s.apply(e);
             }
             black_box(s.client.requests)
+        });
+    });
+    let lifecycle = lifecycle_events(100_000);
+    g.bench_function("100k lifecycle events", |b| {
+        b.iter(|| {
+            let mut s = State::new();
+            for e in &lifecycle {
+                s.apply(e);
+            }
+            black_box(s.platform.invocations)
         });
     });
     g.finish();
