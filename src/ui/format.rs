@@ -19,6 +19,16 @@ pub fn fit(parts: Vec<Span<'static>>, width: u16) -> Line<'static> {
     Line::from(kept)
 }
 
+/// `text` in at most `max` characters, cut at a word with `…` when longer.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at_word = cut.rfind(' ').filter(|i| *i > 0).unwrap_or(cut.len());
+    format!("{}…", cut[..at_word].trim_end())
+}
+
 /// Milliseconds: `0.62 ms`, `212 ms`, `1.24 s`.
 pub fn ms(v: f64) -> String {
     if !v.is_finite() {

@@ -270,7 +270,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(t.border)
-        .title(Line::from(title))
+        .title(super::format::fit(title, area.width))
         .title_bottom(super::grid::selected_line(state, app, now));
     frame.render_widget(block, area);
     if inner.width <= LABEL_W + COUNT_W + 4 || inner.height < 3 {

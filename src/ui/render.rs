@@ -103,12 +103,20 @@ fn too_small(frame: &mut Frame, size: Rect, app: &App) {
 
 fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp, frozen: bool) {
     let t = &app.theme;
+    let right_w = title_right(frame, area, state, app, now, frozen);
+    // The left side gets what the right leaves, less a space between.
+    let room = usize::from(area.width.saturating_sub(right_w + 1));
+    let area = Rect {
+        width: area.width.saturating_sub(right_w + 1),
+        ..area
+    };
     let mut left = vec![Span::styled(" thaw ", t.highlight)];
     if let Some((_, caption)) = state.source_status.iter().find(|(s, _)| s == CAPTION) {
         // A recorded story's chapter: the line a room reads, in place of the target.
-        left.push(Span::styled(format!(" {caption} "), t.highlight));
+        let text = format::shorten(caption, room.saturating_sub(8));
+        left.push(Span::styled(format!(" {text} "), t.highlight));
         frame.render_widget(Line::from(left), area);
-        return title_right(frame, area, state, app, now, frozen);
+        return;
     }
     left.push(Span::styled(format!(" {} ", app.target), t.text));
     if let Some(e) = app.emulator() {
@@ -117,11 +125,18 @@ fn title(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp, fr
         left.push(Span::styled(format!("· {} ", f.short()), t.dim));
     }
     frame.render_widget(Line::from(left), area);
-    title_right(frame, area, state, app, now, frozen);
 }
 
-/// The title's right side: live, paused, frozen or where a replay is; the clock.
-fn title_right(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp, frozen: bool) {
+/// The title's right side: live, paused, frozen or where a replay is; the clock. Returns
+/// its width.
+fn title_right(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    app: &App,
+    now: Stamp,
+    frozen: bool,
+) -> u16 {
     let t = &app.theme;
     let mode = if frozen {
         Span::styled(" ❄ FROZEN ", t.highlight)
@@ -156,7 +171,9 @@ fn title_right(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Sta
         Span::styled(format!(" {} ", format::clock(now)), t.dim),
         Span::styled(format!("{} events ", state.events), t.dim),
     ]);
+    let width = u16::try_from(right.width()).unwrap_or(area.width);
     frame.render_widget(right.alignment(Alignment::Right), area);
+    width
 }
 
 /// The newest source error or notice while fresh, else the key hints of the screen's mode.
