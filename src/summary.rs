@@ -1,6 +1,7 @@
 //! The end-of-run summary of `thaw burst`, read from the same [`State`] the TUI draws:
 //! as text for people, JSON for scripts, CSV rows per request.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use hdrhistogram::Histogram;
@@ -45,6 +46,9 @@ pub struct PlatformSummary {
     pub timeouts: u64,
     pub crashes: u64,
     pub init_errors: u64,
+    /// Failures by phase (`init`, `invoke`) and error type, as counts.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub error_types: BTreeMap<&'static str, BTreeMap<String, u64>>,
     pub init: Option<Percentiles>,
 }
 
@@ -67,6 +71,15 @@ impl PlatformSummary {
             timeouts: p.timeouts,
             crashes: p.crashes,
             init_errors: p.init_errors,
+            error_types: p
+                .error_types
+                .iter()
+                .fold(BTreeMap::new(), |mut m, (phase, t, n)| {
+                    m.entry(phase.as_str())
+                        .or_insert_with(BTreeMap::new)
+                        .insert(t.clone(), *n);
+                    m
+                }),
             init: Percentiles::of(&p.init),
         })
     }
@@ -236,11 +249,22 @@ impl Summary {
             .map(|(what, n)| format!("{n} {what}"))
             .collect();
         if !failed.is_empty() {
-            let _ = writeln!(
-                o,
-                "function      {} (the function's log lines say why)",
-                failed.join(", ")
-            );
+            // What the runtime named each failure, where it did; else where to look.
+            let kinds: Vec<String> = p
+                .error_types
+                .iter()
+                .flat_map(|(phase, types)| {
+                    types
+                        .iter()
+                        .map(move |(t, n)| format!("{t} ×{n} in {phase}"))
+                })
+                .collect();
+            let why = if kinds.is_empty() {
+                "the function's log lines say why".to_string()
+            } else {
+                kinds.join(", ")
+            };
+            let _ = writeln!(o, "function      {} ({why})", failed.join(", "));
         }
         o
     }

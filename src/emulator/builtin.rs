@@ -87,6 +87,9 @@ pub struct Plan {
     /// An error message (function error, bad parameter); empty on success.
     pub body: String,
     pub memory_used_mb: u32,
+    /// A function error's type, to report with it (a process's own error is reported
+    /// when it posts it).
+    pub error_type: Option<&'static str>,
 }
 
 /// A duration with mean `mean` and relative spread `jitter` (log-normal: never negative,
@@ -174,6 +177,8 @@ pub fn plan(cfg: &EmulatorConfig, rng: &mut StdRng, params: &InvokeParams, start
         status,
         body,
         memory_used_mb,
+        // What Node names an Error thrown by a handler.
+        error_type: (outcome == InvokeOutcome::Error).then_some("Error"),
     }
 }
 

@@ -99,6 +99,14 @@ pub enum EventKind {
     Reset { env: EnvId },
     /// The platform refused a request.
     Throttle { reason: ThrottleReason },
+    /// Why an Init or an invocation failed, as the runtime or the platform named it
+    /// (`Runtime.ImportModuleError`, `Function.Error`, `Runtime.ExitError`), beside the
+    /// `InitEnd` or `InvokeEnd` that counts it.
+    Failure {
+        env: EnvId,
+        phase: FailurePhase,
+        error_type: String,
+    },
     /// One CloudWatch-style datapoint.
     Metric(MetricDatapoint),
     /// One log line of one log stream.
@@ -203,6 +211,23 @@ pub struct BurstFinished {
     /// Stopped before the plan was done.
     #[serde(default)]
     pub stopped: bool,
+}
+
+/// Where a failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailurePhase {
+    Init,
+    Invoke,
+}
+
+impl FailurePhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Init => "init",
+            Self::Invoke => "invoke",
+        }
+    }
 }
 
 /// `AWS_LAMBDA_INITIALIZATION_TYPE`.

@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 
 use super::parse::{self, Line};
-use crate::event::{DestroyReason, EventKind, InitType, InvokeOutcome, LogLine, ReclaimReason};
+use crate::event::{
+    DestroyReason, EventKind, FailurePhase, InitType, InvokeOutcome, LogLine, ReclaimReason,
+};
 use crate::ids::{EnvId, RequestId};
 
 /// An event and the wall time (Unix ms) of the log line it comes from.
@@ -111,28 +113,11 @@ impl Translator {
                 ));
             }
             Line::InitReport {
-                init_ms, ok, phase, ..
-            } => {
-                out.push((
-                    wall_ms,
-                    EventKind::InitEnd {
-                        env: s.env.clone(),
-                        init_ms,
-                        ok,
-                    },
-                ));
-                // An Init that failed inside the first invocation leaves nothing behind.
-                if !ok && phase == "invoke" {
-                    out.push((
-                        wall_ms,
-                        EventKind::Destroyed {
-                            env: s.env.clone(),
-                            reason: DestroyReason::InitError,
-                        },
-                    ));
-                    s.init = None;
-                }
-            }
+                init_ms,
+                ok,
+                phase,
+                error_type,
+            } => init_report(s, wall_ms, (init_ms, ok, &phase, error_type), out),
             Line::Start { request_id } => {
                 flush_one(s, out);
                 s.pending = Some((request_id, wall_ms));
@@ -205,6 +190,45 @@ impl Translator {
     }
 }
 
+/// An `INIT_REPORT`: the Init's end, why it failed, and (failed inside the first
+/// invocation) the environment's end.
+fn init_report(
+    s: &mut Stream,
+    wall_ms: i64,
+    (init_ms, ok, phase, error_type): (f64, bool, &str, Option<String>),
+    out: &mut Vec<Timed>,
+) {
+    if let Some(error_type) = error_type.filter(|_| !ok) {
+        out.push((
+            wall_ms,
+            EventKind::Failure {
+                env: s.env.clone(),
+                phase: FailurePhase::Init,
+                error_type,
+            },
+        ));
+    }
+    out.push((
+        wall_ms,
+        EventKind::InitEnd {
+            env: s.env.clone(),
+            init_ms,
+            ok,
+        },
+    ));
+    // An Init that failed inside the first invocation leaves nothing behind.
+    if !ok && phase == "invoke" {
+        out.push((
+            wall_ms,
+            EventKind::Destroyed {
+                env: s.env.clone(),
+                reason: DestroyReason::InitError,
+            },
+        ));
+        s.init = None;
+    }
+}
+
 fn flush_one(s: &mut Stream, out: &mut Vec<Timed>) {
     if let Some((id, at)) = s.pending.take() {
         out.push((
@@ -270,6 +294,20 @@ fn report(s: &mut Stream, r: &parse::Report, at: i64, out: &mut Vec<Timed>) {
         },
     ));
     let env = s.env.clone();
+    if let Some(error_type) = r
+        .error_type
+        .clone()
+        .filter(|_| outcome != InvokeOutcome::Success)
+    {
+        out.push((
+            at,
+            EventKind::Failure {
+                env: env.clone(),
+                phase: FailurePhase::Invoke,
+                error_type,
+            },
+        ));
+    }
     match outcome {
         InvokeOutcome::Crash => out.push((
             at,
@@ -393,6 +431,39 @@ mod tests {
             }]
         );
         assert_eq!(t.streams(), 1);
+    }
+
+    #[test]
+    fn failures_carry_the_error_type_the_platform_logged() {
+        let (events, t) = run(&[
+            (A, "INIT_START Runtime Version: python:3.13.v20"),
+            (
+                A,
+                "INIT_REPORT Init Duration: 12.00 ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError",
+            ),
+            (A, "START RequestId: r1 Version: $LATEST"),
+            (
+                A,
+                "REPORT RequestId: r1\tDuration: 2.00 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 30 MB\tStatus: error\tError Type: Runtime.ExitError",
+            ),
+        ]);
+        let failures: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                EventKind::Failure {
+                    phase, error_type, ..
+                } => Some((*phase, error_type.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            failures,
+            [
+                (FailurePhase::Init, "Runtime.ImportModuleError"),
+                (FailurePhase::Invoke, "Runtime.ExitError"),
+            ]
+        );
+        assert_eq!(t.counts.malformed, 0);
     }
 
     #[test]

@@ -234,6 +234,9 @@ impl State {
                 self.platform.throttle(*reason);
                 self.tally(sec, |s| s.throttles += 1);
             }
+            EventKind::Failure {
+                phase, error_type, ..
+            } => self.platform.failure(*phase, error_type),
             EventKind::Metric(m) => self.metric(m),
             EventKind::Log(line) => self.log_line(at, line),
             EventKind::SourceError { source, message } => {

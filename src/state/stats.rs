@@ -3,7 +3,7 @@
 
 use hdrhistogram::Histogram;
 
-use crate::event::{ErrorKind, InvokeOutcome, ThrottleReason};
+use crate::event::{ErrorKind, FailurePhase, InvokeOutcome, ThrottleReason};
 use crate::histogram;
 
 /// Cold and warm latency, in microseconds.
@@ -29,6 +29,9 @@ impl Latency {
     }
 }
 
+/// Error types kept apart; more kinds than this count as `other`.
+pub const ERROR_TYPES: usize = 16;
+
 /// What the platform did, from lifecycle events (emulator, or CloudWatch Logs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlatformStats {
@@ -48,6 +51,9 @@ pub struct PlatformStats {
     /// Requests that waited for a free slot (Web Functions), and the longest wait.
     pub queued: u64,
     pub queued_max_ms: f64,
+    /// Failures by phase and error type, most first seen first; at most
+    /// [`ERROR_TYPES`] kinds (later kinds count as `other`).
+    pub error_types: Vec<(FailurePhase, String, u64)>,
     /// Init Durations.
     pub init: Histogram<u64>,
     /// Invocation Durations (REPORT), split by cold/warm.
@@ -77,6 +83,7 @@ impl PlatformStats {
             queued: 0,
             queued_max_ms: 0.0,
             destroyed: 0,
+            error_types: Vec::new(),
             init: histogram::micros(),
             duration: Latency::default(),
         }
@@ -96,6 +103,30 @@ impl PlatformStats {
     pub(super) fn throttle(&mut self, reason: ThrottleReason) {
         if let Some(i) = ThrottleReason::ALL.iter().position(|r| *r == reason) {
             self.throttles[i] += 1;
+        }
+    }
+
+    pub(super) fn failure(&mut self, phase: FailurePhase, error_type: &str) {
+        if let Some(e) = self
+            .error_types
+            .iter_mut()
+            .find(|(p, t, _)| *p == phase && t == error_type)
+        {
+            e.2 += 1;
+            return;
+        }
+        let kind = if self.error_types.len() < ERROR_TYPES {
+            error_type
+        } else {
+            "other"
+        };
+        match self
+            .error_types
+            .iter_mut()
+            .find(|(p, t, _)| *p == phase && t == kind)
+        {
+            Some(e) => e.2 += 1,
+            None => self.error_types.push((phase, kind.to_string(), 1)),
         }
     }
 

@@ -414,7 +414,7 @@ fn the_summary_explains_what_the_platform_did() {
     let o = thaw(&["/?fail=1", "-p", "parallel 3"]);
     let text = stdout(&o);
     assert!(
-        text.contains("function      3 function errors (the function's log lines say why)"),
+        text.contains("function      3 function errors (Error ×3 in invoke)"),
         "{text}"
     );
 
@@ -422,5 +422,21 @@ fn the_summary_explains_what_the_platform_did() {
     let o = thaw(&["--handler-cmd", "/nonexistent/bin", "-p", "parallel 2"]);
     let text = stdout(&o);
     assert!(text.contains("errors        server 2"), "{text}");
-    assert!(text.contains("function      2 Init failures"), "{text}");
+    assert!(
+        text.contains("function      2 Init failures (Runtime.ExitError ×2 in init)"),
+        "{text}"
+    );
+    let o = thaw(&[
+        "--handler-cmd",
+        "/nonexistent/bin",
+        "-p",
+        "parallel 2",
+        "-o",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["platform"]["error_types"],
+        serde_json::json!({"init": {"Runtime.ExitError": 2}})
+    );
 }

@@ -14,7 +14,7 @@ use crate::emulator::builtin::Plan;
 use crate::emulator::pool::{EnvKey, Phase};
 use crate::emulator::proxy::{self, Context, Malformed};
 use crate::emulator::runtime_api::{Delivery, RuntimeMsg};
-use crate::event::{DestroyReason, InvokeOutcome};
+use crate::event::{DestroyReason, EventKind, FailurePhase, InvokeOutcome};
 
 /// How an invocation ended, for `finish`.
 struct Ending {
@@ -164,6 +164,18 @@ impl Core {
             return;
         };
         let (key, rid) = (inv.key, inv.request_id.clone());
+        if let Some(env) = self.pool.get(key) {
+            let env = env.id.clone();
+            self.emit(
+                now,
+                EventKind::Failure {
+                    env,
+                    phase: FailurePhase::Invoke,
+                    error_type: error_type.to_string(),
+                },
+                out,
+            );
+        }
         let line = format!(
             "{}\t{rid}\tERROR\tInvoke Error \t{{\"errorType\":\"{error_type}\",\"errorMessage\":{}}}",
             super::logs::rfc3339(self.wall_us(now)),
@@ -200,6 +212,7 @@ impl Core {
             status,
             body,
             memory_used_mb,
+            error_type: None,
         });
         self.invoke_done(now, id, out);
     }

@@ -4,12 +4,14 @@
 use std::time::Duration;
 
 use super::{Core, Effect, Invocation, Invoked, Reply, Ticket, TimerKind, ms, uuid_v4};
-use crate::emulator::builtin::{self, InvokeParams};
+use crate::emulator::builtin::{self, InvokeParams, Plan};
 use crate::emulator::logs::Report;
 use crate::emulator::pool::EnvKey;
 
-use crate::event::{DestroyReason, EventKind, InitType, InvokeOutcome, ThrottleReason};
-use crate::ids::RequestId;
+use crate::event::{
+    DestroyReason, EventKind, FailurePhase, InitType, InvokeOutcome, ThrottleReason,
+};
+use crate::ids::{EnvId, RequestId};
 
 impl Core {
     pub(super) fn throttle(
@@ -150,25 +152,35 @@ impl Core {
         self.log(now, key, |w, wall| w.start(wall, &request_id), out);
     }
 
-    pub(super) fn invoke_done(&mut self, now: Duration, id: u64, out: &mut Vec<Effect>) {
-        let Some(inv) = self.invocations.remove(&id) else {
-            return;
-        };
-        let Some(plan) = inv.plan.clone() else { return };
-        let Some(env) = self.pool.get_current(inv.key, inv.serial) else {
-            return;
-        };
-        let (env_id, init_type, invocations) = (env.id.clone(), env.init_type, env.invocations);
-        let key = inv.key;
-        let rid = inv.request_id.as_str();
+    /// What an invocation's end writes besides its REPORT: the error, the timeout or
+    /// the runtime's exit, and a function error's type.
+    fn log_outcome(
+        &mut self,
+        now: Duration,
+        key: EnvKey,
+        env_id: &EnvId,
+        rid: &str,
+        plan: &Plan,
+        out: &mut Vec<Effect>,
+    ) {
         match plan.outcome {
             InvokeOutcome::Success => {}
-            InvokeOutcome::Error => self.log(
-                now,
-                key,
-                |w, wall| w.function_error(wall, rid, &plan.body),
-                out,
-            ),
+            InvokeOutcome::Error => {
+                if let Some(error_type) = plan.error_type {
+                    let failure = EventKind::Failure {
+                        env: env_id.clone(),
+                        phase: FailurePhase::Invoke,
+                        error_type: error_type.to_string(),
+                    };
+                    self.emit(now, failure, out);
+                }
+                self.log(
+                    now,
+                    key,
+                    |w, wall| w.function_error(wall, rid, &plan.body),
+                    out,
+                );
+            }
             InvokeOutcome::Timeout => {
                 let t = self.cfg.timeout_s;
                 self.log(now, key, |w, wall| w.timed_out(wall, rid, t), out);
@@ -181,6 +193,20 @@ impl Core {
                 }
             }
         }
+    }
+
+    pub(super) fn invoke_done(&mut self, now: Duration, id: u64, out: &mut Vec<Effect>) {
+        let Some(inv) = self.invocations.remove(&id) else {
+            return;
+        };
+        let Some(plan) = inv.plan.clone() else { return };
+        let Some(env) = self.pool.get_current(inv.key, inv.serial) else {
+            return;
+        };
+        let (env_id, init_type, invocations) = (env.id.clone(), env.init_type, env.invocations);
+        let key = inv.key;
+        let rid = inv.request_id.as_str();
+        self.log_outcome(now, key, &env_id, rid, &plan, out);
         let restore = self.cfg.runtime.is_snapstart();
         // Since Aug 2025 an on-demand cold start bills its Init (LAMBDA-FACTS §6);
         // SnapStart bills its restore separately, provisioned Init is billed as PC.

@@ -10,7 +10,7 @@ use super::{Core, Effect, Reply, TimerKind, ms, spread};
 use crate::emulator::builtin;
 use crate::emulator::logs;
 use crate::emulator::pool::EnvKey;
-use crate::event::{DestroyReason, EventKind, InitType, ReclaimReason};
+use crate::event::{DestroyReason, EventKind, FailurePhase, InitType, ReclaimReason};
 use crate::ids::EnvId;
 
 /// A failed Init: how long it ran, Lambda's error type, and the invocation waiting for it.
@@ -159,6 +159,15 @@ impl Core {
             now,
             key,
             |w, wall| w.init_report(wall, init_ms, "init", error_type),
+            out,
+        );
+        self.emit(
+            now,
+            EventKind::Failure {
+                env: env_id.clone(),
+                phase: FailurePhase::Init,
+                error_type: error_type.to_string(),
+            },
             out,
         );
         self.emit(
