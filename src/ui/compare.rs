@@ -19,9 +19,9 @@ use ratatui::widgets::Paragraph;
 
 use crate::ids::Stamp;
 
-use super::app::{App, Hero};
+use super::app::App;
 use super::screen::Pane;
-use super::{counters, format, grid, lanes, render};
+use super::{counters, format, render};
 
 /// Below this the comparison says it is too small instead of drawing.
 const MIN_WIDTH: u16 = 80;
@@ -93,10 +93,7 @@ pub fn render(frame: &mut Frame, panes: [&Pane; 2], app: &App, now: Stamp, froze
             Line::styled(format!(" {} ", pane.title), t.highlight).alignment(Alignment::Center),
             name,
         );
-        match app.hero {
-            Hero::Grid => grid::render(frame, grid_area, pane.shown(), app, now),
-            Hero::Lanes => lanes::render(frame, grid_area, pane.shown(), app, now),
-        }
+        render::hero(frame, grid_area, pane.shown(), app, now);
         counters::render(frame, counters_area, pane.shown(), t, false);
     }
     render::status(frame, status, panes[0].shown(), app, now);

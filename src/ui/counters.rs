@@ -54,7 +54,13 @@ impl Tally {
             } else {
                 p.function_errors + p.timeouts + p.crashes + p.init_errors
             },
-            in_flight: c.in_flight,
+            // Requests thaw sent and has no answer for; else (traffic thaw did not
+            // send) invocations started and not yet ended.
+            in_flight: if state.bursts.is_empty() && c.in_flight == 0 {
+                u32::try_from(p.in_flight).unwrap_or(u32::MAX)
+            } else {
+                c.in_flight
+            },
             live: state.envs.live(),
             peak: state.envs.peak_live(),
         }

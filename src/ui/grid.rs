@@ -237,6 +237,35 @@ pub fn shown(state: &State, capacity: usize) -> (Vec<&EnvRow>, usize) {
     (keep, hidden)
 }
 
+/// Rows a lanes panel needs to be worth drawing under the grid.
+const LANES_MIN_H: u16 = 8;
+
+/// The hero panel in the grid view: the grid, and under it the lanes when the grid
+/// leaves room (a burst of 50 fills a third of a large terminal; the rest shows who was
+/// born when and who was reused).
+pub fn split(area: Rect, state: &State) -> (Rect, Option<Rect>) {
+    let n = state.envs.len().max(1);
+    let max_seq = state.envs.rows().next_back().map_or(0, |r| r.seq + 1);
+    let cells = cells_area(area);
+    let g = geometry(cells, n, max_seq);
+    // Borders, the legend, the cells' rows, and one spare row to grow into.
+    let rows = u16::try_from(n.div_ceil(g.cols.max(1))).unwrap_or(u16::MAX);
+    let needed = rows.saturating_add(4).max(5);
+    if state.envs.is_empty() || area.height < needed + LANES_MIN_H {
+        return (area, None);
+    }
+    let grid = Rect {
+        height: needed,
+        ..area
+    };
+    let lanes = Rect {
+        y: area.y + needed,
+        height: area.height - needed,
+        ..area
+    };
+    (grid, Some(lanes))
+}
+
 /// The geometry and cells area for the grid block at `area`, as drawn now.
 pub fn layout(area: Rect, state: &State) -> (Rect, Geometry) {
     let cells = cells_area(area);
@@ -251,15 +280,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     let (rows, hidden) = shown(state, g.capacity());
     let mut title = vec![
         Span::styled(" Environments ", t.title),
-        Span::styled(
-            format!(
-                "live {} · peak {} · reclaimed {} ",
-                state.envs.live(),
-                state.envs.peak_live(),
-                state.platform.reclaimed
-            ),
-            t.text,
-        ),
+        Span::styled(format!("live {} ", state.envs.live()), t.text),
+        Span::styled(format!("· peak {} ", state.envs.peak_live()), t.text),
+        Span::styled(format!("· reclaimed {} ", state.platform.reclaimed), t.text),
     ];
     if hidden > 0 {
         title.push(Span::styled(format!("· {hidden} not shown "), t.dim));
@@ -267,8 +290,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(t.border)
-        .title(Line::from(title))
-        .title_bottom(selected_line(state, app, now));
+        .title(format::fit(title, area.width))
+        .title_bottom(format::fit(selected_line(state, app, now), area.width));
     frame.render_widget(block, area);
 
     if rows.is_empty() {
@@ -307,14 +330,23 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     }
     // The legend, on the block's last inner line.
     let legend_y = cells.y + cells.height;
+    // As much of the legend as fits.
     let mut spans = Vec::new();
+    let mut room = usize::from(cells.width);
+    let mut item = |glyph: &'static str, style, name: &str| {
+        let text = format!(" {name}  ");
+        let w = glyph.chars().count() + text.chars().count();
+        if w <= room {
+            room -= w;
+            spans.push(Span::styled(glyph, style));
+            spans.push(Span::styled(text, t.dim));
+        }
+    };
     for look in Look::LEGEND {
-        spans.push(Span::styled(look.glyph(), look.style(t)));
-        spans.push(Span::styled(format!(" {}  ", look.name()), t.dim));
+        item(look.glyph(), look.style(t), look.name());
     }
     if rows.iter().any(|r| r.slots > 1) {
-        spans.push(Span::styled("◔◑◕", t.env_warm));
-        spans.push(Span::styled(" fill  ", t.dim));
+        item("◔◑◕", t.env_warm, "fill");
     }
     frame.render_widget(
         Line::from(spans),
@@ -326,38 +358,40 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     );
 }
 
-/// The selected environment's facts, for the block's bottom border.
-pub fn selected_line<'a>(state: &State, app: &App, now: Stamp) -> Line<'a> {
+/// The selected environment's facts, for the block's bottom border: the parts to fit.
+pub fn selected_line(state: &State, app: &App, now: Stamp) -> Vec<Span<'static>> {
     let t = &app.theme;
     let Some(row) = app
         .selected
         .and_then(|seq| state.envs.rows().find(|r| r.seq == seq))
     else {
-        return Line::styled(" ←↑↓→ or click: select an environment ", t.dim);
+        return vec![Span::styled(
+            " ←↑↓→ or click: select an environment ",
+            t.dim,
+        )];
     };
     let init = row.init_ms.map_or_else(
         || "init –".to_string(),
         |ms| format!("init {}", format::ms(ms)),
     );
     let short: String = row.id.0.chars().take(8).collect();
-    Line::from(vec![
+    let fill = if row.slots > 1 {
+        format!(" {}/{}", row.in_flight, row.slots)
+    } else {
+        String::new()
+    };
+    vec![
         Span::styled(format!(" #{} ", row.seq + 1), t.highlight),
+        Span::styled(format!(" {short} "), t.text),
+        Span::styled(format!("· {}{fill} ", Look::of(row).name()), t.text),
+        Span::styled(format!("· {} inv ", row.invocations), t.text),
+        Span::styled(format!("· {init} "), t.text),
+        Span::styled(format!("· born {} ", format::clock(row.born)), t.text),
         Span::styled(
-            format!(
-                " {short} · {}{} · born {} · {init} · {} inv · last use {} ago ",
-                Look::of(row).name(),
-                if row.slots > 1 {
-                    format!(" {}/{}", row.in_flight, row.slots)
-                } else {
-                    String::new()
-                },
-                format::clock(row.born),
-                row.invocations,
-                format::ago(now, row.last_used),
-            ),
+            format!("· last use {} ago ", format::ago(now, row.last_used)),
             t.text,
         ),
-    ])
+    ]
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::event::InvokeOutcome;
 use crate::ids::Stamp;
 use crate::state::{EnvRow, LaneEnd, State};
 
-use super::app::App;
+use super::app::{App, Hero};
 use super::theme::Theme;
 
 /// The zoom levels: how much time the lanes' width holds, in seconds.
@@ -267,11 +267,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
             t.dim,
         ));
     }
-    let block = Block::new()
+    let mut block = Block::new()
         .borders(Borders::ALL)
         .border_style(t.border)
-        .title(super::format::fit(title, area.width))
-        .title_bottom(super::grid::selected_line(state, app, now));
+        .title(super::format::fit(title, area.width));
+    // Under the grid, the grid's border already shows the selection.
+    if app.hero == Hero::Lanes {
+        block = block.title_bottom(super::format::fit(
+            super::grid::selected_line(state, app, now),
+            area.width,
+        ));
+    }
     frame.render_widget(block, area);
     if inner.width <= LABEL_W + COUNT_W + 4 || inner.height < 3 {
         return;
@@ -303,13 +309,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
         );
     }
     axis(frame, inner, width, view, now, t);
-    legend(frame, inner, t);
+    legend(frame, inner, app);
 }
 
 /// The legend on the panel's last inner line: as much as fits, then the keys if they
 /// fit too.
-fn legend(frame: &mut Frame, inner: Rect, t: &Theme) {
-    const KEYS: &str = "v grid  z/Z zoom  ←/→ time";
+fn legend(frame: &mut Frame, inner: Rect, app: &App) {
+    let t = &app.theme;
+    let keys = if app.hero == Hero::Lanes {
+        "v grid  z/Z zoom  ←/→ time"
+    } else {
+        "v lanes only  z/Z zoom"
+    };
     let mut legend = Vec::new();
     let mut room = usize::from(inner.width);
     for (m, name) in Mark::LEGEND {
@@ -322,8 +333,8 @@ fn legend(frame: &mut Frame, inner: Rect, t: &Theme) {
         legend.push(Span::styled(m.glyph(false), m.style(t, false)));
         legend.push(Span::styled(text, t.dim));
     }
-    if KEYS.chars().count() <= room {
-        legend.push(Span::styled(KEYS, t.key));
+    if keys.chars().count() <= room {
+        legend.push(Span::styled(keys, t.key));
     }
     frame.render_widget(
         Line::from(legend),

@@ -45,10 +45,7 @@ pub fn draw(frame: &mut Frame, view: &View) {
         return;
     };
     title(frame, a.title, state, app, now, frozen);
-    match app.hero {
-        Hero::Grid => grid::render(frame, a.grid, state, app, now),
-        Hero::Lanes => lanes::render(frame, a.grid, state, app, now),
-    }
+    hero(frame, a.grid, state, app, now);
     counters::render(frame, a.counters, state, t, a.big_counters);
     burst_panel::render(frame, a.burst, state, app, now);
     if app.horizon == 0 {
@@ -71,6 +68,20 @@ pub fn draw(frame: &mut Frame, view: &View) {
     status(frame, a.status, state, app, now);
     if app.help {
         help::render(frame, size, app);
+    }
+}
+
+/// The hero panel: the lanes, or the grid with the lanes under it where there is room.
+pub fn hero(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stamp) {
+    match app.hero {
+        Hero::Grid => {
+            let (cells, below) = grid::split(area, state);
+            grid::render(frame, cells, state, app, now);
+            if let Some(l) = below {
+                lanes::render(frame, l, state, app, now);
+            }
+        }
+        Hero::Lanes => lanes::render(frame, area, state, app, now),
     }
 }
 

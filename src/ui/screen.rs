@@ -143,14 +143,20 @@ impl Screen {
 
     /// Where each pane's grid is on a terminal of this size.
     fn grid_areas(&self, area: Rect) -> Vec<Rect> {
-        if self.panes.len() == 2 {
+        let heroes: Vec<Rect> = if self.panes.len() == 2 {
             compare::grid_areas(area).into_iter().flatten().collect()
         } else {
             layout::areas(area, self.app.theme.big_digits)
                 .map(|a| a.grid)
                 .into_iter()
                 .collect()
-        }
+        };
+        // The grid is the hero's top part when lanes share the panel.
+        heroes
+            .into_iter()
+            .zip(&self.panes)
+            .map(|(hero, pane)| grid::split(hero, pane.shown()).0)
+            .collect()
     }
 
     /// The screen's "now": the session clock, or a replay's position in its recording.

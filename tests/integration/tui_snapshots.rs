@@ -232,3 +232,16 @@ fn lanes_of_the_seed_story(w: u16, h: u16, theme: ThemeName) {
     let name = format!("lanes_{w}x{h}_{}", theme.as_str());
     insta::assert_snapshot!(name, text(&mut s, w, h, None));
 }
+
+/// The grid after the seed story, an environment selected, at the three sizes the
+/// layout is checked at: nothing cut by a border, no phrase split across lines.
+#[test_case::test_case(80, 24 ; "80x24")]
+#[test_case::test_case(140, 45 ; "140x45")]
+#[test_case::test_case(200, 60 ; "200x60")]
+fn grid_of_the_seed_story(w: u16, h: u16) {
+    let mut s = live("demo", ThemeName::Default);
+    let now = s.panes()[0].live.latest.unwrap();
+    press(&mut s, KeyCode::Down, now);
+    let name = format!("grid_{w}x{h}");
+    insta::assert_snapshot!(name, text(&mut s, w, h, None));
+}

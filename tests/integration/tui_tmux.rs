@@ -112,8 +112,13 @@ fn parallel_parallel_serial_reads_as_fifty_lanes_one_carrying_the_serial_run() {
     wait_for(&s.0, "50 requests");
     tmux(&["send-keys", "-t", &s.0, "Enter"]);
     wait_for(&s.0, "warm      50");
-    // The second run is over when its in-flight count is gone from the panel.
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    // The second run is over when the panel's run line ("… · 0 in flight · 1.2 s") is
+    // gone: a fire before that is refused as still running.
+    let start = std::time::Instant::now();
+    while tmux::screen(&s.0).contains("in flight ·") {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     tmux(&["send-keys", "-t", &s.0, "2", "Enter"]);
     wait_for(&s.0, "warm      100");
     // Lanes, zoomed to 10 s: one column is 0.1 s, a serial bar about one column.
