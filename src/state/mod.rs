@@ -50,6 +50,8 @@ pub struct Second {
     pub platform_in_flight_max: u32,
     pub throttles: u32,
     pub live_envs: u32,
+    /// The longest invocation that ended (REPORT's Duration), ms.
+    pub duration_max_ms: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -206,7 +208,11 @@ impl State {
                 cold,
                 outcome,
                 ..
-            } => self.invoke_end(at, env, *duration_ms, *cold, *outcome),
+            } => {
+                self.invoke_end(at, env, *duration_ms, *cold, *outcome);
+                let ms = duration_ms.max(0.0).ceil() as u32;
+                self.tally(sec, |s| s.duration_max_ms = s.duration_max_ms.max(ms));
+            }
             EventKind::Frozen { env } => {
                 if self.envs.get(env).is_some_and(|r| r.state.is_alive()) {
                     self.envs.set_state(env, EnvState::Idle, at);

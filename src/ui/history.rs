@@ -11,7 +11,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
 
 use crate::event::Stat;
 use crate::ids::Stamp;
-use crate::state::State;
+use crate::state::{MetricSeries, State};
 
 use super::charts::Series;
 use super::theme::Theme;
@@ -54,33 +54,11 @@ impl History {
         };
         let client = line(&|s| s.client_concurrency);
         let platform = line(&|s| s.platform_in_flight_max);
-        let (mut cloudwatch, mut provisional, mut period_s) = (Vec::new(), Vec::new(), 60);
-        if let Some(m) = state.metric_series("ConcurrentExecutions", Stat::Maximum) {
-            period_s = m.period_s.max(1);
-            let period = i64::from(period_s);
-            let last_slot = u64::try_from(now_s.div_euclid(period)).unwrap_or(0);
-            let n = usize::try_from(i64::from(horizon_s) / period)
-                .unwrap_or(1)
-                .max(1);
-            let start = last_slot + 1 - n.min(usize::try_from(last_slot).unwrap_or(0) + 1) as u64;
-            for (i, v) in m.values.window(last_slot, n).into_iter().enumerate() {
-                let Some(v) = v else { continue };
-                let slot = start + i as u64;
-                let point = ((slot.cast_signed() * period - now_s) as f64, v);
-                let newest = m
-                    .latest
-                    .is_some_and(|(t, _)| t.div_euclid(period * 1_000_000) as u64 == slot);
-                if newest && m.latest_provisional {
-                    // Joined to the firm line so it reads as its continuation.
-                    if let Some(p) = cloudwatch.last() {
-                        provisional.push(*p);
-                    }
-                    provisional.push(point);
-                } else {
-                    cloudwatch.push(point);
-                }
-            }
-        }
+        let (cloudwatch, provisional, period_s) = metric_points(
+            state.metric_series("ConcurrentExecutions", Stat::Maximum),
+            horizon_s,
+            now_s,
+        );
         Self {
             client,
             platform,
@@ -101,6 +79,147 @@ impl History {
         .flat_map(|s| s.iter().map(|p| p.1))
         .fold(0.0, f64::max)
     }
+}
+
+/// A CloudWatch series over `horizon_s` ending at `now_s` (Unix s): its firm points,
+/// the newest joined to the last firm one while CloudWatch may still revise it, and its
+/// period.
+pub fn metric_points(
+    series: Option<&MetricSeries>,
+    horizon_s: u32,
+    now_s: i64,
+) -> (Series, Series, u32) {
+    let (mut firm, mut provisional) = (Vec::new(), Vec::new());
+    let Some(m) = series else {
+        return (firm, provisional, 60);
+    };
+    let period_s = m.period_s.max(1);
+    let period = i64::from(period_s);
+    let last_slot = u64::try_from(now_s.div_euclid(period)).unwrap_or(0);
+    let n = usize::try_from(i64::from(horizon_s) / period)
+        .unwrap_or(1)
+        .max(1);
+    let start = last_slot + 1 - n.min(usize::try_from(last_slot).unwrap_or(0) + 1) as u64;
+    for (i, v) in m.values.window(last_slot, n).into_iter().enumerate() {
+        let Some(v) = v else { continue };
+        let slot = start + i as u64;
+        let point = ((slot.cast_signed() * period - now_s) as f64, v);
+        let newest = m
+            .latest
+            .is_some_and(|(t, _)| t.div_euclid(period * 1_000_000) as u64 == slot);
+        if newest && m.latest_provisional {
+            // Joined to the firm line so it reads as its continuation.
+            if let Some(p) = firm.last() {
+                provisional.push(*p);
+            }
+            provisional.push(point);
+        } else {
+            firm.push(point);
+        }
+    }
+    (firm, provisional, period_s)
+}
+
+/// Duration per minute over a horizon: CloudWatch's p50, p99 and Maximum beside the
+/// longest invocation thaw saw end in each minute.
+pub fn render_duration(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    t: &Theme,
+    horizon: usize,
+    now: Stamp,
+) {
+    let (horizon_s, name) = HORIZONS[horizon.clamp(1, HORIZONS.len() - 1)];
+    let now_s = now.wall_us.div_euclid(1_000_000);
+    let minutes = usize::try_from(horizon_s / 60).unwrap_or(1).max(1);
+    let last = u64::try_from(now_s.div_euclid(60)).unwrap_or(0);
+    let held = state.minutes.first_slot().map_or(0, |f| {
+        usize::try_from(last.saturating_sub(f) + 1).unwrap_or(minutes)
+    });
+    let window = state.minutes.window(last, minutes.min(held));
+    let first = last + 1 - window.len() as u64;
+    let own: Series = window
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.duration_max_ms > 0)
+        .map(|(i, s)| {
+            let x = ((first + i as u64) * 60) as f64 - now_s as f64;
+            (x, f64::from(s.duration_max_ms))
+        })
+        .collect();
+    let series = |stat| {
+        let (mut firm, provisional, _) =
+            metric_points(state.metric_series("Duration", stat), horizon_s, now_s);
+        let late = !provisional.is_empty();
+        firm.extend(provisional.into_iter().skip(1));
+        (firm, late)
+    };
+    let (p50, _) = series(Stat::P50);
+    let (p99, _) = series(Stat::P99);
+    let (max, late) = series(Stat::Maximum);
+    let peak = [&own, &p50, &p99, &max]
+        .iter()
+        .flat_map(|s| s.iter().map(|p| p.1))
+        .fold(0.0, f64::max);
+    let top = (peak * 1.2).max(10.0).ceil();
+    let newest = |s: &Series| s.last().map_or("–".to_string(), |p| super::format::ms(p.1));
+    let title = vec![
+        Span::styled(format!(" Duration {name} per minute "), t.title),
+        Span::styled(format!("p50 {} ", newest(&p50)), t.series_client),
+        Span::styled(format!("· p99 {} ", newest(&p99)), t.series_platform),
+        Span::styled(
+            format!("· max {}{} ", newest(&max), if late { "~" } else { "" }),
+            t.error,
+        ),
+        Span::styled(format!("· REPORT max {} ", newest(&own)), t.dim),
+    ];
+    let datasets = vec![
+        Dataset::default()
+            .name("REPORT max")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.dim)
+            .data(&own),
+        Dataset::default()
+            .name("p50")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series_client)
+            .data(&p50),
+        Dataset::default()
+            .name("p99")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.series_platform)
+            .data(&p99),
+        Dataset::default()
+            .name("max")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(t.error)
+            .data(&max),
+    ];
+    let chart = Chart::new(datasets)
+        .block(
+            Block::bordered()
+                .border_style(t.border)
+                .title(super::format::fit(title, area.width)),
+        )
+        .x_axis(
+            Axis::default()
+                .bounds([-f64::from(horizon_s), 0.0])
+                .labels([edge(horizon_s), "now".to_string()])
+                .style(t.dim),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .labels(["0".to_string(), super::format::ms(top)])
+                .style(t.dim),
+        )
+        .legend_position(None);
+    frame.render_widget(chart, area);
 }
 
 /// `-15m`, `-1h`: a horizon's left edge.

@@ -53,7 +53,11 @@ pub fn draw(frame: &mut Frame, view: &View) {
     } else {
         history::render(frame, a.concurrency, state, t, app.horizon, now);
     }
-    charts::render_latency(frame, a.latency, state, t);
+    if app.horizon == 0 {
+        charts::render_latency(frame, a.latency, state, t);
+    } else {
+        history::render_duration(frame, a.latency, state, t, app.horizon, now);
+    }
     if cloudwatch::wanted(state) && a.log.width >= cloudwatch::WIDTH * 2 {
         let [log_area, cw] = ratatui::layout::Layout::horizontal([
             ratatui::layout::Constraint::Fill(1),

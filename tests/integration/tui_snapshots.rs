@@ -245,3 +245,13 @@ fn grid_of_the_seed_story(w: u16, h: u16) {
     let name = format!("grid_{w}x{h}");
     insta::assert_snapshot!(name, text(&mut s, w, h, None));
 }
+
+/// `H`: the charts per minute over 15 minutes (the emulator's own metrics at its period
+/// beside thaw's peaks and the longest REPORT of each minute).
+#[test]
+fn per_minute_charts_of_the_seed_story() {
+    let mut s = live("demo", ThemeName::Default);
+    let now = s.panes()[0].live.latest.unwrap();
+    press(&mut s, KeyCode::Char('H'), now);
+    insta::assert_snapshot!(text(&mut s, 140, 45, None));
+}
