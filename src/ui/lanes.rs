@@ -161,6 +161,39 @@ pub fn rows(state: &State, view: LaneView, now: Stamp) -> Vec<&EnvRow> {
         .collect()
 }
 
+/// The first row shown and how many fit in a lanes panel's `inner` area: the newest
+/// rows, unless the selection asks for others.
+fn window_rows(rows: &[&EnvRow], inner: Rect, app: &App) -> (usize, usize) {
+    // Lanes, then the time axis and the legend.
+    let height = usize::from(inner.height.saturating_sub(2));
+    let selected = app
+        .selected
+        .and_then(|s| rows.iter().position(|r| r.seq == s));
+    let mut top = rows.len().saturating_sub(height);
+    if let Some(i) = selected {
+        if i < top {
+            top = i;
+        } else if i >= top + height {
+            top = i + 1 - height;
+        }
+    }
+    (top, height)
+}
+
+/// The environment whose lane is at `(x, y)` in a lanes panel drawn at `area`.
+pub fn hit(area: Rect, state: &State, app: &App, now: Stamp, x: u16, y: u16) -> Option<u64> {
+    let inner = Block::bordered().inner(area);
+    if x < inner.x || x >= inner.x + inner.width || y < inner.y {
+        return None;
+    }
+    let rows = rows(state, app.lanes, now);
+    let (top, height) = window_rows(&rows, inner, app);
+    let i = usize::from(y - inner.y);
+    (i < height)
+        .then(|| rows.get(top + i).map(|r| r.seq))
+        .flatten()
+}
+
 /// One lane's marks over `width` columns from `left`, each `step` µs wide.
 fn marks(row: &EnvRow, left: i64, step: i64, width: u16, now_us: i64) -> Vec<Mark> {
     let cols = usize::from(width);
@@ -229,20 +262,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     let view = app.lanes;
     let rows = rows(state, view, now);
     let inner = Block::bordered().inner(area);
-    // Lanes, then the time axis and the legend.
-    let height = usize::from(inner.height.saturating_sub(2));
-    let selected = app
-        .selected
-        .and_then(|s| rows.iter().position(|r| r.seq == s));
-    // The newest rows unless a selection asks for others.
-    let mut top = rows.len().saturating_sub(height);
-    if let Some(i) = selected {
-        if i < top {
-            top = i;
-        } else if i >= top + height {
-            top = i + 1 - height;
-        }
-    }
+    let (top, height) = window_rows(&rows, inner, app);
     let shown = &rows[top.min(rows.len())..rows.len().min(top + height)];
     let mut title = vec![
         Span::styled(" Lanes ", t.title),

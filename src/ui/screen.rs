@@ -17,7 +17,7 @@ use crate::state::State;
 
 use super::app::{App, Hero};
 use super::keys::{self, Action, Lookup};
-use super::{compare, grid, layout, render};
+use super::{compare, grid, lanes, layout, render};
 
 /// One pane: a session's state as it goes, and the picture kept while frozen.
 pub struct Pane {
@@ -116,16 +116,24 @@ impl Screen {
                     .map_or(1, |g| grid::layout(*g, first.shown()).1.cols);
                 self.app.handle(action, first.shown(), cols, now)
             }
-            Input::Mouse(m)
-                if m.kind == MouseEventKind::Down(MouseButton::Left)
-                    && self.app.hero == Hero::Grid =>
-            {
-                for (pane, g) in self.panes.iter().zip(grids) {
+            Input::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+                let (x, y) = (m.column, m.row);
+                for (pane, hero) in self.panes.iter().zip(self.hero_areas(area)) {
                     let state = pane.shown();
+                    let (g, below) = match self.app.hero {
+                        Hero::Grid => grid::split(hero, state),
+                        Hero::Lanes => (Rect::default(), Some(hero)),
+                    };
                     let (cells, geometry) = grid::layout(g, state);
                     let (rows, _) = grid::shown(state, geometry.capacity());
-                    if let Some(i) = geometry.hit(cells, m.column, m.row) {
+                    if self.app.hero == Hero::Grid
+                        && let Some(i) = geometry.hit(cells, x, y)
+                    {
                         self.app.select_seq(rows.get(i).map(|r| r.seq));
+                    } else if let Some(l) = below
+                        && let Some(seq) = lanes::hit(l, state, &self.app, now, x, y)
+                    {
+                        self.app.select_seq(Some(seq));
                     }
                 }
                 Vec::new()
@@ -141,18 +149,21 @@ impl Screen {
         }
     }
 
-    /// Where each pane's grid is on a terminal of this size.
-    fn grid_areas(&self, area: Rect) -> Vec<Rect> {
-        let heroes: Vec<Rect> = if self.panes.len() == 2 {
+    /// Where each pane's hero panel is on a terminal of this size.
+    fn hero_areas(&self, area: Rect) -> Vec<Rect> {
+        if self.panes.len() == 2 {
             compare::grid_areas(area).into_iter().flatten().collect()
         } else {
             layout::areas(area, self.app.theme.big_digits)
                 .map(|a| a.grid)
                 .into_iter()
                 .collect()
-        };
-        // The grid is the hero's top part when lanes share the panel.
-        heroes
+        }
+    }
+
+    /// Where each pane's grid is: the hero's top part when lanes share the panel.
+    fn grid_areas(&self, area: Rect) -> Vec<Rect> {
+        self.hero_areas(area)
             .into_iter()
             .zip(&self.panes)
             .map(|(hero, pane)| grid::split(hero, pane.shown()).0)

@@ -255,3 +255,24 @@ fn per_minute_charts_of_the_seed_story() {
     press(&mut s, KeyCode::Char('H'), now);
     insta::assert_snapshot!(text(&mut s, 140, 45, None));
 }
+
+/// A click on a lane selects its environment, and its details show at the bottom.
+#[test]
+fn a_click_on_a_lane_selects_it() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut s = live("demo", ThemeName::Mono);
+    let now = s.panes()[0].live.latest.unwrap();
+    press(&mut s, KeyCode::Char('v'), now);
+    let click = Input::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 20,
+        row: 3,
+        modifiers: KeyModifiers::NONE,
+    });
+    s.on_input(&click, Rect::new(0, 0, 120, 36), now);
+    let seq = s.app.selected.expect("a lane was clicked");
+    let screen = text(&mut s, 120, 36, None);
+    let line = screen.lines().nth(3).unwrap();
+    assert!(line.contains(&format!("▸{:>4}", seq + 1)), "{screen}");
+    assert!(screen.contains(&format!("#{} ", seq + 1)), "{screen}");
+}
