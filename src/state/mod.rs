@@ -208,11 +208,7 @@ impl State {
                 cold,
                 outcome,
                 ..
-            } => {
-                self.invoke_end(at, env, *duration_ms, *cold, *outcome);
-                let ms = duration_ms.max(0.0).ceil() as u32;
-                self.tally(sec, |s| s.duration_max_ms = s.duration_max_ms.max(ms));
-            }
+            } => self.invoke_end(at, sec, env, (*duration_ms, *cold, *outcome)),
             EventKind::Frozen { env } => {
                 if self.envs.get(env).is_some_and(|r| r.state.is_alive()) {
                     self.envs.set_state(env, EnvState::Idle, at);
@@ -447,11 +443,12 @@ impl State {
     fn invoke_end(
         &mut self,
         at: Stamp,
+        sec: Option<u64>,
         env: &EnvId,
-        duration_ms: f64,
-        cold: bool,
-        outcome: InvokeOutcome,
+        (duration_ms, cold, outcome): (f64, bool, InvokeOutcome),
     ) {
+        let ms = duration_ms.max(0.0).ceil() as u32;
+        self.tally(sec, |s| s.duration_max_ms = s.duration_max_ms.max(ms));
         let row = self.envs.upsert(env, at);
         row.lifecycle = true;
         let had = row.in_flight > 0;
