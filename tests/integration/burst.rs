@@ -288,3 +288,42 @@ async fn https_with_a_trusted_certificate_and_tls_errors_without() {
         "untrusted: {rs:?}"
     );
 }
+
+/// In flight agrees with the answers already passed on: at every gauge, the requests
+/// in flight and those answered never add up to more than were sent, and the last gauge
+/// says none are left (a gauge sampled apart from the answers once said 49 in flight
+/// beside 37 answers of 50).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flight_never_disagrees_with_the_answers_before_it() {
+    let emu = common::start(common::quick()).await;
+    let plan: thaw::burst::Plan = "parallel 50".parse().unwrap();
+    let mut answered = 0_u32;
+    let mut gauges = Vec::new();
+    let mut kinds = String::new();
+    thaw::burst::run(
+        &plan,
+        thaw::burst::Target::parse(&emu.url("sleep_ms=200")).unwrap(),
+        RequestSpec::default(),
+        None,
+        thaw::clock::Clock::start(),
+        |e| match e.kind {
+            thaw::event::EventKind::Request(_) => {
+                answered += 1;
+                kinds.push('R');
+            }
+            thaw::event::EventKind::ClientInFlight { in_flight, .. } => {
+                gauges.push((in_flight, answered));
+                kinds.push('G');
+            }
+            _ => kinds.push('.'),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(answered, 50);
+    assert!(gauges.iter().all(|(f, a)| f + a <= 50), "{gauges:?}");
+    assert_eq!(gauges.last().map(|g| g.0), Some(0), "{gauges:?}");
+    // Answers are followed at once by the gauge they change, not up to 50 ms later.
+    assert!(!kinds.contains("R."), "{kinds}");
+    assert!(kinds.matches("RG").count() >= 1, "{kinds}");
+}
