@@ -206,6 +206,16 @@ impl Screen {
     /// Renders into a frame; reads only.
     pub fn render(&self, frame: &mut Frame, now: Stamp) {
         let frozen = self.frozen();
+        // A frozen picture keeps its moment: the lanes and ages stop with it.
+        let now = if frozen {
+            self.panes
+                .iter()
+                .filter_map(|p| p.frozen.as_ref().and_then(|s| s.latest))
+                .max()
+                .unwrap_or(now)
+        } else {
+            now
+        };
         match self.panes.as_slice() {
             [a, b] => compare::render(frame, [a, b], &self.app, now, frozen),
             [p, ..] => render::draw(
