@@ -590,4 +590,33 @@ mod tests {
         let line = serde_json::to_string(&e).unwrap();
         assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
     }
+
+    /// When it happened is kept in a recording beside when it arrived, and a line
+    /// without it (older recordings, or the same time) reads as arrival.
+    #[test]
+    fn when_it_happened_round_trips() {
+        let at = Stamp {
+            mono_us: 5_000_000,
+            wall_us: 1_800_000_005_000_000,
+        };
+        let e = Event::happened(
+            at,
+            1_800_000_000_000_000,
+            EventKind::Failure {
+                env: EnvId("e".into()),
+                phase: FailurePhase::Init,
+                error_type: "Runtime.ExitError".into(),
+            },
+        );
+        let line = serde_json::to_string(&e).unwrap();
+        assert!(line.contains(r#""happened_us":1800000000000000"#), "{line}");
+        assert_eq!(serde_json::from_str::<Event>(&line).unwrap(), e);
+        let now = Event::happened(at, at.wall_us, EventKind::Cleared);
+        let line = serde_json::to_string(&now).unwrap();
+        assert!(!line.contains("happened_us"), "{line}");
+        assert_eq!(
+            serde_json::from_str::<Event>(&line).unwrap().when_us(),
+            at.wall_us
+        );
+    }
 }
