@@ -4,6 +4,7 @@
 use hdrhistogram::Histogram;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
@@ -137,45 +138,52 @@ pub fn render_concurrency(frame: &mut Frame, area: Rect, state: &State, t: &Them
     }
     let top = (c.peak() * 1.2).max(5.0).ceil();
     let datasets = vec![
-        Dataset::default()
-            .name("envs")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.dim)
-            .data(&c.envs),
-        Dataset::default()
-            .name(platform_name)
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series_platform)
-            .data(&c.platform),
-        Dataset::default()
-            .name("client in flight")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series_client)
-            .data(&c.client),
+        line("envs", t.dim, &c.envs),
+        line(platform_name, t.series_platform, &c.platform),
+        line("client in flight", t.series_client, &c.client),
     ];
-    let chart = Chart::new(datasets)
-        .block(
-            Block::bordered()
-                .border_style(t.border)
-                .title(format::fit(title, area.width)),
-        )
+    let block = Block::bordered()
+        .border_style(t.border)
+        .title(format::fit(title, area.width));
+    let x = (-(WINDOW_S as f64 - 1.0), "-60s".to_string());
+    let chart = framed(datasets, block, x, (top, format!("{top:.0}")), t);
+    frame.render_widget(chart, area);
+}
+
+/// One line of a chart.
+pub fn line<'a>(name: &'a str, style: Style, data: &'a [(f64, f64)]) -> Dataset<'a> {
+    Dataset::default()
+        .name(name)
+        .marker(Marker::Braille)
+        .graph_type(GraphType::Line)
+        .style(style)
+        .data(data)
+}
+
+/// A chart of lines in `block`, time from `x.0` seconds (labelled `x.1`) to now, values
+/// from 0 to `y.0` (labelled `y.1`).
+pub fn framed<'a>(
+    datasets: Vec<Dataset<'a>>,
+    block: Block<'a>,
+    x: (f64, String),
+    y: (f64, String),
+    t: &Theme,
+) -> Chart<'a> {
+    Chart::new(datasets)
+        .block(block)
         .x_axis(
             Axis::default()
-                .bounds([-(WINDOW_S as f64 - 1.0), 0.0])
-                .labels(["-60s", "now"])
+                .bounds([x.0, 0.0])
+                .labels([x.1, "now".to_string()])
                 .style(t.dim),
         )
         .y_axis(
             Axis::default()
-                .bounds([0.0, top])
-                .labels(["0".to_string(), format!("{top:.0}")])
+                .bounds([0.0, y.0])
+                .labels(["0".to_string(), y.1])
                 .style(t.dim),
         )
-        .legend_position(None);
-    frame.render_widget(chart, area);
+        .legend_position(None)
 }
 
 /// `p50` and `p99` of a histogram of microseconds, or dashes when empty.

@@ -7,13 +7,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::symbols::Marker;
 use ratatui::text::Span;
-use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType};
+use ratatui::widgets::{Block, Dataset, GraphType};
 
 use crate::event::Stat;
 use crate::ids::Stamp;
 use crate::state::{MetricSeries, State};
 
-use super::charts::Series;
+use super::charts::{Series, framed, line};
 use super::theme::Theme;
 
 /// The concurrency chart's horizons: the first is per second, the rest per minute.
@@ -175,50 +175,21 @@ pub fn render_duration(
         Span::styled(format!("· REPORT max {} ", newest(&own)), t.dim),
     ];
     let datasets = vec![
-        Dataset::default()
-            .name("REPORT max")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.dim)
-            .data(&own),
-        Dataset::default()
-            .name("p50")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series_client)
-            .data(&p50),
-        Dataset::default()
-            .name("p99")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series_platform)
-            .data(&p99),
-        Dataset::default()
-            .name("max")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.error)
-            .data(&max),
+        line("REPORT max", t.dim, &own),
+        line("p50", t.series_client, &p50),
+        line("p99", t.series_platform, &p99),
+        line("max", t.error, &max),
     ];
-    let chart = Chart::new(datasets)
-        .block(
-            Block::bordered()
-                .border_style(t.border)
-                .title(super::format::fit(title, area.width)),
-        )
-        .x_axis(
-            Axis::default()
-                .bounds([-f64::from(horizon_s), 0.0])
-                .labels([edge(horizon_s), "now".to_string()])
-                .style(t.dim),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds([0.0, top])
-                .labels(["0".to_string(), super::format::ms(top)])
-                .style(t.dim),
-        )
-        .legend_position(None);
+    let x = (-f64::from(horizon_s), edge(horizon_s));
+    let chart = framed(
+        datasets,
+        Block::bordered()
+            .border_style(t.border)
+            .title(super::format::fit(title, area.width)),
+        x,
+        (top, super::format::ms(top)),
+        t,
+    );
     frame.render_widget(chart, area);
 }
 
@@ -260,24 +231,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme, horizon: 
     ));
     let top = (h.peak() * 1.2).max(5.0).ceil();
     let mut datasets = vec![
-        Dataset::default()
-            .name("platform")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.dim)
-            .data(&h.platform),
-        Dataset::default()
-            .name("client")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series_client)
-            .data(&h.client),
-        Dataset::default()
-            .name("ConcurrentExecutions")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(t.series_platform)
-            .data(&h.cloudwatch),
+        line("platform", t.dim, &h.platform),
+        line("client", t.series_client, &h.client),
+        line("ConcurrentExecutions", t.series_platform, &h.cloudwatch),
     ];
     if !h.provisional.is_empty() {
         datasets.push(
@@ -289,26 +245,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme, horizon: 
                 .data(&h.provisional),
         );
     }
-    let chart = Chart::new(datasets)
-        .block(
-            Block::bordered()
-                .border_style(t.border)
-                .title(super::format::fit(title, area.width))
-                .title_bottom(Span::styled(" H horizon · • may still change ", t.dim)),
-        )
-        .x_axis(
-            Axis::default()
-                .bounds([-f64::from(horizon_s), 0.0])
-                .labels([edge(horizon_s), "now".to_string()])
-                .style(t.dim),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds([0.0, top])
-                .labels(["0".to_string(), format!("{top:.0}")])
-                .style(t.dim),
-        )
-        .legend_position(None);
+    let x = (-f64::from(horizon_s), edge(horizon_s));
+    let chart = framed(
+        datasets,
+        Block::bordered()
+            .border_style(t.border)
+            .title(super::format::fit(title, area.width))
+            .title_bottom(Span::styled(" H horizon · • may still change ", t.dim)),
+        x,
+        (top, format!("{top:.0}")),
+        t,
+    );
     frame.render_widget(chart, area);
 }
 

@@ -4,8 +4,9 @@
 //! that keeps failing stays on screen.
 
 use crate::common::aws_servers;
+use crate::common::lambda_logs::now_ms;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 use ratatui::Terminal;
@@ -19,16 +20,6 @@ use thaw::sources::cloudwatch::MetricsSource;
 use thaw::sources::logs::LogsSource;
 use thaw::state::State;
 use thaw::ui::{App, Screen};
-
-fn now_ms() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap()
-}
 
 const A: &str = "2026/11/29/[$LATEST]aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const B: &str = "2026/11/29/[$LATEST]bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
