@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Dataset, GraphType};
 
 use crate::event::Stat;
 use crate::ids::Stamp;
-use crate::state::{MetricSeries, State};
+use crate::state::{MetricSeries, Second, State};
 
 use super::charts::{Series, framed, line};
 use super::theme::Theme;
@@ -37,15 +37,9 @@ pub struct History {
 impl History {
     pub fn of(state: &State, horizon_s: u32, now: Stamp) -> Self {
         let now_s = now.wall_us.div_euclid(1_000_000);
-        let minutes = usize::try_from(horizon_s / 60).unwrap_or(1).max(1);
-        let last = u64::try_from(now_s.div_euclid(60)).unwrap_or(0);
-        let held = state.minutes.first_slot().map_or(0, |f| {
-            usize::try_from(last.saturating_sub(f) + 1).unwrap_or(minutes)
-        });
-        let window = state.minutes.window(last, minutes.min(held));
-        let first = last + 1 - window.len() as u64;
+        let (window, first) = minutes(state, horizon_s, now_s);
         let x = |minute: u64| (minute * 60) as f64 - now_s as f64;
-        let line = |f: &dyn Fn(&crate::state::Second) -> u32| -> Series {
+        let line = |f: &dyn Fn(&Second) -> u32| -> Series {
             window
                 .iter()
                 .enumerate()
@@ -79,6 +73,19 @@ impl History {
         .flat_map(|s| s.iter().map(|p| p.1))
         .fold(0.0, f64::max)
     }
+}
+
+/// The minutes of thaw's own history over `horizon_s` ending at `now_s` (none before
+/// the first one seen), and the first one's number.
+fn minutes(state: &State, horizon_s: u32, now_s: i64) -> (Vec<Second>, u64) {
+    let n = usize::try_from(horizon_s / 60).unwrap_or(1).max(1);
+    let last = u64::try_from(now_s.div_euclid(60)).unwrap_or(0);
+    let held = state.minutes.first_slot().map_or(0, |f| {
+        usize::try_from(last.saturating_sub(f) + 1).unwrap_or(n)
+    });
+    let window = state.minutes.window(last, n.min(held));
+    let first = last + 1 - window.len() as u64;
+    (window, first)
 }
 
 /// A CloudWatch series over `horizon_s` ending at `now_s` (Unix s): its firm points,
@@ -132,13 +139,7 @@ pub fn render_duration(
 ) {
     let (horizon_s, name) = HORIZONS[horizon.clamp(1, HORIZONS.len() - 1)];
     let now_s = now.wall_us.div_euclid(1_000_000);
-    let minutes = usize::try_from(horizon_s / 60).unwrap_or(1).max(1);
-    let last = u64::try_from(now_s.div_euclid(60)).unwrap_or(0);
-    let held = state.minutes.first_slot().map_or(0, |f| {
-        usize::try_from(last.saturating_sub(f) + 1).unwrap_or(minutes)
-    });
-    let window = state.minutes.window(last, minutes.min(held));
-    let first = last + 1 - window.len() as u64;
+    let (window, first) = minutes(state, horizon_s, now_s);
     let own: Series = window
         .iter()
         .enumerate()

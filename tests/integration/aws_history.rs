@@ -4,11 +4,10 @@
 //! that keeps failing stays on screen.
 
 use crate::common::aws_servers;
-use crate::common::lambda_logs::now_ms;
+use crate::common::lambda_logs::{self, now_ms};
 
 use std::time::Duration;
 
-use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use thaw::clock::Clock;
@@ -69,41 +68,18 @@ fn seeded() -> Vec<(&'static str, i64, String)> {
 }
 
 async fn put(client: &aws_sdk_cloudwatchlogs::Client, group: &str, now: i64) {
-    client
-        .create_log_group()
-        .log_group_name(group)
-        .send()
-        .await
-        .unwrap();
     let lines = seeded();
-    for stream in [A, B] {
-        client
-            .create_log_stream()
-            .log_group_name(group)
-            .log_stream_name(stream)
-            .send()
-            .await
-            .unwrap();
-        let events: Vec<_> = lines
-            .iter()
-            .filter(|(s, _, _)| *s == stream)
-            .map(|(_, ago, m)| {
-                InputLogEvent::builder()
-                    .timestamp(now - ago)
-                    .message(m)
-                    .build()
-                    .unwrap()
-            })
-            .collect();
-        client
-            .put_log_events()
-            .log_group_name(group)
-            .log_stream_name(stream)
-            .set_log_events(Some(events))
-            .send()
-            .await
-            .unwrap();
-    }
+    let streams: Vec<(&str, Vec<(i64, String)>)> = [A, B]
+        .into_iter()
+        .map(|stream| {
+            let mine = lines.iter().filter(|(s, _, _)| *s == stream);
+            (
+                stream,
+                mine.map(|(_, ago, m)| (now - ago, m.clone())).collect(),
+            )
+        })
+        .collect();
+    lambda_logs::put_timed(client, group, &streams).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

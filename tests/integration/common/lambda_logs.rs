@@ -121,10 +121,30 @@ pub fn streams(json: bool) -> Vec<(&'static str, Vec<String>)> {
     ]
 }
 
+/// Puts each stream's lines 10 ms apart, starting 20 s ago.
 pub async fn put(
     client: &aws_sdk_cloudwatchlogs::Client,
     group: &str,
     streams: &[(&str, Vec<String>)],
+) {
+    let base = now_ms() - 20_000;
+    let timed: Vec<(&str, Vec<(i64, String)>)> = streams
+        .iter()
+        .map(|(s, lines)| {
+            let lines = (0_i64..)
+                .zip(lines)
+                .map(|(i, m)| (base + i * 10, m.clone()));
+            (*s, lines.collect())
+        })
+        .collect();
+    put_timed(client, group, &timed).await;
+}
+
+/// Puts each stream's lines at their own times (Unix ms).
+pub async fn put_timed(
+    client: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    streams: &[(&str, Vec<(i64, String)>)],
 ) {
     client
         .create_log_group()
@@ -132,7 +152,6 @@ pub async fn put(
         .send()
         .await
         .unwrap();
-    let base = now_ms() - 20_000;
     for (s, lines) in streams {
         client
             .create_log_stream()
@@ -143,10 +162,9 @@ pub async fn put(
             .unwrap();
         let events: Vec<_> = lines
             .iter()
-            .enumerate()
-            .map(|(i, m)| {
+            .map(|(t, m)| {
                 InputLogEvent::builder()
-                    .timestamp(base + i64::try_from(i).unwrap() * 10)
+                    .timestamp(*t)
                     .message(m)
                     .build()
                     .unwrap()
