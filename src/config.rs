@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod layers;
+pub mod pricing;
 pub mod runtime;
 pub mod tui;
 mod validate;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use aws::AwsConfig;
 pub use layers::{Layers, load, load_text};
+pub use pricing::PricingConfig;
 pub use tui::{BurstMode, ThemeName, TuiConfig};
 
 use crate::config::runtime::Runtime;
@@ -30,6 +32,8 @@ pub struct Config {
     pub emulator: EmulatorConfig,
     pub tui: TuiConfig,
     pub aws: AwsConfig,
+    /// What Lambda charges, for `thaw whatif`.
+    pub pricing: PricingConfig,
 }
 
 impl Default for Config {
@@ -39,6 +43,7 @@ impl Default for Config {
             emulator: EmulatorConfig::default(),
             tui: TuiConfig::default(),
             aws: AwsConfig::default(),
+            pricing: PricingConfig::default(),
         }
     }
 }

@@ -24,6 +24,21 @@ pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError
     validate_models(e, origin)?;
     validate_tui(&config.tui, origin)?;
     validate_aws(&config.aws, origin)?;
+    validate_pricing(&config.pricing, origin)?;
+    Ok(())
+}
+
+fn validate_pricing(p: &super::PricingConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    for (name, v) in p.prices() {
+        if !v.is_finite() || v < 0.0 {
+            return Err(bad(
+                origin,
+                &format!("pricing.{name}"),
+                v,
+                "a price in US dollars, 0 or more",
+            ));
+        }
+    }
     Ok(())
 }
 

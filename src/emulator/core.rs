@@ -164,6 +164,10 @@ pub struct Core {
     also_waiting: HashMap<EnvKey, Vec<u64>>,
     /// Web Functions: invocations waiting for any free slot, oldest first.
     queue: std::collections::VecDeque<u64>,
+    /// On-demand Init durations to use in turn instead of sampling (a trace's observed
+    /// cold starts, replayed by `thaw whatif`); empty samples the model.
+    init_samples: Vec<f64>,
+    next_init_sample: usize,
 }
 
 impl Core {
@@ -217,7 +221,30 @@ impl Core {
             process: cfg_process,
             also_waiting: HashMap::new(),
             queue: std::collections::VecDeque::new(),
+            init_samples: Vec::new(),
+            next_init_sample: 0,
         }
+    }
+
+    /// On-demand Inits take these durations in turn (cycling) instead of the model's:
+    /// a trace's observed cold starts, so a replay of it starts the same environments.
+    pub fn use_init_durations(&mut self, samples_ms: Vec<f64>) {
+        self.init_samples = samples_ms
+            .into_iter()
+            .filter(|ms| ms.is_finite() && *ms >= 0.0)
+            .collect();
+        self.next_init_sample = 0;
+    }
+
+    /// An Init's duration: the next replayed sample for an on-demand Init, else the
+    /// model's.
+    fn init_duration(&mut self, init_type: InitType) -> f64 {
+        if init_type == InitType::OnDemand && !self.init_samples.is_empty() {
+            let ms = self.init_samples[self.next_init_sample % self.init_samples.len()];
+            self.next_init_sample += 1;
+            return ms;
+        }
+        super::builtin::init_ms(&self.cfg, &mut self.rng, init_type)
     }
 
     pub fn set_observed(&mut self, observed: bool) {

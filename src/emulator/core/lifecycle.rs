@@ -7,7 +7,6 @@ use std::time::Duration;
 use rand::Rng as _;
 
 use super::{Core, Effect, Reply, TimerKind, ms, spread};
-use crate::emulator::builtin;
 use crate::emulator::logs;
 use crate::emulator::pool::EnvKey;
 use crate::event::{DestroyReason, EventKind, FailurePhase, InitType, ReclaimReason};
@@ -61,7 +60,7 @@ impl Core {
             let cap = Duration::from_secs_f64(self.cfg.init_timeout_s.clamp(0.1, 900.0));
             self.schedule(now + cap, TimerKind::InitTimeout { key, serial });
         } else {
-            let init_ms = builtin::init_ms(&self.cfg, &mut self.rng, init_type);
+            let init_ms = self.init_duration(init_type);
             self.schedule(now + ms(init_ms), TimerKind::InitDone { key, serial });
             if let Some(env) = self.pool.get_mut(key) {
                 // Remember the sampled Init so InitDone reports it.
