@@ -21,6 +21,7 @@ pub mod burst; // plans, pre-serialized requests, the release engine
 pub mod record; // the recording format: writer, reader, redaction, CloudWatch Logs import
 pub mod sources; // emulator control, AWS metrics and logs, replay
 pub mod summary; // the end-of-run summary of `thaw burst`, read from state
+pub mod whatif; // a recording's traffic through the platform model under other settings, priced
 pub mod doctor; // `thaw doctor`: each thing watching AWS needs, checked by a real call
 pub mod session; // starts what a session needs; hands back a link: events, commands, a kind
 pub mod ui; // the screen: reads State, turns keys into Commands; starts nothing

@@ -9,6 +9,7 @@ mod import;
 mod live;
 mod replay;
 mod screen;
+mod whatif;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +76,11 @@ pub enum Commands {
     /// The same burst against two execution models side by side (classic vs
     /// web-functions by default)
     Compare(compare::CompareArgs),
+    /// What should I set? A recording's traffic through the platform model under other
+    /// settings (provisioned concurrency, a warmer, another execution model), with cold
+    /// starts, throttles and cost of each, and the cheapest that meets the budget
+    #[command(name = "whatif")]
+    WhatIf(whatif::WhatIfArgs),
     /// Check what watching a function on AWS needs (Region, credentials, the function, its
     /// log group, each permission, the endpoint), one line each with the fix. Exit status:
     /// 0 the screen will work, 1 something to fix, 2 bad flags
@@ -163,6 +169,7 @@ pub fn main() -> ExitCode {
             .block_on(compare::run(&cli.global, args))
             .map(|()| 0),
         Some(Commands::Doctor(args)) => runtime.block_on(doctor::run(&cli.global, args)),
+        Some(Commands::WhatIf(args)) => whatif::run(&cli.global, &args),
         Some(Commands::Completions(args)) => docs::completions(&args).map(|()| 0),
         Some(Commands::Man) => docs::man().map(|()| 0),
     };

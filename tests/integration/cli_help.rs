@@ -25,6 +25,7 @@ fn thaw(args: &[&str]) -> (i32, String, String) {
 #[test_case::test_case(&["import"] ; "import")]
 #[test_case::test_case(&["compare"] ; "compare")]
 #[test_case::test_case(&["doctor"] ; "doctor")]
+#[test_case::test_case(&["whatif"] ; "whatif")]
 #[test_case::test_case(&["completions"] ; "completions")]
 #[test_case::test_case(&["man"] ; "man")]
 fn help(sub: &[&str]) {
