@@ -187,6 +187,9 @@ pub fn run(file: &str, trace: Trace, opts: &Options, pricing: &PricingConfig) ->
     }
 }
 
+#[cfg(test)]
+mod tests;
+
 impl WhatIf {
     /// Whether a row meets the budget.
     pub fn meets(&self, row: &Row) -> bool {

@@ -163,6 +163,8 @@ pub fn simulate(trace: &Trace, scenario: &Scenario, seed: u64) -> Outcome {
     cfg.duration_ms = Some(0.0);
     cfg.timeout_s = cfg.timeout_s.max(900.0);
     cfg.seed = Some(seed);
+    // Nobody reads its metrics: a period a minute long saves timers.
+    cfg.metrics_period_s = 60;
     let mut core = Core::new(cfg, trace.start_wall_us);
     core.set_observed(false);
     core.use_init_durations(trace.init_ms.clone());

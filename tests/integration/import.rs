@@ -14,7 +14,7 @@ use thaw::state::State;
 
 /// The events of `lambda_logs::streams` as `aws logs filter-log-events` prints them,
 /// cut into `pages` pages (each but the last with a `nextToken`).
-fn export_pages(json_format: bool, pages: usize) -> String {
+pub(crate) fn export_pages(json_format: bool, pages: usize) -> String {
     let mut events = Vec::new();
     let base = 1_795_000_000_000_i64;
     for (s, (stream, lines)) in lambda_logs::streams(json_format).iter().enumerate() {

@@ -36,3 +36,4 @@ mod tui_record_tmux;
 mod tui_render;
 mod tui_snapshots;
 mod tui_tmux;
+mod whatif;

@@ -1,0 +1,160 @@
+//! Traces whose answers can be worked out by hand, through the model.
+
+use super::*;
+use crate::whatif::trace::{Arrival, Basis};
+
+/// Idle environments reclaimed after exactly 10 minutes, every Init 100 ms.
+fn base() -> EmulatorConfig {
+    EmulatorConfig {
+        idle_reclaim_s: 600.0,
+        idle_reclaim_jitter_s: 0.0,
+        ..EmulatorConfig::default()
+    }
+}
+
+fn trace(arrivals: Vec<Arrival>, init_ms: f64) -> Trace {
+    let span_s = arrivals.last().map_or(1.0, |a| a.at_us as f64 / 1e6 + 1.0);
+    Trace {
+        start_wall_us: 1_800_000_000_000_000,
+        arrivals,
+        init_ms: vec![init_ms],
+        span_s,
+        basis: Basis::Lifecycle,
+        observed_cold: 0,
+        observed_throttled: 0,
+        memory_mb: None,
+        architecture: None,
+    }
+}
+
+fn run_one(t: &Trace, name: &str, f: impl FnOnce(&mut Scenario)) -> Outcome {
+    let mut s = Scenario {
+        name: name.into(),
+        cfg: base(),
+        keep_warm: None,
+    };
+    f(&mut s);
+    simulate(t, &s, 7)
+}
+
+/// 50 parallel requests every 15 minutes, four times: idle longer than the 10 minutes an
+/// environment lives, so on-demand every burst is cold (200); 50 provisioned or a warmer
+/// 50 wide every 5 minutes keep them all warm (0); a for-loop warmer keeps one (196).
+#[test]
+fn fifty_parallel_every_fifteen_minutes() {
+    let arrivals = (0..4_u64)
+        .flat_map(|b| {
+            (0..50).map(move |_| Arrival {
+                at_us: b * 900_000_000,
+                work_ms: Some(100.0),
+            })
+        })
+        .collect();
+    let t = trace(arrivals, 100.0);
+    assert_eq!(run_one(&t, "on-demand", |_| {}).cold, 200);
+    let pc = run_one(&t, "pc", |s| s.cfg.provisioned_concurrency = 50);
+    assert_eq!((pc.cold, pc.provisioned_ms > 0.0), (0, true));
+    let wide = run_one(&t, "warm 50", |s| {
+        s.keep_warm = Some(KeepWarm {
+            width: 50,
+            every_s: 300.0,
+        });
+    });
+    assert_eq!(wide.cold, 0);
+    let naive = run_one(&t, "warm 1", |s| {
+        s.keep_warm = Some(KeepWarm {
+            width: 1,
+            every_s: 300.0,
+        });
+    });
+    assert_eq!(naive.cold, 196);
+    assert_eq!(naive.peak_envs, 50);
+}
+
+/// 20 requests a second of 100 ms each, Init 90 ms: the first four find no free
+/// environment (each is still in Init or busy when the next arrives), then two in
+/// flight at a time reuse them: 4 cold of 1,200, four environments.
+#[test]
+fn a_steady_twenty_a_second() {
+    let arrivals = (0..1200_u64)
+        .map(|i| Arrival {
+            at_us: i * 50_000,
+            work_ms: Some(100.0),
+        })
+        .collect();
+    let t = trace(arrivals, 90.0);
+    let o = run_one(&t, "on-demand", |_| {});
+    assert_eq!(
+        (o.requests, o.cold, o.throttled, o.peak_envs),
+        (1200, 4, 0, 4)
+    );
+    assert!((o.cold_wait_ms(0.5).unwrap() - 90.0).abs() < 1.0);
+    assert_eq!(t.concurrency().2, 2, "two in flight at once");
+}
+
+/// One spike of 1,000 at once: 1,000 cold on 1,000 new environments (the scaling burst
+/// and the account limit are both 1,000); with 100 reserved, 100 cold and 900 throttled.
+#[test]
+fn one_spike_of_a_thousand() {
+    let arrivals = (0..1000)
+        .map(|_| Arrival {
+            at_us: 0,
+            work_ms: Some(200.0),
+        })
+        .collect();
+    let t = trace(arrivals, 150.0);
+    let o = run_one(&t, "on-demand", |_| {});
+    assert_eq!((o.cold, o.throttled, o.peak_envs), (1000, 0, 1000));
+    let r = run_one(&t, "reserved", |s| s.cfg.reserved_concurrency = Some(100));
+    assert_eq!((r.requests, r.cold, r.throttled), (100, 100, 900));
+}
+
+/// The default set and the recommendation: the cheapest configuration within budget,
+/// said against on-demand and the for-loop warmer.
+#[test]
+fn the_default_set_and_its_recommendation() {
+    let arrivals = (0..4_u64)
+        .flat_map(|b| {
+            (0..50).map(move |_| Arrival {
+                at_us: b * 900_000_000,
+                work_ms: Some(100.0),
+            })
+        })
+        .collect();
+    let t = trace(arrivals, 100.0);
+    let opts = Options {
+        base: base(),
+        provisioned: Vec::new(),
+        keep_warm: Vec::new(),
+        models: Vec::new(),
+        memory_mb: None,
+        arm: None,
+        max_cold: 0.01,
+        max_p99_ms: None,
+        seed: 7,
+    };
+    let w = run("t.jsonl", t, &opts, &PricingConfig::default());
+    let names: Vec<&str> = w.rows.iter().map(|r| r.scenario.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "on-demand",
+            "provisioned 50",
+            "keep-warm 50/5m",
+            "keep-warm 1/5m"
+        ]
+    );
+    // The wide warmer costs pings; provisioned 50 costs capacity all day.
+    let best = w.best().unwrap();
+    assert_eq!(best.scenario.name, "keep-warm 50/5m");
+    let text = w.recommendation();
+    assert!(
+        text.starts_with("Keep-warm 50/5m keeps cold starts under 1.0%"),
+        "{text}"
+    );
+    assert!(text.contains("more than on-demand (100.0% cold)"), "{text}");
+    assert!(
+        text.contains("a for-loop warmer (one environment) (98.0% cold)"),
+        "{text}"
+    );
+}
