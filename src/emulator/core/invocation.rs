@@ -136,10 +136,14 @@ impl Core {
         let Some(env) = self.pool.get(inv.key) else {
             return;
         };
-        let (key, env, request_id, cold) =
-            (inv.key, env.id.clone(), inv.request_id.clone(), inv.cold);
         let spillover = !provisioned && self.provisioned_target > 0;
         self.metrics.invocation(provisioned, spillover);
+        if !self.observed {
+            // Nobody reads the event or the START line (a simulation, --quiet).
+            return;
+        }
+        let (key, env, request_id, cold) =
+            (inv.key, env.id.clone(), inv.request_id.clone(), inv.cold);
         self.emit(
             now,
             EventKind::InvokeStart {
@@ -196,10 +200,10 @@ impl Core {
     }
 
     pub(super) fn invoke_done(&mut self, now: Duration, id: u64, out: &mut Vec<Effect>) {
-        let Some(inv) = self.invocations.remove(&id) else {
+        let Some(mut inv) = self.invocations.remove(&id) else {
             return;
         };
-        let Some(plan) = inv.plan.clone() else { return };
+        let Some(plan) = inv.plan.take() else { return };
         let Some(env) = self.pool.get_current(inv.key, inv.serial) else {
             return;
         };
@@ -227,25 +231,27 @@ impl Core {
         };
         self.log(now, key, |w, wall| w.end(wall, rid, plan.outcome), out);
         self.log(now, key, |w, wall| w.report(wall, &report), out);
-        self.emit(
-            now,
-            EventKind::InvokeEnd {
-                env: env_id.clone(),
-                request: RequestId(inv.request_id.clone()),
-                duration_ms: plan.duration_ms,
-                billed_ms,
-                init_ms: inv.report_init_ms,
-                cold: inv.cold,
-                outcome: plan.outcome,
-            },
-            out,
-        );
+        if self.observed {
+            self.emit(
+                now,
+                EventKind::InvokeEnd {
+                    env: env_id.clone(),
+                    request: RequestId(inv.request_id.clone()),
+                    duration_ms: plan.duration_ms,
+                    billed_ms,
+                    init_ms: inv.report_init_ms,
+                    cold: inv.cold,
+                    outcome: plan.outcome,
+                },
+                out,
+            );
+        }
         self.metrics
             .completed(plan.duration_ms, plan.outcome != InvokeOutcome::Success);
         out.push(Effect::Respond {
             ticket: inv.ticket,
             reply: Reply::Invoked(Invoked {
-                request_id: inv.request_id.clone(),
+                request_id: std::mem::take(&mut inv.request_id),
                 env: env_id.clone(),
                 init_type,
                 cold: inv.cold,
@@ -254,8 +260,8 @@ impl Core {
                 duration_ms: plan.duration_ms,
                 outcome: plan.outcome,
                 status: plan.status,
-                body: plan.body.clone(),
-                answer: inv.answer.clone(),
+                body: plan.body,
+                answer: inv.answer.take(),
             }),
         });
         match plan.outcome {

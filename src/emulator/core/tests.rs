@@ -478,3 +478,23 @@ fn warm_traffic_adds_no_timers() {
     );
     assert_eq!(sim.core.pool().live(), 4);
 }
+
+#[test]
+fn request_ids_are_version_4_uuids() {
+    let mut rng = StdRng::seed_from_u64(1);
+    for _ in 0..100 {
+        let id = uuid_v4(&mut rng);
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12],
+            "{id}"
+        );
+        assert!(
+            id.chars().all(|c| c == '-' || c.is_ascii_hexdigit()),
+            "{id}"
+        );
+        assert_eq!(&id[14..15], "4", "{id}");
+        assert!("89ab".contains(&id[19..20]), "{id}");
+    }
+}
