@@ -92,6 +92,9 @@ fn throttle_words(r: ThrottleReason) -> &'static str {
         ThrottleReason::ReservedConcurrency => "at the function's reserved concurrency",
         ThrottleReason::ScalingRate => "by the scaling rate (1,000 new environments per 10 s)",
         ThrottleReason::Stage => "by API Gateway's stage throttle",
+        ThrottleReason::InvocationRate => {
+            "at the invocation rate (10 requests a second per unit of concurrency limit)"
+        }
     }
 }
 

@@ -151,6 +151,9 @@ pub struct Core {
     waiting_init: HashMap<EnvKey, u64>,
     next_invocation: u64,
     stage: Option<TokenBucket>,
+    /// Lambda's invocation rate: 10 requests a second per unit of the concurrency limit
+    /// (reserved, else the account's), as a bucket that holds a second's worth.
+    rate: TokenBucket,
     logs: LogWriter,
     metrics: MetricsWindow,
     start_wall_us: i64,
@@ -192,6 +195,8 @@ impl Core {
         );
         let stage = (cfg.front != Front::FunctionUrl)
             .then(|| TokenBucket::new(cfg.stage_burst, cfg.stage_rate_per_s, Duration::ZERO));
+        let per_s = cap.saturating_mul(10);
+        let rate = TokenBucket::new(per_s, f64::from(per_s), Duration::ZERO);
         let logs = LogWriter {
             format: cfg.log_format,
             function_name: cfg.function_name.clone(),
@@ -214,6 +219,7 @@ impl Core {
             waiting_init: HashMap::new(),
             next_invocation: 0,
             stage,
+            rate,
             logs,
             metrics,
             start_wall_us,
@@ -308,6 +314,11 @@ impl Core {
             && !stage.try_take(now)
         {
             self.throttle(now, ticket, ThrottleReason::Stage, out);
+            return;
+        }
+        if !self.rate.try_take(now) {
+            self.metrics.throttle();
+            self.throttle(now, ticket, ThrottleReason::InvocationRate, out);
             return;
         }
         if self.cfg.execution_model != ExecutionModel::Classic {

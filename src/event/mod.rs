@@ -289,6 +289,8 @@ pub enum ThrottleReason {
     ScalingRate,
     /// API Gateway's own stage throttle (rate + burst).
     Stage,
+    /// Requests per second over 10 × the function's concurrency limit.
+    InvocationRate,
 }
 
 impl ThrottleReason {
@@ -299,14 +301,16 @@ impl ThrottleReason {
             // throttle as far as the caller can tell.
             Self::AccountConcurrency | Self::ScalingRate => "ConcurrentInvocationLimitExceeded",
             Self::Stage => "TooManyRequests",
+            Self::InvocationRate => "FunctionInvocationRateLimitExceeded",
         }
     }
 
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::ReservedConcurrency,
         Self::AccountConcurrency,
         Self::ScalingRate,
         Self::Stage,
+        Self::InvocationRate,
     ];
 }
 

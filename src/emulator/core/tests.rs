@@ -498,3 +498,45 @@ fn request_ids_are_version_4_uuids() {
         assert!("89ab".contains(&id[19..20]), "{id}");
     }
 }
+
+/// Lambda caps synchronous invocations at 10 a second per unit of the concurrency limit:
+/// with 2 reserved, a function that answers in 10 ms can serve one request at a time
+/// but not 100 a second; past a second's worth (20) the rest are refused at the rate.
+#[test]
+fn the_invocation_rate_is_ten_a_second_per_unit_of_concurrency() {
+    let mut sim = Sim::new(EmulatorConfig {
+        reserved_concurrency: Some(2),
+        ..cfg()
+    });
+    // One warm environment first; then a second to fill the bucket again.
+    sim.invoke("");
+    sim.run_for(secs(1.0));
+    let mut tickets = Vec::new();
+    for _ in 0..100 {
+        tickets.push(sim.invoke(""));
+        sim.run_for(secs(0.01));
+    }
+    sim.run_for(secs(1.0));
+    let reasons: Vec<Option<ThrottleReason>> = tickets
+        .iter()
+        .map(|t| match &sim.replies[t].1 {
+            Reply::Throttled(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    let served = reasons.iter().filter(|r| r.is_none()).count();
+    // A second's worth, plus 20 a second refilled over the run's 1 s.
+    assert!((38..=42).contains(&served), "{served} served");
+    assert!(
+        reasons
+            .iter()
+            .flatten()
+            .all(|r| *r == ThrottleReason::InvocationRate),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        reasons[..20].iter().flatten().count(),
+        0,
+        "the first second's worth"
+    );
+}
