@@ -138,6 +138,8 @@ pub struct EmulatorConfig {
     pub idle_reclaim_jitter_s: f64,
     pub max_lifetime_s: f64,
     pub max_lifetime_jitter_s: f64,
+    /// Provisioned environments are recycled about this often (± a quarter); 0 = never.
+    pub provisioned_recycle_s: f64,
     pub placement: Placement,
     pub log_format: LogFormat,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -289,6 +291,7 @@ impl Default for EmulatorConfig {
             idle_reclaim_jitter_s: 120.0,
             max_lifetime_s: 7200.0,
             max_lifetime_jitter_s: 600.0,
+            provisioned_recycle_s: 14_400.0,
             placement: Placement::MostRecent,
             log_format: LogFormat::Text,
             integration_timeout_ms: None,

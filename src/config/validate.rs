@@ -84,6 +84,10 @@ fn validate_finite(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigE
             Some(e.max_lifetime_jitter_s),
         ),
         ("emulator.stage_rate_per_s", Some(e.stage_rate_per_s)),
+        (
+            "emulator.provisioned_recycle_s",
+            Some(e.provisioned_recycle_s),
+        ),
     ];
     for (key, value) in floats {
         if let Some(v) = value

@@ -67,12 +67,15 @@ impl Core {
                 env.unreported_init_ms = Some(init_ms);
             }
         }
-        if init_type == InitType::OnDemand && self.cfg.max_lifetime_s > 0.0 {
-            let life = spread(
-                &mut self.rng,
-                self.cfg.max_lifetime_s,
-                self.cfg.max_lifetime_jitter_s,
-            );
+        let (life, jitter) = match init_type {
+            InitType::ProvisionedConcurrency => {
+                let r = self.cfg.provisioned_recycle_s;
+                (r, r / 4.0)
+            }
+            _ => (self.cfg.max_lifetime_s, self.cfg.max_lifetime_jitter_s),
+        };
+        if init_type != InitType::SnapStart && life > 0.0 {
+            let life = spread(&mut self.rng, life, jitter);
             self.schedule(
                 now + Duration::from_secs_f64(life),
                 TimerKind::Lifetime { key, serial },
@@ -115,6 +118,13 @@ impl Core {
             out,
         );
         self.pool.ready(key, now);
+        if self
+            .pool
+            .get(key)
+            .is_some_and(crate::emulator::pool::Env::provisioned)
+        {
+            self.replaced(now, out);
+        }
         let joined = self.also_waiting.remove(&key).unwrap_or_default();
         for id in joined {
             if let Some(inv) = self.invocations.get_mut(&id) {
@@ -271,10 +281,32 @@ impl Core {
         let Some(env) = self.pool.get_current(key, serial) else {
             return;
         };
+        if env.provisioned() {
+            // Recycled: a replacement runs Init in the background; this one goes when
+            // it is ready (or, busy then, when its request ends), so the provisioned
+            // count never dips.
+            if let Some(env) = self.pool.get_mut(key) {
+                env.retire = true;
+            }
+            self.create_env(now, InitType::ProvisionedConcurrency, out);
+            return;
+        }
         if env.is_idle() {
             self.reclaim(now, key, ReclaimReason::MaxLifetime, out);
         } else if let Some(env) = self.pool.get_mut(key) {
             env.retire = true;
+        }
+    }
+
+    /// A provisioned environment is ready: one it replaces goes, if idle.
+    fn replaced(&mut self, now: Duration, out: &mut Vec<Effect>) {
+        let old = self
+            .pool
+            .iter()
+            .find(|(_, e)| e.provisioned() && e.retire && e.is_idle())
+            .map(|(k, _)| k);
+        if let Some(old) = old {
+            self.reclaim(now, old, ReclaimReason::MaxLifetime, out);
         }
     }
 

@@ -540,3 +540,48 @@ fn the_invocation_rate_is_ten_a_second_per_unit_of_concurrency() {
         "the first second's worth"
     );
 }
+
+/// Provisioned environments are recycled every few hours: a replacement runs its Init
+/// in the background first (so the provisioned count never dips) and the old one goes.
+#[test]
+fn provisioned_environments_are_recycled_without_a_gap() {
+    let mut sim = Sim::new(EmulatorConfig {
+        provisioned_concurrency: 2,
+        provisioned_recycle_s: 100.0,
+        ..cfg()
+    });
+    let provisioned_ready = |sim: &Sim| {
+        sim.core
+            .pool()
+            .iter()
+            .filter(|(_, e)| e.provisioned() && e.is_idle())
+            .count()
+    };
+    sim.run_for(secs(1.0));
+    assert_eq!(provisioned_ready(&sim), 2);
+    for _ in 0..400 {
+        sim.run_for(secs(1.0));
+        assert!(provisioned_ready(&sim) >= 2, "a gap at {:?}", sim.now);
+    }
+    let births = sim.count(|k| {
+        matches!(
+            k,
+            EventKind::InitStart {
+                init_type: InitType::ProvisionedConcurrency,
+                ..
+            }
+        )
+    });
+    let recycled = sim.count(|k| {
+        matches!(
+            k,
+            EventKind::Reclaimed {
+                reason: ReclaimReason::MaxLifetime,
+                ..
+            }
+        )
+    });
+    // About 100 s each (± 25): three or four rounds in 400 s, for each of the two.
+    assert!((6..=10).contains(&recycled), "{recycled} recycled");
+    assert_eq!(births, 2 + recycled);
+}
