@@ -172,8 +172,9 @@ pub struct EmulatorConfig {
     /// web-functions: spare slots kept ready ahead of traffic (a new environment starts
     /// when fewer are free).
     pub headroom: u32,
-    /// `process` handler: Init must end (the first `next`) within this many seconds
-    /// (Lambda: 10 s for on-demand environments).
+    /// An on-demand Init must end within this many seconds (Lambda: 10 s). The builtin
+    /// handler then retries it inside the first invocation; a `process` runtime that has
+    /// not called `next` by then has failed its Init.
     pub init_timeout_s: f64,
     pub process: ProcessConfig,
 }

@@ -109,6 +109,25 @@ impl LogWriter {
         }
     }
 
+    /// An on-demand Init cut at the 10 s cap (retried inside the first invocation).
+    pub fn init_timed_out(&self, wall_us: i64, init_ms: f64) -> String {
+        match self.format {
+            LogFormat::Text => {
+                format!("INIT_REPORT Init Duration: {init_ms:.2} ms\tPhase: init\tStatus: timeout")
+            }
+            LogFormat::Json => Self::json(
+                wall_us,
+                "platform.initReport",
+                &json!({
+                    "initializationType": "on-demand",
+                    "phase": "init",
+                    "status": "timeout",
+                    "metrics": {"durationMs": round3(init_ms)},
+                }),
+            ),
+        }
+    }
+
     pub fn start(&self, wall_us: i64, request_id: &str) -> String {
         match self.format {
             LogFormat::Text => format!("START RequestId: {request_id} Version: $LATEST"),

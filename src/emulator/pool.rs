@@ -49,6 +49,9 @@ pub struct Env {
     pub needs_init: bool,
     /// Past its maximum lifetime while busy: reclaim as soon as it is idle.
     pub retire: bool,
+    /// Its Init ran past the 10 s cap: Lambda retries it, this long, inside the first
+    /// invocation.
+    pub retry_init_ms: Option<f64>,
 }
 
 impl Env {
@@ -193,6 +196,7 @@ impl Pool {
             unreported_init_ms: None,
             memory_used_mb: None,
             needs_init: false,
+            retry_init_ms: None,
             retire: false,
         };
         self.live += 1;

@@ -73,6 +73,7 @@ impl Core {
         env.invocations += 1;
         let first = env.invocations == 1;
         let reset = std::mem::take(&mut env.needs_init);
+        let retry = env.retry_init_ms.take();
         let pc_first_report = if env.provisioned() {
             env.unreported_init_ms.take()
         } else {
@@ -86,7 +87,11 @@ impl Core {
             // The replaced process's Init runs inside this invocation (its `next` is late).
             reset.then_some(0.0)
         } else {
-            reset.then(|| builtin::init_ms(&self.cfg, &mut self.rng, InitType::OnDemand))
+            reset.then(|| {
+                retry.unwrap_or_else(|| {
+                    builtin::init_ms(&self.cfg, &mut self.rng, InitType::OnDemand)
+                })
+            })
         };
         let Some(inv) = self.invocations.get_mut(&id) else {
             return;

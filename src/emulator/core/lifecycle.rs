@@ -61,10 +61,16 @@ impl Core {
             self.schedule(now + cap, TimerKind::InitTimeout { key, serial });
         } else {
             let init_ms = self.init_duration(init_type);
-            self.schedule(now + ms(init_ms), TimerKind::InitDone { key, serial });
+            // An on-demand Init is cut at 10 s; Lambda retries it inside the first
+            // invocation, under the function timeout (LAMBDA-FACTS §6).
+            let cap_ms = self.cfg.init_timeout_s * 1000.0;
+            let cut = init_type == InitType::OnDemand && init_ms > cap_ms;
+            let ran_ms = if cut { cap_ms } else { init_ms };
+            self.schedule(now + ms(ran_ms), TimerKind::InitDone { key, serial });
             if let Some(env) = self.pool.get_mut(key) {
                 // Remember the sampled Init so InitDone reports it.
-                env.unreported_init_ms = Some(init_ms);
+                env.unreported_init_ms = Some(ran_ms);
+                env.retry_init_ms = cut.then_some(init_ms);
             }
         }
         let (life, jitter) = match init_type {
@@ -95,6 +101,7 @@ impl Core {
             return;
         };
         let (env_id, init_ms) = (env.id.clone(), env.unreported_init_ms.unwrap_or(0.0));
+        let timed_out = env.retry_init_ms.is_some();
         let waiting = self.waiting_init.remove(&key);
         let crash_in_init = waiting
             .and_then(|id| self.invocations.get(&id))
@@ -108,12 +115,19 @@ impl Core {
             self.fail_init(now, key, &env_id, failure, out);
             return;
         }
+        if timed_out {
+            self.log(now, key, |w, wall| w.init_timed_out(wall, init_ms), out);
+            if let Some(env) = self.pool.get_mut(key) {
+                // The retry runs inside the first invocation.
+                env.needs_init = true;
+            }
+        }
         self.emit(
             now,
             EventKind::InitEnd {
                 env: env_id,
                 init_ms,
-                ok: true,
+                ok: !timed_out,
             },
             out,
         );

@@ -585,3 +585,35 @@ fn provisioned_environments_are_recycled_without_a_gap() {
     assert!((6..=10).contains(&recycled), "{recycled} recycled");
     assert_eq!(births, 2 + recycled);
 }
+
+/// An on-demand Init is cut at 10 s (`INIT_REPORT … Phase: init Status: timeout`) and
+/// retried inside the first invocation, under the function timeout: with 30 s the
+/// request is answered after 10 s + the retried 12 s Init + its work; with 3 s the retry
+/// itself times out (the "doom loop").
+#[test]
+fn an_init_over_ten_seconds_is_retried_inside_the_first_invocation() {
+    for (timeout_s, outcome, at) in [
+        (30.0, InvokeOutcome::Success, 22.01),
+        (3.0, InvokeOutcome::Timeout, 13.0),
+    ] {
+        let mut sim = Sim::new(EmulatorConfig {
+            init_ms: Some(12_000.0),
+            timeout_s,
+            ..cfg()
+        });
+        let t = sim.invoke("");
+        sim.run_for(secs(30.0));
+        let cut = sim.count(|k| {
+            matches!(k, EventKind::Log(l) if l.text.contains("Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout"))
+        });
+        assert_eq!(cut, 1, "timeout {timeout_s}");
+        let i = sim.invoked(t);
+        assert!(i.cold);
+        assert_eq!(i.outcome, outcome, "timeout {timeout_s}");
+        let (answered, _) = &sim.replies[&t];
+        assert!(
+            (answered.as_secs_f64() - at).abs() < 0.001,
+            "timeout {timeout_s}: answered at {answered:?}"
+        );
+    }
+}
