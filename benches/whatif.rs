@@ -51,6 +51,7 @@ fn million(c: &mut Criterion) {
         name: "on-demand".into(),
         cfg: EmulatorConfig::default(),
         keep_warm: None,
+        autoscale: None,
     };
     let mut g = c.benchmark_group("whatif");
     g.sample_size(10);

@@ -23,6 +23,7 @@ fn main() {
         name: "on-demand".into(),
         cfg: EmulatorConfig::default(),
         keep_warm: None,
+        autoscale: None,
     };
     for n in [250_000_u64, 1_000_000, 4_000_000] {
         // 1,000 a second, 80 ms each: about 80 environments whatever the length.

@@ -27,6 +27,10 @@ pub struct WhatIfArgs {
     /// Execution models to try: classic, managed-instances, web-functions
     #[arg(long, value_name = "MODEL,...", value_delimiter = ',')]
     pub model: Vec<String>,
+    /// Provisioned concurrency auto scaling: target tracking on its utilisation at this
+    /// target (e.g. 70%), from the observed median concurrency
+    #[arg(long, value_name = "PERCENT")]
+    pub autoscale_pc: Option<String>,
     /// Requests one environment serves at once (managed-instances, web-functions)
     #[arg(long, value_name = "N")]
     pub per_env: Option<u32>,
@@ -56,13 +60,13 @@ pub struct WhatIfArgs {
     pub seed: u64,
 }
 
-fn percent(s: &str) -> Result<f64, String> {
+fn percent(flag: &str, s: &str) -> Result<f64, String> {
     let v = s.trim().trim_end_matches('%').trim();
     v.parse::<f64>()
         .ok()
         .filter(|p| p.is_finite() && (0.0..=100.0).contains(p))
         .map(|p| p / 100.0)
-        .ok_or_else(|| format!("--max-cold '{s}': a percentage from 0 to 100, e.g. 1%"))
+        .ok_or_else(|| format!("{flag} '{s}': a percentage from 0 to 100, e.g. 1%"))
 }
 
 fn duration_ms(s: &str) -> Result<f64, String> {
@@ -147,7 +151,14 @@ pub fn run(global: &GlobalArgs, args: &WhatIfArgs) -> Result<u8, Failure> {
         models,
         memory_mb: args.memory,
         arm,
-        max_cold: percent(&args.max_cold).map_err(Failure::Config)?,
+        max_cold: percent("--max-cold", &args.max_cold).map_err(Failure::Config)?,
+        autoscale: args
+            .autoscale_pc
+            .as_deref()
+            .map(|p| percent("--autoscale-pc", p))
+            .transpose()
+            .map_err(Failure::Config)?
+            .filter(|p| *p > 0.0),
         max_p99_ms: args
             .max_p99
             .as_deref()
@@ -186,9 +197,13 @@ mod tests {
 
     #[test]
     fn budgets_read_as_people_write_them() {
-        assert_eq!(percent("1%"), Ok(0.01));
-        assert_eq!(percent("0.5"), Ok(0.005));
-        assert!(percent("lots").unwrap_err().contains("--max-cold 'lots'"));
+        assert_eq!(percent("--max-cold", "1%"), Ok(0.01));
+        assert_eq!(percent("--max-cold", "0.5"), Ok(0.005));
+        assert!(
+            percent("--max-cold", "lots")
+                .unwrap_err()
+                .contains("--max-cold 'lots'")
+        );
         assert_eq!(duration_ms("300ms"), Ok(300.0));
         assert_eq!(duration_ms("1.5s"), Ok(1500.0));
         assert!(duration_ms("soon").unwrap_err().contains("--max-p99"));

@@ -82,9 +82,10 @@ pub fn of(
             true,
         ),
     };
-    let pc = f64::from(scenario.cfg.provisioned_concurrency);
-    let provisioned =
-        pc * gb * DAY_S * pc_price + gb_s(outcome.provisioned_ms) * per_day * pc_duration_price;
+    // Capacity as allocated over the trace (all day when fixed, following the traffic
+    // when auto scaling moves it).
+    let provisioned = outcome.provisioned_seconds * gb * per_day * pc_price
+        + gb_s(outcome.provisioned_ms) * per_day * pc_duration_price;
     let per_day = requests + duration + provisioned + warmer + instances;
     Cost {
         requests,

@@ -26,6 +26,8 @@ pub struct Options {
     pub provisioned: Vec<u32>,
     pub keep_warm: Vec<KeepWarm>,
     pub models: Vec<ExecutionModel>,
+    /// Provisioned concurrency auto scaling's target utilisation (0 to 1).
+    pub autoscale: Option<f64>,
     pub memory_mb: Option<u32>,
     pub arm: Option<bool>,
     /// Cold starts allowed, as a share of requests (0.01 is 1 %).
@@ -99,12 +101,15 @@ pub fn scenarios(opts: &Options, concurrency: (u32, u32, u32)) -> Vec<Scenario> 
             name,
             cfg,
             keep_warm: None,
+            autoscale: None,
         }
     };
     let mut out = vec![base("on-demand".into())];
     out[0].cfg.provisioned_concurrency = 0;
-    let asked =
-        !(opts.provisioned.is_empty() && opts.keep_warm.is_empty() && opts.models.is_empty());
+    let asked = !(opts.provisioned.is_empty()
+        && opts.keep_warm.is_empty()
+        && opts.models.is_empty()
+        && opts.autoscale.is_none());
     let (provisioned, keep_warm) = if asked {
         (opts.provisioned.clone(), opts.keep_warm.clone())
     } else {
@@ -135,6 +140,14 @@ pub fn scenarios(opts: &Options, concurrency: (u32, u32, u32)) -> Vec<Scenario> 
         let mut s = base(format!("keep-warm {k}"));
         s.cfg.provisioned_concurrency = 0;
         s.keep_warm = Some(k);
+        out.push(s);
+    }
+    if let Some(target) = opts.autoscale {
+        // From the observed median, as a floor (its minimum capacity).
+        let from = concurrency.0.max(1);
+        let mut s = base(format!("autoscale {:.0}% from {from}", target * 100.0));
+        s.cfg.provisioned_concurrency = from;
+        s.autoscale = Some(target);
         out.push(s);
     }
     for m in opts

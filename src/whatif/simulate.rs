@@ -83,6 +83,54 @@ pub struct Scenario {
     pub name: String,
     pub cfg: EmulatorConfig,
     pub keep_warm: Option<KeepWarm>,
+    /// Provisioned concurrency auto scaling: target tracking on
+    /// `ProvisionedConcurrencyUtilization` (0 to 1), from `cfg.provisioned_concurrency`.
+    pub autoscale: Option<f64>,
+}
+
+/// Application Auto Scaling's target tracking as AWS sets it up for provisioned
+/// concurrency: the Average of one-minute utilisation datapoints; scale out after 3
+/// over the target, scale in after 15 under 90 % of it (LAMBDA-FACTS §11).
+#[derive(Debug, Clone)]
+struct AutoScale {
+    target: f64,
+    min: u32,
+    max: u32,
+    allocated: u32,
+    busy_s: f64,
+    over: u32,
+    under: u32,
+}
+
+impl AutoScale {
+    const OUT_AFTER: u32 = 3;
+    const IN_AFTER: u32 = 15;
+
+    /// One minute's datapoint; returns the new allocation when it changes.
+    fn minute(&mut self) -> Option<u32> {
+        let util = self.busy_s / 60.0 / f64::from(self.allocated.max(1));
+        self.busy_s = 0.0;
+        if util > self.target {
+            (self.over, self.under) = (self.over + 1, 0);
+        } else if util < self.target * 0.9 {
+            (self.over, self.under) = (0, self.under + 1);
+        } else {
+            (self.over, self.under) = (0, 0);
+        }
+        let wanted = (f64::from(self.allocated) * util / self.target).ceil() as u32;
+        let next = if self.over >= Self::OUT_AFTER {
+            wanted.clamp(self.allocated, self.max)
+        } else if self.under >= Self::IN_AFTER {
+            wanted.clamp(self.min, self.allocated)
+        } else {
+            return None;
+        };
+        (self.over, self.under) = (0, 0);
+        (next != self.allocated).then(|| {
+            self.allocated = next;
+            next
+        })
+    }
 }
 
 /// What the model did with the trace under one configuration.
@@ -103,6 +151,11 @@ pub struct Outcome {
     pub on_demand_ms: f64,
     /// Duration of the requests provisioned environments served, ms.
     pub provisioned_ms: f64,
+    /// Provisioned concurrency allocated, summed over the trace, s (what its capacity
+    /// is billed on).
+    pub provisioned_seconds: f64,
+    /// The largest allocation auto scaling reached.
+    pub provisioned_peak: u32,
     pub warmer_requests: u64,
     pub warmer_ms: f64,
 }
@@ -120,6 +173,8 @@ impl Outcome {
             env_seconds: 0.0,
             on_demand_ms: 0.0,
             provisioned_ms: 0.0,
+            provisioned_seconds: 0.0,
+            provisioned_peak: 0,
             warmer_requests: 0,
             warmer_ms: 0.0,
         }
@@ -168,13 +223,30 @@ pub fn simulate(trace: &Trace, scenario: &Scenario, seed: u64) -> Outcome {
     let mut core = Core::new(cfg, trace.start_wall_us);
     core.set_observed(false);
     core.use_init_durations(trace.init_ms.clone());
+    let allocated = scenario.cfg.provisioned_concurrency;
+    let cap = scenario
+        .cfg
+        .reserved_concurrency
+        .unwrap_or(scenario.cfg.account_concurrency);
     let mut run = Run {
         core,
         out: Vec::new(),
         outcome: Outcome::new(),
         pending: 0,
         clock: Duration::ZERO,
+        allocated,
+        autoscale: scenario.autoscale.map(|target| AutoScale {
+            target: target.clamp(0.01, 1.0),
+            min: allocated.max(1),
+            max: cap,
+            allocated: allocated.max(1),
+            busy_s: 0.0,
+            over: 0,
+            under: 0,
+        }),
+        next_minute: Duration::from_secs(60),
     };
+    run.outcome.provisioned_peak = allocated;
     run.core.start(Duration::ZERO, &mut run.out);
     run.settle();
     // What a request that never ran would have needed (sorting a copy of the works:
@@ -236,31 +308,65 @@ struct Run {
     outcome: Outcome,
     pending: u64,
     clock: Duration,
+    /// Provisioned concurrency allocated now.
+    allocated: u32,
+    autoscale: Option<AutoScale>,
+    next_minute: Duration,
 }
 
 impl Run {
     /// Advances virtual time to `t`, firing timers in order and counting environments
     /// alive over the time that passes.
     fn to(&mut self, t: Duration) {
-        while let Some(d) = self.core.next_deadline() {
-            if d > t {
-                break;
+        loop {
+            let timer = self.core.next_deadline().filter(|d| *d <= t);
+            let minute =
+                (self.autoscale.is_some() && self.next_minute <= t).then_some(self.next_minute);
+            match (timer, minute) {
+                (None, None) => break,
+                // The platform's timers first at the same instant.
+                (Some(d), m) if m.is_none_or(|m| d <= m) => {
+                    self.pass(d);
+                    self.core.advance(d, &mut self.out);
+                    self.settle();
+                }
+                (_, m) => {
+                    let m = m.unwrap_or(t);
+                    self.pass(m);
+                    self.scale(m);
+                    self.next_minute += Duration::from_secs(60);
+                }
             }
-            self.pass(d);
-            self.core.advance(d, &mut self.out);
-            self.settle();
         }
         self.pass(t);
+    }
+
+    /// A minute of provisioned-concurrency auto scaling.
+    fn scale(&mut self, now: Duration) {
+        let Some(count) = self.autoscale.as_mut().and_then(AutoScale::minute) else {
+            return;
+        };
+        self.allocated = count;
+        self.outcome.provisioned_peak = self.outcome.provisioned_peak.max(count);
+        let cmd = crate::command::EmulatorCommand::SetProvisioned { count };
+        self.core.command(now, &cmd, &mut self.out);
+        self.settle();
     }
 
     /// Counts environments alive from the last instant to `t` (over the trace only,
     /// not its lead).
     fn pass(&mut self, t: Duration) {
         if t > self.clock {
+            let dt = t.saturating_sub(self.clock).as_secs_f64();
+            if let Some(a) = &mut self.autoscale {
+                a.busy_s += f64::from(self.core.pool().provisioned_in_flight()) * dt;
+            }
             let from = self.clock.max(LEAD);
             if t > from {
+                let counted = t.saturating_sub(from).as_secs_f64();
                 let live = self.core.pool().live();
-                self.outcome.env_seconds += live as f64 * t.saturating_sub(from).as_secs_f64();
+                self.outcome.env_seconds += live as f64 * counted;
+                self.outcome.provisioned_seconds += f64::from(self.allocated) * counted;
             }
             self.clock = t;
         }

@@ -32,6 +32,7 @@ fn run_one(t: &Trace, name: &str, f: impl FnOnce(&mut Scenario)) -> Outcome {
         name: name.into(),
         cfg: base(),
         keep_warm: None,
+        autoscale: None,
     };
     f(&mut s);
     simulate(t, &s, 7)
@@ -127,6 +128,7 @@ fn the_default_set_and_its_recommendation() {
         provisioned: Vec::new(),
         keep_warm: Vec::new(),
         models: Vec::new(),
+        autoscale: None,
         memory_mb: None,
         arm: None,
         max_cold: 0.01,
@@ -156,5 +158,39 @@ fn the_default_set_and_its_recommendation() {
     assert!(
         text.contains("a for-loop warmer (one environment) (98.0% cold)"),
         "{text}"
+    );
+}
+
+/// Steady traffic at concurrency 10 for 20 minutes, provisioned 5 auto scaling at 70 %:
+/// every 3 minutes over the target it grows to ceil(allocated × utilisation / target):
+/// 5 at 100 % -> 8 -> 12 (still 100 %, the rest spilling over) -> 15 (10/12 = 83 %),
+/// then 10/15 = 67 % holds. A 2-minute burst never scales it out (3 datapoints needed).
+#[test]
+fn provisioned_auto_scaling_follows_three_minutes_over_the_target() {
+    // Ten requests of 1 s every second: ten in flight at any time.
+    let steady = |seconds: u64| -> Vec<Arrival> {
+        (0..seconds)
+            .flat_map(|s| {
+                (0..10).map(move |_| Arrival {
+                    at_us: s * 1_000_000,
+                    work_ms: Some(999.0),
+                })
+            })
+            .collect()
+    };
+    let t = trace(steady(1200), 100.0);
+    let o = run_one(&t, "autoscale", |s| {
+        s.cfg.provisioned_concurrency = 5;
+        s.autoscale = Some(0.7);
+    });
+    assert_eq!(o.provisioned_peak, 15);
+    let short = trace(steady(120), 100.0);
+    let o = run_one(&short, "autoscale", |s| {
+        s.cfg.provisioned_concurrency = 5;
+        s.autoscale = Some(0.7);
+    });
+    assert_eq!(
+        o.provisioned_peak, 5,
+        "two minutes over the target is not three"
     );
 }
