@@ -185,7 +185,14 @@ pub fn run(global: &GlobalArgs, args: &WhatIfArgs) -> Result<u8, Failure> {
         "csv" => print!("{}", answer.csv()),
         _ => {
             print!("{}", answer.text());
-            let _ = std::io::stdout().is_terminal();
+            // A terminal wide enough also gets the picture.
+            if std::io::stdout().is_terminal()
+                && let Some((w, _)) = crossterm::terminal::size().ok()
+                && let Some(chart) = answer.chart(usize::from(w))
+            {
+                println!();
+                print!("{chart}");
+            }
         }
     }
     Ok(0)

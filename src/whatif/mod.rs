@@ -3,6 +3,7 @@
 //! model, memory, architecture), with the cold starts, throttles and cost of each, and
 //! the cheapest that meets a cold-start or latency budget.
 
+pub mod chart;
 pub mod cost;
 pub mod report;
 pub mod simulate;

@@ -194,3 +194,47 @@ fn provisioned_auto_scaling_follows_three_minutes_over_the_target() {
         "two minutes over the target is not three"
     );
 }
+
+/// The chart puts each configuration by its cost and cold starts: on-demand (A) top
+/// right of the cheap warmer (C), the provisioned row (B) bottom right.
+#[test]
+fn the_chart_places_each_configuration() {
+    let arrivals = (0..4_u64)
+        .flat_map(|b| {
+            (0..50).map(move |_| Arrival {
+                at_us: b * 900_000_000,
+                work_ms: Some(100.0),
+            })
+        })
+        .collect();
+    let opts = Options {
+        base: base(),
+        provisioned: vec![50],
+        keep_warm: vec![KeepWarm {
+            width: 50,
+            every_s: 300.0,
+        }],
+        models: Vec::new(),
+        autoscale: None,
+        memory_mb: None,
+        arm: None,
+        max_cold: 0.01,
+        max_p99_ms: None,
+        seed: 7,
+    };
+    let w = run(
+        "t.jsonl",
+        trace(arrivals, 100.0),
+        &opts,
+        &PricingConfig::default(),
+    );
+    assert!(w.chart(40).is_none(), "too narrow");
+    let chart = w.chart(100).unwrap();
+    let lines: Vec<&str> = chart.lines().collect();
+    let row = |c: char| lines.iter().position(|l| l.contains(c)).unwrap();
+    let col = |c: char| lines[row(c)].find(c).unwrap();
+    assert_eq!(row('A'), 1, "{chart}");
+    assert!(row('B') > row('A') && row('C') > row('A'), "{chart}");
+    assert!(col('B') > col('C'), "provisioned costs more:\n{chart}");
+    assert!(chart.contains("  B provisioned 50"), "{chart}");
+}
