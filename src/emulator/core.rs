@@ -115,6 +115,8 @@ enum TimerKind {
         key: EnvKey,
         serial: u64,
     },
+    /// Managed Instances: an instance launched for more capacity is up.
+    Launched,
     MetricsPeriod,
 }
 
@@ -171,6 +173,8 @@ pub struct Core {
     /// cold starts, replayed by `thaw whatif`); empty samples the model.
     init_samples: Vec<f64>,
     next_init_sample: usize,
+    /// Managed Instances: environments on instances still launching.
+    launching: usize,
 }
 
 impl Core {
@@ -229,6 +233,7 @@ impl Core {
             queue: std::collections::VecDeque::new(),
             init_samples: Vec::new(),
             next_init_sample: 0,
+            launching: 0,
         }
     }
 
@@ -297,6 +302,7 @@ impl Core {
                 TimerKind::InvokeDone { invocation } => self.invoke_done(at, invocation, out),
                 TimerKind::IdleReclaim { key, serial } => self.idle_reclaim(at, key, serial, out),
                 TimerKind::Lifetime { key, serial } => self.lifetime(at, key, serial, out),
+                TimerKind::Launched => self.launched(at, out),
                 TimerKind::MetricsPeriod => self.metrics_period(at, out),
             }
         }

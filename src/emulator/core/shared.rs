@@ -17,8 +17,11 @@ use crate::emulator::pool::{Admission, EnvKey, Phase};
 use crate::event::{EventKind, InitType, ThrottleReason};
 use crate::ids::EnvId;
 
-/// Managed Instances scale out when more than this share of slots is busy.
-const SATURATION: f64 = 0.8;
+/// Managed Instances keep busy slots at this share of their capacity (room to double).
+const TARGET: f64 = 0.5;
+/// Managed Instances: how long a new instance takes to serve (about the 5 minutes of
+/// AWS's "more than doubles within 5 minutes").
+const LAUNCH: Duration = Duration::from_secs(300);
 
 impl Core {
     /// Managed Instances start their minimum environments ahead of traffic.
@@ -152,16 +155,29 @@ impl Core {
         }
     }
 
-    /// Managed Instances: one more environment when most ready slots are busy.
-    fn scale_out_if_saturated(&mut self, now: Duration, out: &mut Vec<Effect>) {
+    /// Managed Instances: capacity for twice the requests in flight (AWS: "if your
+    /// traffic more than doubles within 5 minutes, you may see throttles"). When busy
+    /// slots pass half of what is up or launching, instances launch for the rest; they
+    /// serve after [`LAUNCH`].
+    fn scale_out_if_saturated(&mut self, now: Duration, _out: &mut Vec<Effect>) {
         let slots = f64::from(self.cfg.slots());
-        let envs = self.environments() as f64;
-        let starting = self
-            .pool
-            .iter()
-            .any(|(_, e)| e.phase == Phase::Initializing);
         let busy = f64::from(self.pool.in_flight());
-        if !starting && self.below_max() && busy > SATURATION * slots * envs.max(1.0) {
+        let needed = (busy / (TARGET * slots)).ceil() as usize;
+        let have = self.environments() + self.launching;
+        let room = self
+            .cfg
+            .max_environments
+            .map_or(usize::MAX, |m| (m as usize).saturating_sub(have));
+        for _ in 0..needed.saturating_sub(have).min(room) {
+            self.launching += 1;
+            self.schedule(now + LAUNCH, TimerKind::Launched);
+        }
+    }
+
+    /// Managed Instances: a launched instance's environment starts.
+    pub(super) fn launched(&mut self, now: Duration, out: &mut Vec<Effect>) {
+        self.launching = self.launching.saturating_sub(1);
+        if self.below_max() {
             self.create_env(now, InitType::OnDemand, out);
         }
     }

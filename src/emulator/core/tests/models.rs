@@ -135,12 +135,43 @@ fn managed_instances_start_ahead_never_cold_throttle_excess_and_scale_out() {
     let envs: HashSet<_> = served.iter().map(|i| i.env.clone()).collect();
     assert_eq!(envs.len(), 3);
     assert_eq!(sim.count(|k| matches!(k, EventKind::Throttle { .. })), 10);
+    // Capacity for twice the 30 in flight: three more instances launch, and serve
+    // five minutes later.
+    assert_eq!(sim.count(|k| matches!(k, EventKind::InitStart { .. })), 3);
+    sim.run_for(secs(300.0));
     assert_eq!(
         sim.count(|k| matches!(k, EventKind::InitStart { .. })),
-        4,
+        6,
         "scaled out on saturation"
     );
     // Idle: back to the minimum, never below.
     sim.run_for(secs(300.0));
-    assert_eq!(sim.count(|k| matches!(k, EventKind::Reclaimed { .. })), 1);
+    assert_eq!(sim.count(|k| matches!(k, EventKind::Reclaimed { .. })), 3);
+}
+
+/// Managed Instances keep room for twice the traffic in flight, and new instances take
+/// minutes: traffic that doubles at once is served; traffic that triples is throttled
+/// until the instances launched for it are up (AWS: "if your traffic more than doubles
+/// within 5 minutes, you may see throttles").
+#[test]
+fn managed_instances_absorb_a_doubling_but_not_more() {
+    let mut sim = Sim::new(shared(crate::config::ExecutionModel::ManagedInstances, 10));
+    sim.run_for(secs(1.0));
+    let throttles = |sim: &Sim| sim.count(|k| matches!(k, EventKind::Throttle { .. }));
+    // 15 in flight of 30 slots; then twice that: all served.
+    let wave = |sim: &mut Sim, n: usize| -> Vec<Ticket> {
+        let t: Vec<Ticket> = (0..n).map(|_| sim.invoke("sleep_ms=2000")).collect();
+        sim.run_for(secs(3.0));
+        t
+    };
+    wave(&mut sim, 15);
+    wave(&mut sim, 30);
+    assert_eq!(throttles(&sim), 0, "a doubling is absorbed");
+    // Three times the first: 15 over the 30 slots up now.
+    wave(&mut sim, 45);
+    assert_eq!(throttles(&sim), 15);
+    // Five minutes on, the instances launched for it serve.
+    sim.run_for(secs(300.0));
+    wave(&mut sim, 45);
+    assert_eq!(throttles(&sim), 15, "no more throttles once they are up");
 }
