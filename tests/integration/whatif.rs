@@ -176,3 +176,36 @@ fn bad_input_is_one_line_naming_it() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// A recording of an endpoint thaw fired at (no logs, no emulator events): the trace
+/// comes from the client's requests, each working its latency less its Init, and the
+/// table says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_of_requests_alone_is_a_trace_too() {
+    let emu = crate::common::start(crate::common::quick()).await;
+    let url = emu.url("sleep_ms=100");
+    let file = scratch("client-only.jsonl");
+    let rec = file.to_str().unwrap().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        let fired = thaw(&["burst", &url, "-p", "parallel 20; serial 10", "--record", &rec]);
+        assert!(fired.status.success(), "{}", stderr(&fired));
+        thaw(&["whatif", &rec, "--provisioned", "20", "-o", "json"])
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["trace"]["basis"], "client");
+    assert_eq!(v["trace"]["requests"], 30);
+    assert_eq!(v["trace"]["observed_cold"], 20);
+    assert_eq!(v["configurations"][0]["cold"], 20, "{v:#}");
+    assert_eq!(v["configurations"][1]["cold"], 0, "{v:#}");
+    assert!(
+        v["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a.as_str().unwrap().contains("an upper bound")),
+        "{v:#}"
+    );
+}
