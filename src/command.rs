@@ -31,6 +31,8 @@ pub enum Command {
     Emulator(EmulatorCommand),
     /// A replay's pause, speed and seek keys.
     Replay(ReplayCommand),
+    /// Work out `thaw whatif`'s table for the session's traffic so far.
+    Sizing,
     Quit,
 }
 

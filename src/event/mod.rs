@@ -130,6 +130,9 @@ pub enum EventKind {
     /// The watched function's configuration, as Lambda describes it (refreshed now and
     /// then).
     FunctionConfig(FunctionConfig),
+    /// `thaw whatif`'s table for the session's traffic so far, asked for on the screen
+    /// (sent by the session, never recorded).
+    Sizing { text: String },
 }
 
 /// A function's configuration: what `GetFunction` and the concurrency calls say.

@@ -68,11 +68,12 @@ impl Session {
             let replay = Replay::spawn(path, *speed, sink.clone())?;
             let header = crate::record::open(path)?.header;
             let control = Control::spawn(None, RequestSpec::default(), clock, sink, None);
+            let (forwarder, rx) = Forwarder::spawn(rx, None, sizing(cfg, clock), EVENT_CAPACITY);
             let parts = Parts {
                 controls: vec![control],
                 aws: None,
                 replay: Some(replay),
-                forwarder: None,
+                forwarder: Some(forwarder),
             };
             let target = format!("{} (replay)", header.target);
             return Ok(parts.assemble(SessionKind::Replay, target, vec![feed(String::new(), rx)]));
@@ -104,15 +105,19 @@ impl Session {
         } else {
             SessionKind::Endpoint
         };
-        let (rx, forwarder) = match &opts.record {
-            Some(path) => {
-                let recorder =
-                    start_recorder(path, &shown_target, cfg, emulator.is_some(), clock, &sink)?;
-                let (forwarder, rx) = Forwarder::spawn(rx, recorder, EVENT_CAPACITY);
-                (rx, Some(forwarder))
-            }
-            None => (rx, None),
+        let recorder = match &opts.record {
+            Some(path) => Some(start_recorder(
+                path,
+                &shown_target,
+                cfg,
+                emulator.is_some(),
+                clock,
+                &sink,
+            )?),
+            None => None,
         };
+        let (forwarder, rx) = Forwarder::spawn(rx, recorder, sizing(cfg, clock), EVENT_CAPACITY);
+        let forwarder = Some(forwarder);
         let aws = watching_aws.then(|| AwsSources::spawn(&cfg.aws, clock, &sink));
         let control = Control::spawn(target, RequestSpec::default(), clock, sink, emulator);
         let parts = Parts {
@@ -201,6 +206,7 @@ impl Parts {
             rx,
             self.controls.iter().map(Control::sender).collect(),
             self.replay.as_ref().map(Replay::sender),
+            self.forwarder.as_ref().map(Forwarder::asker),
         ));
         let session = Session {
             controls: self.controls,
@@ -219,14 +225,21 @@ impl Parts {
     }
 }
 
-/// Replay keys to the replay, everything else to every control.
+/// Replay keys to the replay, the sizing table to the forwarder (which holds the
+/// traffic), everything else to every control.
 async fn route(
     mut rx: mpsc::UnboundedReceiver<Command>,
     controls: Vec<mpsc::UnboundedSender<Command>>,
     replay: Option<mpsc::UnboundedSender<ReplayCommand>>,
+    sizing: Option<mpsc::UnboundedSender<()>>,
 ) {
     while let Some(cmd) = rx.recv().await {
         match cmd {
+            Command::Sizing => {
+                if let Some(s) = &sizing {
+                    let _ = s.send(());
+                }
+            }
             Command::Replay(c) => {
                 if let Some(r) = &replay {
                     let _ = r.send(c);
@@ -238,6 +251,27 @@ async fn route(
                 }
             }
         }
+    }
+}
+
+/// `thaw whatif`'s defaults for the session's traffic: its emulator settings as the base,
+/// the default set of configurations, the configured prices.
+fn sizing(cfg: &Config, clock: Clock) -> forward::Sizing {
+    forward::Sizing {
+        options: crate::whatif::Options {
+            base: cfg.emulator.clone(),
+            provisioned: Vec::new(),
+            keep_warm: Vec::new(),
+            models: Vec::new(),
+            autoscale: None,
+            memory_mb: None,
+            arm: None,
+            max_cold: 0.01,
+            max_p99_ms: None,
+            seed: 7,
+        },
+        pricing: cfg.pricing.clone(),
+        clock,
     }
 }
 

@@ -127,7 +127,7 @@ impl Controller {
                 Command::Clear => self
                     .sink
                     .send(Event::new(self.clock.stamp(), EventKind::Cleared)),
-                Command::Replay(_) => {}
+                Command::Replay(_) | Command::Sizing => {}
                 Command::Emulator(cmd) => match &self.emulator {
                     Some(e) => e.command(cmd).await,
                     None => self.error("the target is not the embedded emulator"),

@@ -98,6 +98,8 @@ pub struct State {
     pub replay: Option<ReplayProgress>,
     /// The watched function's configuration, when Lambda told it.
     pub function: Option<FunctionConfig>,
+    /// The sizing table last worked out for the session (`thaw whatif` of its traffic).
+    pub sizing: Option<String>,
 }
 
 /// A plan in progress.
@@ -175,6 +177,7 @@ impl State {
             last_burst: None,
             replay: None,
             function: None,
+            sizing: None,
         }
     }
 
@@ -252,12 +255,26 @@ impl State {
             }
             EventKind::ReplayProgress(p) => self.replay = Some(*p),
             EventKind::ReplayRestart => {
-                let replay = self.replay;
-                *self = Self::new();
-                self.replay = replay;
+                *self = Self {
+                    replay: self.replay,
+                    ..Self::new()
+                };
             }
             EventKind::Cleared => self.cleared(),
             EventKind::FunctionConfig(f) => self.function = Some(f.clone()),
+            EventKind::Sizing { text } => self.sizing = Some(text.clone()),
+            EventKind::BurstStarted { .. }
+            | EventKind::ClientInFlight { .. }
+            | EventKind::BurstFinished(_) => self.plan_event(at, sec, &event.kind),
+        }
+        if sec.is_some() {
+            self.file_lane(&event.kind, when);
+        }
+    }
+
+    /// A plan of the load generator began, reported its in-flight count, or ended.
+    fn plan_event(&mut self, at: Stamp, sec: Option<u64>, kind: &EventKind) {
+        match kind {
             EventKind::BurstStarted { plan, target } => self.bursts.push(BurstRun {
                 plan: plan.clone(),
                 target: target.clone(),
@@ -277,9 +294,7 @@ impl State {
                 self.sum_in_flight(sec);
                 self.last_burst = Some((at, done.clone()));
             }
-        }
-        if sec.is_some() {
-            self.file_lane(&event.kind, when);
+            _ => {}
         }
     }
 

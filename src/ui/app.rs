@@ -57,6 +57,8 @@ pub struct App {
     /// A message for the status line, and when it was set.
     pub notice: Option<(String, Stamp)>,
     pub quit: bool,
+    /// The sizing overlay is open.
+    pub sizing: bool,
 }
 
 impl App {
@@ -85,6 +87,7 @@ impl App {
             provisioned,
             notice: None,
             quit: false,
+            sizing: false,
         }
     }
 
@@ -158,6 +161,10 @@ impl App {
         if self.help && !matches!(action, Action::Quit | Action::ToggleHelp | Action::Back) {
             // Any other key closes the overlay first, as in bottom and k9s.
             self.help = false;
+            return Vec::new();
+        }
+        if self.sizing && !matches!(action, Action::Quit | Action::Sizing) {
+            self.sizing = false;
             return Vec::new();
         }
         match action {
@@ -235,6 +242,10 @@ impl App {
                 );
             }
             Action::Select(dir) => self.select(dir, state, cols, now),
+            Action::Sizing => {
+                self.sizing = true;
+                return vec![Command::Sizing];
+            }
             Action::ToggleView
             | Action::ZoomOut
             | Action::ZoomIn

@@ -82,6 +82,8 @@ pub enum Action {
     FollowNow,
     /// The concurrency chart: the last minute per second, or 15 min, 1 h, 3 h per minute.
     NextHorizon,
+    /// What should I set? `thaw whatif` of the session so far.
+    Sizing,
     /// Replay: pause or resume the playback; faster, slower.
     TogglePlayback,
     Faster,
@@ -373,6 +375,14 @@ pub const BINDINGS: &[Binding] = &[
         "H",
         "concurrency chart: 1 min per second, 15 min, 1 h, 3 h per minute (CloudWatch)",
         Action::NextHorizon,
+        None,
+    ),
+    bind(
+        &[KeyCode::Char('W')],
+        Modes(1 | 2),
+        "W",
+        "what should I set? the sizing table (thaw whatif) of this session's traffic",
+        Action::Sizing,
         None,
     ),
     bind(

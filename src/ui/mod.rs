@@ -7,7 +7,8 @@
 //!   what each key does to it; `keys`: the `(mode, key) -> action` table
 //! - `render`: the live screen; `compare`: two panes side by side; `layout`: where panels go
 //! - panels: `grid` and `lanes` (the hero's two views), `counters`, `burst_panel`,
-//!   `charts` and `history` (per second, per minute), `cloudwatch`, `log`, `help`
+//!   `charts` and `history` (per second, per minute), `cloudwatch`, `log`, `help`,
+//!   `sizing` (the session's `thaw whatif`)
 //! - `theme`, `format`, `terminal` (set-up and restore, panics included)
 
 pub mod app;
@@ -27,6 +28,7 @@ pub mod log;
 pub mod render;
 pub mod run;
 pub mod screen;
+pub mod sizing;
 pub mod terminal;
 pub mod theme;
 

@@ -12,7 +12,9 @@ use crate::state::State;
 use super::app::{App, Hero};
 use super::keys;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use super::{burst_panel, charts, cloudwatch, counters, format, grid, help, history, lanes, log};
+use super::{
+    burst_panel, charts, cloudwatch, counters, format, grid, help, history, lanes, log, sizing,
+};
 
 /// The source whose status is a recorded story's chapter title (the demo's).
 pub const CAPTION: &str = "demo";
@@ -70,6 +72,9 @@ pub fn draw(frame: &mut Frame, view: &View) {
         log::render(frame, a.log, state, t);
     }
     status(frame, a.status, state, app, now);
+    if app.sizing {
+        sizing::render(frame, size, state, app);
+    }
     if app.help {
         help::render(frame, size, app);
     }

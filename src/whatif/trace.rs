@@ -68,9 +68,12 @@ impl std::fmt::Display for TraceError {
     }
 }
 
-/// Reads events into a trace, whatever their source.
-#[derive(Debug, Default)]
+/// Reads events into a trace, whatever their source. Bounded when made with
+/// [`Builder::bounded`] (a live session's traffic): the oldest arrivals make room.
+#[derive(Debug, Default, Clone)]
 pub struct Builder {
+    /// Arrivals kept at most (0: no bound).
+    cap: usize,
     /// Lifecycle arrivals (wall µs) and client arrivals, kept apart: lifecycle wins.
     platform: Vec<(i64, Option<f64>)>,
     client: Vec<(i64, Option<f64>)>,
@@ -93,6 +96,40 @@ impl Builder {
         Self::default()
     }
 
+    /// A builder that keeps the newest `cap` arrivals (and `cap` Init samples).
+    pub fn bounded(cap: usize) -> Self {
+        Self {
+            cap,
+            ..Self::default()
+        }
+    }
+
+    /// Drops the oldest half of what outgrew the bound.
+    fn trim(&mut self) {
+        if self.cap == 0 {
+            return;
+        }
+        let half = self.cap / 2;
+        for v in [&mut self.platform, &mut self.client] {
+            if v.len() > self.cap {
+                v.drain(..v.len() - half);
+            }
+        }
+        for v in [&mut self.init_ms, &mut self.client_init_ms] {
+            if v.len() > self.cap {
+                v.drain(..v.len() - half);
+            }
+        }
+        // Starts whose end never came (a crash unseen), and environments long gone.
+        if self.starts.len() > self.cap {
+            self.starts.clear();
+        }
+        if self.init_types.len() > self.cap {
+            self.init_types.clear();
+            self.env_init_ms.clear();
+        }
+    }
+
     /// The function's memory from a recording's one-line configuration (`… 128 MB …`).
     pub fn config_line(&mut self, line: &str) {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -106,6 +143,7 @@ impl Builder {
     }
 
     pub fn event(&mut self, e: &Event) {
+        self.trim();
         let when = e.when_us();
         self.end_us = self.end_us.max(when);
         match &e.kind {

@@ -151,3 +151,29 @@ fn parallel_parallel_serial_reads_as_fifty_lanes_one_carrying_the_serial_run() {
     tmux(&["send-keys", "-t", &s.0, "q"]);
     wait_for(&s.0, "thaw-exited-0");
 }
+
+/// `W` on the live screen: the session's traffic so far through `thaw whatif`, as an
+/// overlay with the table and the recommendation; any key closes it.
+#[test]
+fn w_shows_what_whatif_says_of_the_session() {
+    let s = tmux::start("sizing", 140, 45, "", "-n 20 --set tui.sleep_ms=50");
+    wait_for(&s.0, "no environments yet");
+    tmux(&["send-keys", "-t", &s.0, "Enter"]);
+    wait_for(&s.0, "20 requests");
+    tmux(&["send-keys", "-t", &s.0, "W"]);
+    let screen = wait_for(&s.0, "keep-warm 20/5m");
+    assert!(screen.contains("What should I set?"), "{screen}");
+    assert!(screen.contains("on-demand"), "{screen}");
+    assert!(screen.contains("20 requests over"), "{screen}");
+    tmux(&["send-keys", "-t", &s.0, "x"]);
+    let start = std::time::Instant::now();
+    while tmux::screen(&s.0).contains("What should I set?") {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "the overlay stays"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    tmux(&["send-keys", "-t", &s.0, "q"]);
+    wait_for(&s.0, "thaw-exited-0");
+}

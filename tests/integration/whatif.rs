@@ -187,7 +187,14 @@ async fn a_recording_of_requests_alone_is_a_trace_too() {
     let file = scratch("client-only.jsonl");
     let rec = file.to_str().unwrap().to_string();
     let out = tokio::task::spawn_blocking(move || {
-        let fired = thaw(&["burst", &url, "-p", "parallel 20; serial 10", "--record", &rec]);
+        let fired = thaw(&[
+            "burst",
+            &url,
+            "-p",
+            "parallel 20; serial 10",
+            "--record",
+            &rec,
+        ]);
         assert!(fired.status.success(), "{}", stderr(&fired));
         thaw(&["whatif", &rec, "--provisioned", "20", "-o", "json"])
     })
