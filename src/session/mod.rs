@@ -258,18 +258,7 @@ async fn route(
 /// the default set of configurations, the configured prices.
 fn sizing(cfg: &Config, clock: Clock) -> forward::Sizing {
     forward::Sizing {
-        options: crate::whatif::Options {
-            base: cfg.emulator.clone(),
-            provisioned: Vec::new(),
-            keep_warm: Vec::new(),
-            models: Vec::new(),
-            autoscale: None,
-            memory_mb: None,
-            arm: None,
-            max_cold: 0.01,
-            max_p99_ms: None,
-            seed: 7,
-        },
+        options: crate::whatif::Options::defaults(cfg.emulator.clone()),
         pricing: cfg.pricing.clone(),
         clock,
     }

@@ -1,7 +1,7 @@
 //! The `?` overlay: every key, from the key table.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
@@ -30,14 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::from(legend));
     lines.push(Line::styled(" mouse: click a cell to select it", t.dim));
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let width = 86.min(area.width);
-    let [popup] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(popup);
+    let popup = super::layout::centered(area, 86, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::bordered()
         .border_style(t.key)

@@ -85,6 +85,17 @@ pub fn areas(size: Rect, big_digits: bool) -> Option<Areas> {
     })
 }
 
+/// An overlay of `width` × `height` in the middle of `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [popup] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(popup);
+    popup
+}
+
 const COUNTERS_H: u16 = 7;
 const BIG_COUNTERS_H: u16 = 12;
 const BURST_H: u16 = 9;

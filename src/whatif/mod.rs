@@ -38,6 +38,24 @@ pub struct Options {
     pub seed: u64,
 }
 
+impl Options {
+    /// The default set over `base`, judged against 1 % cold starts.
+    pub fn defaults(base: EmulatorConfig) -> Self {
+        Self {
+            base,
+            provisioned: Vec::new(),
+            keep_warm: Vec::new(),
+            models: Vec::new(),
+            autoscale: None,
+            memory_mb: None,
+            arm: None,
+            max_cold: 0.01,
+            max_p99_ms: None,
+            seed: 7,
+        }
+    }
+}
+
 /// One configuration's row.
 #[derive(Debug, Clone)]
 pub struct Row {

@@ -259,38 +259,18 @@ pub fn simulate(trace: &Trace, scenario: &Scenario, seed: u64) -> Outcome {
     let span = LEAD + Duration::from_secs_f64(trace.span_s);
     // The warmer's last round before the traffic is a minute before it (or half its
     // interval, when shorter): a warmer is not timed to the traffic.
-    let mut warm_at = scenario.keep_warm.map_or(Duration::ZERO, |k| {
-        let every = Duration::from_secs_f64(k.every_s);
-        let last = LEAD.saturating_sub(Duration::from_secs(60).min(every / 2));
-        let rounds = (last.as_secs_f64() / k.every_s).floor() as u32;
-        last.saturating_sub(every * rounds)
-    });
-    let mut warm_ticket = WARMER;
+    let mut warmer = scenario.keep_warm.map(Warmer::new);
     for (i, a) in trace.arrivals.iter().enumerate() {
         let t = LEAD + Duration::from_micros(a.at_us);
-        if let Some(k) = scenario.keep_warm {
-            while warm_at <= t {
-                run.to(warm_at);
-                for _ in 0..k.width {
-                    run.invoke(warm_ticket, KeepWarm::PING_MS);
-                    warm_ticket += 1;
-                }
-                warm_at += Duration::from_secs_f64(k.every_s);
-            }
+        if let Some(w) = &mut warmer {
+            w.until(t, &mut run);
         }
         run.to(t);
         run.invoke(i as u64, a.work_ms.unwrap_or(median));
     }
     // The rest of the span (warmer pings go on), then until every request is answered.
-    if let Some(k) = scenario.keep_warm {
-        while warm_at <= span {
-            run.to(warm_at);
-            for _ in 0..k.width {
-                run.invoke(warm_ticket, KeepWarm::PING_MS);
-                warm_ticket += 1;
-            }
-            warm_at += Duration::from_secs_f64(k.every_s);
-        }
+    if let Some(w) = &mut warmer {
+        w.until(span, &mut run);
     }
     run.to(span);
     while run.pending > 0 {
@@ -300,6 +280,40 @@ pub fn simulate(trace: &Trace, scenario: &Scenario, seed: u64) -> Outcome {
         run.to(d);
     }
     run.outcome
+}
+
+/// A warmer's rounds on virtual time.
+struct Warmer {
+    keep: KeepWarm,
+    next: Duration,
+    ticket: u64,
+}
+
+impl Warmer {
+    /// The last round before the traffic is a minute before it (or half the interval,
+    /// when shorter): a warmer is not timed to the traffic.
+    fn new(keep: KeepWarm) -> Self {
+        let every = Duration::from_secs_f64(keep.every_s);
+        let last = LEAD.saturating_sub(Duration::from_secs(60).min(every / 2));
+        let rounds = (last.as_secs_f64() / keep.every_s).floor() as u32;
+        Self {
+            keep,
+            next: last.saturating_sub(every * rounds),
+            ticket: WARMER,
+        }
+    }
+
+    /// Every round due by `t`: `width` pings at once.
+    fn until(&mut self, t: Duration, run: &mut Run) {
+        while self.next <= t {
+            run.to(self.next);
+            for _ in 0..self.keep.width {
+                run.invoke(self.ticket, KeepWarm::PING_MS);
+                self.ticket += 1;
+            }
+            self.next += Duration::from_secs_f64(self.keep.every_s);
+        }
+    }
 }
 
 struct Run {

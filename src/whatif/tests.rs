@@ -27,6 +27,18 @@ fn trace(arrivals: Vec<Arrival>, init_ms: f64) -> Trace {
     }
 }
 
+/// 50 parallel requests of 100 ms every 15 minutes, four times.
+fn fifty_every_fifteen_minutes() -> Vec<Arrival> {
+    (0..4_u64)
+        .flat_map(|b| {
+            (0..50).map(move |_| Arrival {
+                at_us: b * 900_000_000,
+                work_ms: Some(100.0),
+            })
+        })
+        .collect()
+}
+
 fn run_one(t: &Trace, name: &str, f: impl FnOnce(&mut Scenario)) -> Outcome {
     let mut s = Scenario {
         name: name.into(),
@@ -43,14 +55,7 @@ fn run_one(t: &Trace, name: &str, f: impl FnOnce(&mut Scenario)) -> Outcome {
 /// 50 wide every 5 minutes keep them all warm (0); a for-loop warmer keeps one (196).
 #[test]
 fn fifty_parallel_every_fifteen_minutes() {
-    let arrivals = (0..4_u64)
-        .flat_map(|b| {
-            (0..50).map(move |_| Arrival {
-                at_us: b * 900_000_000,
-                work_ms: Some(100.0),
-            })
-        })
-        .collect();
+    let arrivals = fifty_every_fifteen_minutes();
     let t = trace(arrivals, 100.0);
     assert_eq!(run_one(&t, "on-demand", |_| {}).cold, 200);
     let pc = run_one(&t, "pc", |s| s.cfg.provisioned_concurrency = 50);
@@ -114,27 +119,9 @@ fn one_spike_of_a_thousand() {
 /// said against on-demand and the for-loop warmer.
 #[test]
 fn the_default_set_and_its_recommendation() {
-    let arrivals = (0..4_u64)
-        .flat_map(|b| {
-            (0..50).map(move |_| Arrival {
-                at_us: b * 900_000_000,
-                work_ms: Some(100.0),
-            })
-        })
-        .collect();
+    let arrivals = fifty_every_fifteen_minutes();
     let t = trace(arrivals, 100.0);
-    let opts = Options {
-        base: base(),
-        provisioned: Vec::new(),
-        keep_warm: Vec::new(),
-        models: Vec::new(),
-        autoscale: None,
-        memory_mb: None,
-        arm: None,
-        max_cold: 0.01,
-        max_p99_ms: None,
-        seed: 7,
-    };
+    let opts = Options::defaults(base());
     let w = run("t.jsonl", t, &opts, &PricingConfig::default());
     let names: Vec<&str> = w.rows.iter().map(|r| r.scenario.name.as_str()).collect();
     assert_eq!(
@@ -199,28 +186,14 @@ fn provisioned_auto_scaling_follows_three_minutes_over_the_target() {
 /// right of the cheap warmer (C), the provisioned row (B) bottom right.
 #[test]
 fn the_chart_places_each_configuration() {
-    let arrivals = (0..4_u64)
-        .flat_map(|b| {
-            (0..50).map(move |_| Arrival {
-                at_us: b * 900_000_000,
-                work_ms: Some(100.0),
-            })
-        })
-        .collect();
+    let arrivals = fifty_every_fifteen_minutes();
     let opts = Options {
-        base: base(),
         provisioned: vec![50],
         keep_warm: vec![KeepWarm {
             width: 50,
             every_s: 300.0,
         }],
-        models: Vec::new(),
-        autoscale: None,
-        memory_mb: None,
-        arm: None,
-        max_cold: 0.01,
-        max_p99_ms: None,
-        seed: 7,
+        ..Options::defaults(base())
     };
     let w = run(
         "t.jsonl",
