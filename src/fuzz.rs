@@ -82,6 +82,48 @@ pub fn recording(data: &[u8]) {
     let _ = rec.notes();
 }
 
+/// A recording through `thaw whatif`: its trace, then (when small enough to be quick)
+/// the model under on-demand and a warmer, priced and reported. A first line
+/// `#keep-warm W/EVERY` is read as that flag.
+pub fn whatif(data: &[u8]) {
+    use crate::whatif::{KeepWarm, Options, trace::Builder};
+    let (warmer, rest) = match data.strip_prefix(b"#keep-warm ") {
+        Some(r) => {
+            let end = r.iter().position(|&b| b == b'\n').unwrap_or(r.len());
+            let flag = String::from_utf8_lossy(&r[..end]).into_owned();
+            (KeepWarm::parse(&flag).ok(), &r[end.min(r.len())..])
+        }
+        None => (None, data),
+    };
+    let Ok(mut rec) = read::from_reader("fuzz.jsonl", std::io::Cursor::new(rest.to_vec())) else {
+        return;
+    };
+    let mut b = Builder::new();
+    b.config_line(&rec.header.config);
+    while let Some(Ok(event)) = rec.next_event() {
+        b.event(&event);
+    }
+    let Ok(trace) = b.finish() else { return };
+    let _ = trace.concurrency();
+    // Virtual time is cheap, but not free: a trace of days or thousands is skipped.
+    if trace.arrivals.len() > 2000 || trace.span_s > 3600.0 {
+        return;
+    }
+    let opts = Options {
+        provisioned: vec![1],
+        keep_warm: warmer.into_iter().filter(|k| k.every_s >= 10.0).collect(),
+        autoscale: Some(0.7),
+        ..Options::defaults(crate::config::EmulatorConfig::default())
+    };
+    let w = crate::whatif::run(
+        "fuzz",
+        trace,
+        &opts,
+        &crate::config::PricingConfig::default(),
+    );
+    let _ = (w.text(), w.json(), w.csv(), w.chart(100));
+}
+
 /// A config file's text, loaded and validated as `--config FILE` does.
 pub fn config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -190,7 +232,7 @@ pub fn proxy(data: &[u8]) {
 pub type Target = fn(&[u8]);
 
 /// The targets by name, as `fuzz/fuzz_targets/` and `fuzz/seeds/` name them.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("log_lines", log_lines),
     ("http_response", http_response),
     ("recording", recording),
@@ -198,4 +240,5 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("logs_export", logs_export),
     ("plan", plan),
     ("proxy", proxy),
+    ("whatif", whatif),
 ];
