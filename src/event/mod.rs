@@ -132,7 +132,8 @@ pub enum EventKind {
     FunctionConfig(FunctionConfig),
     /// `thaw whatif`'s table for the session's traffic so far, asked for on the screen
     /// (sent by the session, never recorded).
-    Sizing { text: String },
+    /// `compact` is the same for a small screen.
+    Sizing { text: String, compact: String },
 }
 
 /// A function's configuration: what `GetFunction` and the concurrency calls say.

@@ -117,14 +117,26 @@ async fn forward(
 fn answer(trace: Builder, sizing: &Sizing, to: mpsc::Sender<Event>) {
     let sizing = sizing.clone();
     tokio::spawn(async move {
-        let text = tokio::task::spawn_blocking(move || match trace.finish() {
-            Ok(t) => whatif::run("this session", t, &sizing.options, &sizing.pricing).text(),
-            Err(e) => format!("this session: {e}"),
+        let (text, compact) = tokio::task::spawn_blocking(move || match trace.finish() {
+            Ok(t) => {
+                let w = whatif::run("this session", t, &sizing.options, &sizing.pricing);
+                (w.text(), w.compact())
+            }
+            Err(e) => {
+                let said = format!("this session: {e}");
+                (said.clone(), said)
+            }
         })
         .await
-        .unwrap_or_else(|e| format!("the sizing table could not be worked out: {e}"));
+        .unwrap_or_else(|e| {
+            let said = format!("the sizing table could not be worked out: {e}");
+            (said.clone(), said)
+        });
         let _ = to
-            .send(Event::new(sizing.clock.stamp(), EventKind::Sizing { text }))
+            .send(Event::new(
+                sizing.clock.stamp(),
+                EventKind::Sizing { text, compact },
+            ))
             .await;
     });
 }

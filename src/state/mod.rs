@@ -99,7 +99,8 @@ pub struct State {
     /// The watched function's configuration, when Lambda told it.
     pub function: Option<FunctionConfig>,
     /// The sizing table last worked out for the session (`thaw whatif` of its traffic).
-    pub sizing: Option<String>,
+    /// With a compact form for a small screen.
+    pub sizing: Option<(String, String)>,
 }
 
 /// A plan in progress.
@@ -262,7 +263,9 @@ impl State {
             }
             EventKind::Cleared => self.cleared(),
             EventKind::FunctionConfig(f) => self.function = Some(f.clone()),
-            EventKind::Sizing { text } => self.sizing = Some(text.clone()),
+            EventKind::Sizing { text, compact } => {
+                self.sizing = Some((text.clone(), compact.clone()));
+            }
             EventKind::BurstStarted { .. }
             | EventKind::ClientInFlight { .. }
             | EventKind::BurstFinished(_) => self.plan_event(at, sec, &event.kind),

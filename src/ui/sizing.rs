@@ -13,20 +13,31 @@ use super::app::App;
 pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App) {
     let t = &app.theme;
     let lines: Vec<Line> = match &state.sizing {
-        Some(text) => text
-            .lines()
-            .map(|l| Line::styled(l.to_string(), t.text))
-            .collect(),
+        Some((text, compact)) => {
+            // The whole table where it fits, else the recommendation and a narrow one.
+            let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            let fits = widest + 4 <= usize::from(area.width)
+                && text.lines().count() + 2 <= usize::from(area.height);
+            let shown = if fits { text } else { compact };
+            shown
+                .lines()
+                .map(|l| Line::styled(l.to_string(), t.text))
+                .collect()
+        }
         None => vec![Line::styled(
             "working it out: the session's traffic through the model under other settings…",
             t.dim,
         )],
     };
     let widest = lines.iter().map(Line::width).max().unwrap_or(0);
+    let width = (widest + 4).min(usize::from(area.width));
+    // Lines wider than the popup wrap: count the rows they take.
+    let inner = width.saturating_sub(2).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
     let popup = super::layout::centered(
         area,
-        u16::try_from(widest + 4).unwrap_or(u16::MAX),
-        u16::try_from(lines.len() + 2).unwrap_or(u16::MAX),
+        u16::try_from(width).unwrap_or(u16::MAX),
+        u16::try_from(rows + 2).unwrap_or(u16::MAX),
     );
     frame.render_widget(Clear, popup);
     let block = Block::bordered()

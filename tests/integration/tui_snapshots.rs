@@ -276,3 +276,31 @@ fn a_click_on_a_lane_selects_it() {
     assert!(line.contains(&format!("▸{:>4}", seq + 1)), "{screen}");
     assert!(screen.contains(&format!("#{} ", seq + 1)), "{screen}");
 }
+
+/// `W`: the sizing overlay while it is worked out, then with the session's table (here
+/// the demo's, as `thaw whatif` prints it).
+#[test]
+fn the_sizing_overlay() {
+    let mut s = live("demo", ThemeName::Mono);
+    let now = s.panes()[0].live.latest.unwrap();
+    let sent = press(&mut s, KeyCode::Char('W'), now);
+    assert_eq!(sent, vec![Command::Sizing]);
+    insta::assert_snapshot!("sizing_working", text(&mut s, 120, 36, None));
+    let trace = thaw::whatif::read(&scenario::path("demo")).unwrap();
+    let w = thaw::whatif::run(
+        "this session",
+        trace,
+        &thaw::whatif::Options::defaults(thaw::config::EmulatorConfig::default()),
+        &thaw::config::PricingConfig::default(),
+    );
+    let sizing = EventKind::Sizing {
+        text: w.text(),
+        compact: w.compact(),
+    };
+    s.on_events(0, [Event::new(now, sizing)]);
+    insta::assert_snapshot!("sizing_120x36", text(&mut s, 120, 36, None));
+    insta::assert_snapshot!("sizing_80x24", text(&mut s, 80, 24, None));
+    // Any key closes it.
+    press(&mut s, KeyCode::Char('x'), now);
+    assert!(!text(&mut s, 120, 36, None).contains("What should I set?"));
+}
