@@ -81,6 +81,15 @@ impl WhatIf {
     /// starts, throttles, cost a month); about 60 columns.
     pub fn compact(&self) -> String {
         let mut o = String::new();
+        let t = &self.trace;
+        let _ = writeln!(
+            o,
+            "{} requests over {:.0} s; observed {} cold, {} throttled",
+            t.arrivals.len(),
+            t.span_s,
+            t.observed_cold,
+            t.observed_throttled
+        );
         let _ = writeln!(o, "{}", self.recommendation());
         o.push('\n');
         let name_w = self
