@@ -47,6 +47,8 @@ impl Modes {
     const LIVE: Self = Self(1);
     const REPLAY: Self = Self(2);
     const FIRING: Self = Self(1 | 4);
+    /// Live or replay: one session's traffic (not a comparison of two).
+    const ONE_SESSION: Self = Self(1 | 2);
     const ALL: Self = Self(1 | 2 | 4);
 
     pub fn contains(self, mode: Mode) -> bool {
@@ -379,7 +381,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[KeyCode::Char('W')],
-        Modes(1 | 2),
+        Modes::ONE_SESSION,
         "W",
         "what should I set? the sizing table (thaw whatif) of this session's traffic",
         Action::Sizing,
