@@ -18,6 +18,22 @@ pub fn screen(session: &str) -> String {
     tmux(&["capture-pane", "-p", "-t", session])
 }
 
+/// Waits until the screen no longer contains `text`, or fails showing the screen.
+pub fn wait_gone(session: &str, text: &str) {
+    let start = Instant::now();
+    loop {
+        let s = screen(session);
+        if !s.contains(text) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "'{text}' never went; screen:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// Waits until the screen contains `text`, or fails showing the screen.
 pub fn wait_for(session: &str, text: &str) -> String {
     let start = Instant::now();
