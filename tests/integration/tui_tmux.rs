@@ -114,11 +114,7 @@ fn parallel_parallel_serial_reads_as_fifty_lanes_one_carrying_the_serial_run() {
     wait_for(&s.0, "warm      50");
     // The second run is over when the panel's run line ("… · 0 in flight · 1.2 s") is
     // gone: a fire before that is refused as still running.
-    let start = std::time::Instant::now();
-    while tmux::screen(&s.0).contains("in flight ·") {
-        assert!(start.elapsed() < std::time::Duration::from_secs(30));
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    tmux::wait_gone(&s.0, "in flight ·");
     tmux(&["send-keys", "-t", &s.0, "2", "Enter"]);
     wait_for(&s.0, "warm      100");
     // Lanes, zoomed to 10 s: one column is 0.1 s, a serial bar about one column.
@@ -168,14 +164,7 @@ fn w_shows_what_whatif_says_of_the_session() {
     assert!(screen.contains("on-demand"), "{screen}");
     assert!(screen.contains("20 requests over"), "{screen}");
     tmux(&["send-keys", "-t", &s.0, "x"]);
-    let start = std::time::Instant::now();
-    while tmux::screen(&s.0).contains("What should I set?") {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(10),
-            "the overlay stays"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    tmux::wait_gone(&s.0, "What should I set?");
     tmux(&["send-keys", "-t", &s.0, "q"]);
     wait_for(&s.0, "thaw-exited-0");
 }
