@@ -237,6 +237,17 @@ fn marks(row: &EnvRow, left: i64, step: i64, width: u16, now_us: i64) -> Vec<Mar
             _ => Mark::Warm,
         };
         paint(s.start_us, to, body);
+        // A cold start whose Init and bar fall in one column at this zoom: the bar goes
+        // in the next column, so every birth reads "Init, then a bar".
+        if body == Mark::Cold
+            && let (Some(i), Some(c)) = (lane.init, col(s.start_us.max(left)))
+            && col(i.start_us.max(left)) == Some(c)
+        {
+            let next = left + step * (i64::try_from(c).unwrap_or(0) + 1);
+            if to <= next {
+                paint(next, next + 1, Mark::Cold);
+            }
+        }
         if body == Mark::Warm {
             // Each invocation's first column is marked: serial bars read as bars.
             paint(s.start_us, s.start_us + 1, Mark::WarmStart);
@@ -525,6 +536,38 @@ mod tests {
         let left = at(0).wall_us;
         let m = marks(row, left, 100_000, 20, at(2000).wall_us);
         assert_eq!(glyphs(&m), "░░▓▓──────▐██▐██────");
+    }
+
+    /// At a zoom where Init and the cold bar fall in one column, the bar takes the next
+    /// one: every birth reads "Init, then a bar".
+    #[test]
+    fn a_birth_shows_init_then_a_bar_at_any_zoom() {
+        let mut s = State::new();
+        let env = EnvId("e".into());
+        for e in [
+            Event::new(
+                at(0),
+                EventKind::InitStart {
+                    env: env.clone(),
+                    init_type: InitType::OnDemand,
+                    slots: 1,
+                },
+            ),
+            Event::new(
+                at(100),
+                EventKind::InvokeStart {
+                    env: env.clone(),
+                    request: RequestId("a".into()),
+                    cold: true,
+                },
+            ),
+        ] {
+            s.apply(&e);
+        }
+        let row = s.envs.rows().next().unwrap();
+        // One-second columns: Init and the running cold bar both in column 0.
+        let m = marks(row, at(0).wall_us, 1_000_000, 4, at(500).wall_us);
+        assert_eq!(glyphs(&m), "░▓  ");
     }
 
     #[test]
