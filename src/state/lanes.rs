@@ -27,13 +27,6 @@ pub struct Span {
     request: u64,
 }
 
-impl Span {
-    /// An invocation that ended in error, timeout or crash.
-    pub fn failed(&self) -> bool {
-        self.outcome.is_some_and(|o| o != InvokeOutcome::Success)
-    }
-}
-
 /// An Init phase: from its start to its end (`None` while it runs).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct InitSpan {
@@ -220,7 +213,7 @@ mod tests {
         // A REPORT without its START: it ran for its duration before the line.
         l.invoke_end(20_000, &id("b"), 4.0, false, InvokeOutcome::Timeout);
         assert_eq!(l.spans[1].start_us, 16_000);
-        assert!(l.spans[1].failed());
+        assert_eq!(l.spans[1].outcome, Some(InvokeOutcome::Timeout));
         // An Init known only from a REPORT's Init Duration.
         let mut m = Lane::new(50_000);
         m.init_end(50_000, 30.0, true);

@@ -156,8 +156,8 @@ pub struct Outcome {
     pub provisioned_seconds: f64,
     /// The largest allocation auto scaling reached.
     pub provisioned_peak: u32,
+    /// The warmer's pings answered (its cost is worked out from its pace, all day).
     pub warmer_requests: u64,
-    pub warmer_ms: f64,
 }
 
 impl Outcome {
@@ -176,7 +176,6 @@ impl Outcome {
             provisioned_seconds: 0.0,
             provisioned_peak: 0,
             warmer_requests: 0,
-            warmer_ms: 0.0,
         }
     }
 
@@ -420,7 +419,6 @@ impl Run {
                     let billed = i.duration_ms + if provisioned { 0.0 } else { init };
                     if warmer {
                         o.warmer_requests += 1;
-                        o.warmer_ms += billed;
                         continue;
                     }
                     o.requests += 1;

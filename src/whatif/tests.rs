@@ -211,3 +211,26 @@ fn the_chart_places_each_configuration() {
     assert!(col('B') > col('C'), "provisioned costs more:\n{chart}");
     assert!(chart.contains("  B provisioned 50"), "{chart}");
 }
+
+/// A latency budget instead of a share: what cold starts add at p99. On-demand adds its
+/// 100 ms Init to a quarter of the requests (p99 100 ms): within 150 ms it is the
+/// cheapest; within 50 ms only the rows without cold starts qualify.
+#[test]
+fn a_p99_budget_picks_by_added_latency() {
+    let t = trace(fifty_every_fifteen_minutes(), 100.0);
+    let within = |ms: f64| {
+        let opts = Options {
+            max_p99_ms: Some(ms),
+            ..Options::defaults(base())
+        };
+        let w = run("t.jsonl", t.clone(), &opts, &PricingConfig::default());
+        w.best()
+            .map(|r| (r.scenario.name.clone(), r.outcome.added_ms(0.99)))
+    };
+    let (name, added) = within(150.0).unwrap();
+    assert_eq!(name, "on-demand");
+    assert!((added - 100.0).abs() < 1.0, "{added}");
+    let (name, added) = within(50.0).unwrap();
+    assert_ne!(name, "on-demand");
+    assert!(added < 1.0, "{added}");
+}
