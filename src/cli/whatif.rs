@@ -69,21 +69,11 @@ fn percent(flag: &str, s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{flag} '{s}': a percentage from 0 to 100, e.g. 1%"))
 }
 
+/// A duration as plans and `--timeout` read them (humantime): `300ms`, `1.5s`.
 fn duration_ms(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let (num, factor) = if let Some(n) = t.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1000.0)
-    } else {
-        (t, 1.0)
-    };
-    num.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .map(|v| v * factor)
-        .ok_or_else(|| format!("--max-p99 '{s}': a duration such as 300ms or 1.5s"))
+    humantime::parse_duration(s.trim())
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .map_err(|_| format!("--max-p99 '{s}': a duration such as 300ms or 1s 500ms"))
 }
 
 fn model(s: &str) -> Result<ExecutionModel, String> {
@@ -212,7 +202,7 @@ mod tests {
                 .contains("--max-cold 'lots'")
         );
         assert_eq!(duration_ms("300ms"), Ok(300.0));
-        assert_eq!(duration_ms("1.5s"), Ok(1500.0));
+        assert_eq!(duration_ms("1s 500ms"), Ok(1500.0));
         assert!(duration_ms("soon").unwrap_err().contains("--max-p99"));
         assert!(model("lambda").unwrap_err().contains("--model 'lambda'"));
     }

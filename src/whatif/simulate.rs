@@ -38,28 +38,22 @@ impl KeepWarm {
             .ok()
             .filter(|w| (1..=10_000).contains(w))
             .ok_or_else(|| format!("'{s}': the width '{w}' is not a number from 1 to 10000"))?;
+        // humantime, as plans and --timeout read durations; a bare number is seconds.
         let every = every.trim();
-        let (num, unit) = every.split_at(
-            every
-                .find(|c: char| c.is_ascii_alphabetic())
-                .unwrap_or(every.len()),
-        );
-        let factor = match unit {
-            "" | "s" => 1.0,
-            "m" | "min" => 60.0,
-            "h" => 3600.0,
-            _ => {
-                return Err(format!(
-                    "'{s}': the interval unit '{unit}' is not s, m or h"
-                ));
-            }
-        };
-        let every_s = num
+        let every_s = every
             .parse::<f64>()
             .ok()
-            .map(|n| n * factor)
+            .or_else(|| {
+                humantime::parse_duration(every)
+                    .ok()
+                    .map(|d| d.as_secs_f64())
+            })
             .filter(|n| n.is_finite() && *n >= 1.0)
-            .ok_or_else(|| format!("'{s}': the interval '{every}' is not at least one second"))?;
+            .ok_or_else(|| {
+                format!(
+                    "'{s}': the interval '{every}' is not a duration of a second or more (5m, 90s)"
+                )
+            })?;
         Ok(Self { width, every_s })
     }
 }
@@ -458,7 +452,12 @@ mod tests {
                 .unwrap_err()
                 .contains("width 'ten'")
         );
-        assert!(KeepWarm::parse("10/5d").unwrap_err().contains("unit 'd'"));
+        assert!(
+            KeepWarm::parse("10/5x")
+                .unwrap_err()
+                .contains("interval '5x'")
+        );
+        assert!(KeepWarm::parse("10/0.5s").is_err(), "under a second");
         assert!(
             KeepWarm::parse("10")
                 .unwrap_err()
