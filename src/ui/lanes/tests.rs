@@ -146,3 +146,45 @@ fn zoom_and_scroll_stay_in_bounds_and_come_back_to_now() {
     v.later(now);
     assert_eq!(v.end_us, None, "back at now: following again");
 }
+
+/// Under Managed Instances and Web Functions a lane says how many requests shared its
+/// environment at most (`×3`), where the count would end.
+#[test]
+fn a_shared_environment_shows_how_many_at_once() {
+    use crate::config::{ThemeName, TuiConfig};
+    let mut s = State::new();
+    let env = EnvId("e".into());
+    s.apply(&Event::new(
+        at(0),
+        EventKind::InitStart {
+            env: env.clone(),
+            init_type: InitType::OnDemand,
+            slots: 10,
+        },
+    ));
+    for r in ["a", "b", "c"] {
+        s.apply(&Event::new(
+            at(100),
+            EventKind::InvokeStart {
+                env: env.clone(),
+                request: RequestId(r.into()),
+                cold: false,
+            },
+        ));
+    }
+    let mut app = App::new(
+        &TuiConfig::default(),
+        ThemeName::Mono,
+        crate::link::SessionKind::Endpoint,
+        "x".into(),
+    );
+    app.hero = crate::ui::app::Hero::Lanes;
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 8)).unwrap();
+    term.draw(|f| render(f, f.area(), &s, &app, at(200)))
+        .unwrap();
+    let row: String = (0..100)
+        .map(|x| term.backend().buffer()[(x, 1)].symbol().to_string())
+        .collect();
+    assert!(row.contains("×3"), "{row}");
+    assert!(row.trim_end_matches(['│', ' ']).ends_with('3'), "{row}");
+}
