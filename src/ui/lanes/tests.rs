@@ -111,21 +111,9 @@ fn a_birth_shows_init_then_a_bar_at_any_zoom() {
 /// Events too old to file are said in the title, not silently lost.
 #[test]
 fn late_events_are_counted_in_the_title() {
-    use crate::config::{ThemeName, TuiConfig};
     let mut s = State::new();
     s.late_dropped = 3;
-    let mut app = App::new(
-        &TuiConfig::default(),
-        ThemeName::Mono,
-        crate::link::SessionKind::Endpoint,
-        "x".into(),
-    );
-    app.hero = crate::ui::app::Hero::Lanes;
-    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 10)).unwrap();
-    term.draw(|f| render(f, f.area(), &s, &app, at(0))).unwrap();
-    let top: String = (0..100)
-        .map(|x| term.backend().buffer()[(x, 0)].symbol().to_string())
-        .collect();
+    let top = &drawn(&s, 10, at(0))[0];
     assert!(top.contains("3 too late to draw"), "{top}");
 }
 
@@ -151,7 +139,6 @@ fn zoom_and_scroll_stay_in_bounds_and_come_back_to_now() {
 /// environment at most (`×3`), where the count would end.
 #[test]
 fn a_shared_environment_shows_how_many_at_once() {
-    use crate::config::{ThemeName, TuiConfig};
     let mut s = State::new();
     let env = EnvId("e".into());
     s.apply(&Event::new(
@@ -172,6 +159,14 @@ fn a_shared_environment_shows_how_many_at_once() {
             },
         ));
     }
+    let row = &drawn(&s, 8, at(200))[1];
+    assert!(row.contains("×3"), "{row}");
+    assert!(row.trim_end_matches(['│', ' ']).ends_with('3'), "{row}");
+}
+
+/// The lanes panel alone, 100 columns wide, in the mono theme: its rows as text.
+fn drawn(s: &State, height: u16, now: Stamp) -> Vec<String> {
+    use crate::config::{ThemeName, TuiConfig};
     let mut app = App::new(
         &TuiConfig::default(),
         ThemeName::Mono,
@@ -179,12 +174,11 @@ fn a_shared_environment_shows_how_many_at_once() {
         "x".into(),
     );
     app.hero = crate::ui::app::Hero::Lanes;
-    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 8)).unwrap();
-    term.draw(|f| render(f, f.area(), &s, &app, at(200)))
-        .unwrap();
-    let row: String = (0..100)
-        .map(|x| term.backend().buffer()[(x, 1)].symbol().to_string())
-        .collect();
-    assert!(row.contains("×3"), "{row}");
-    assert!(row.trim_end_matches(['│', ' ']).ends_with('3'), "{row}");
+    let backend = ratatui::backend::TestBackend::new(100, height);
+    let mut term = ratatui::Terminal::new(backend).unwrap();
+    term.draw(|f| render(f, f.area(), s, &app, now)).unwrap();
+    let buf = term.backend().buffer();
+    (0..height)
+        .map(|y| (0..100).map(|x| buf[(x, y)].symbol()).collect())
+        .collect()
 }
