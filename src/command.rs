@@ -44,6 +44,8 @@ pub enum EmulatorCommand {
     /// Change provisioned concurrency: environments are added (Init in the background)
     /// or idle ones removed.
     SetProvisioned { count: u32 },
+    /// Set (`Some`) or remove reserved concurrency.
+    SetReserved { count: Option<u32> },
 }
 
 /// What the replay keys ask for.

@@ -148,6 +148,9 @@ pub struct EmulatorConfig {
     pub lambda_throttle_status: Option<u16>,
     pub stage_rate_per_s: f64,
     pub stage_burst: u32,
+    /// The Lambda API answers SigV4-signed requests only, as Lambda does (any
+    /// credentials; the signature is not checked).
+    pub require_signature: bool,
     pub metrics_period_s: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
@@ -307,6 +310,7 @@ impl Default for EmulatorConfig {
             max_environments: None,
             min_environments: None,
             queue_timeout_ms: 10_000,
+            require_signature: false,
             headroom: 0,
             init_timeout_s: 10.0,
             process: ProcessConfig::default(),

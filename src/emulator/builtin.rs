@@ -33,6 +33,43 @@ pub struct InvokeParams {
     pub bad: Option<String>,
     /// The whole request, for a real function (`process` handler): its proxy event.
     pub request: Option<std::sync::Arc<super::proxy::HttpRequest>>,
+    /// Invoked through the Lambda API: the payload is the event, as is.
+    pub direct: Option<std::sync::Arc<Direct>>,
+}
+
+/// An invocation through the Lambda API rather than an API Gateway front.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Direct {
+    /// The event, exactly as the caller sent it.
+    pub payload: bytes::Bytes,
+    /// `X-Amz-Client-Context`, base64, passed to the runtime as is.
+    pub client_context: Option<String>,
+    /// `X-Amz-Log-Type: Tail`: keep the invocation's log lines for the answer.
+    pub tail: bool,
+}
+
+impl InvokeParams {
+    /// Reads `sleep_ms`, `fail` and `crash` from a direct invocation's JSON payload, as
+    /// the builtin function reads them from a query string: `{"sleep_ms": 200}`.
+    pub fn from_payload(payload: &serde_json::Value) -> Self {
+        let Some(fields) = payload.as_object() else {
+            return Self::default();
+        };
+        let query: Vec<String> = ["sleep_ms", "fail", "crash"]
+            .iter()
+            .filter_map(|k| {
+                let v = fields.get(*k)?;
+                let v = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                // A value is one query value: `&` would start another parameter.
+                let v = if v.contains('&') { "invalid".into() } else { v };
+                Some(format!("{k}={v}"))
+            })
+            .collect();
+        Self::from_query(Some(&query.join("&")))
+    }
 }
 
 impl InvokeParams {

@@ -12,9 +12,8 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::command::EmulatorCommand;
 use crate::config::{EmulatorConfig, ExecutionModel, Front, Handler};
-use crate::event::{EventKind, InitType, InvokeOutcome, LogLine, ReclaimReason, ThrottleReason};
+use crate::event::{EventKind, InitType, InvokeOutcome, LogLine, ThrottleReason};
 use crate::ids::EnvId;
 
 use super::builtin::{InvokeParams, Plan};
@@ -83,7 +82,13 @@ pub struct Invoked {
     /// `process` handler: the function's answer as API Gateway maps it (or why it
     /// cannot be mapped: a 502).
     pub answer: Option<Result<Mapped, Malformed>>,
+    /// `Tail` asked for: the invocation's log lines, START to REPORT, at most the last
+    /// 4 KB.
+    pub log_tail: Option<String>,
 }
+
+/// Lambda returns the last 4 KB of an invocation's log with `X-Amz-Log-Type: Tail`.
+pub const TAIL_BYTES: usize = 4096;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
@@ -175,6 +180,9 @@ pub struct Core {
     next_init_sample: usize,
     /// Managed Instances: environments on instances still launching.
     launching: usize,
+    /// Environments running an invocation that asked for its log (`Tail`): the lines
+    /// so far, bounded to [`TAIL_BYTES`].
+    tails: HashMap<EnvKey, String>,
 }
 
 impl Core {
@@ -199,8 +207,7 @@ impl Core {
         );
         let stage = (cfg.front != Front::FunctionUrl)
             .then(|| TokenBucket::new(cfg.stage_burst, cfg.stage_rate_per_s, Duration::ZERO));
-        let per_s = cap.saturating_mul(10);
-        let rate = TokenBucket::new(per_s, f64::from(per_s), Duration::ZERO);
+        let rate = rate_bucket(cap);
         let logs = LogWriter {
             format: cfg.log_format,
             function_name: cfg.function_name.clone(),
@@ -234,6 +241,7 @@ impl Core {
             init_samples: Vec::new(),
             next_init_sample: 0,
             launching: 0,
+            tails: HashMap::new(),
         }
     }
 
@@ -256,6 +264,16 @@ impl Core {
             return ms;
         }
         super::builtin::init_ms(&self.cfg, &mut self.rng, init_type)
+    }
+
+    /// A new request id, as Lambda's are (an `Event` invocation's, when it is queued).
+    pub fn new_request_id(&mut self) -> String {
+        uuid_v4(&mut self.rng)
+    }
+
+    /// The account's concurrency limit.
+    pub fn account_concurrency(&self) -> u32 {
+        self.cfg.account_concurrency
     }
 
     pub fn set_observed(&mut self, observed: bool) {
@@ -316,7 +334,9 @@ impl Core {
         params: InvokeParams,
         out: &mut Vec<Effect>,
     ) {
-        if let Some(stage) = &mut self.stage
+        // API Gateway's stage throttle is not on the Lambda API's path.
+        if params.direct.is_none()
+            && let Some(stage) = &mut self.stage
             && !stage.try_take(now)
         {
             self.throttle(now, ticket, ThrottleReason::Stage, out);
@@ -352,45 +372,6 @@ impl Core {
         }
     }
 
-    /// Applies a control command.
-    pub fn command(&mut self, now: Duration, cmd: &EmulatorCommand, out: &mut Vec<Effect>) {
-        match cmd {
-            EmulatorCommand::ReclaimIdle => {
-                let idle: Vec<EnvKey> = self
-                    .pool
-                    .iter()
-                    .filter(|(_, e)| e.is_idle() && !e.provisioned())
-                    .map(|(k, _)| k)
-                    .collect();
-                for key in idle {
-                    self.reclaim(now, key, ReclaimReason::Idle, out);
-                }
-            }
-            EmulatorCommand::SetProvisioned { count } => {
-                let count = (*count).min(self.cfg.reserved_concurrency.unwrap_or(u32::MAX));
-                let current = self.pool.iter().filter(|(_, e)| e.provisioned()).count();
-                let current = u32::try_from(current).unwrap_or(u32::MAX);
-                for _ in current..count {
-                    self.create_env(now, InitType::ProvisionedConcurrency, out);
-                }
-                if current > count {
-                    let surplus: Vec<EnvKey> = self
-                        .pool
-                        .iter()
-                        .filter(|(_, e)| e.provisioned() && e.is_idle())
-                        .map(|(k, _)| k)
-                        .take((current - count) as usize)
-                        .collect();
-                    for key in surplus {
-                        self.reclaim(now, key, ReclaimReason::Shutdown, out);
-                    }
-                }
-                self.provisioned_target = count;
-                self.metrics.set_provisioned_allocated(count);
-            }
-        }
-    }
-
     fn schedule(&mut self, at: Duration, kind: TimerKind) {
         self.timer_seq += 1;
         self.timers.push(Reverse((at, self.timer_seq, kind)));
@@ -403,27 +384,38 @@ impl Core {
     }
 
     fn log(
-        &self,
+        &mut self,
         at: Duration,
         key: EnvKey,
         text: impl FnOnce(&LogWriter, i64) -> String,
         out: &mut Vec<Effect>,
     ) {
-        if !self.observed {
+        if !self.observed && !self.tailing(key) {
             return;
         }
+        let wall = self.wall_us(at);
         let Some(env) = self.pool.get(key) else {
             return;
         };
-        let wall = self.wall_us(at);
-        out.push(Effect::Emit {
-            at,
-            kind: EventKind::Log(LogLine {
-                stream: env.stream.clone(),
-                env: Some(env.id.clone()),
-                text: text(&self.logs, wall),
-            }),
-        });
+        let text = text(&self.logs, wall);
+        if let Some(tail) = self.tails.get_mut(&key) {
+            keep_tail(tail, &text);
+        }
+        if self.observed {
+            out.push(Effect::Emit {
+                at,
+                kind: EventKind::Log(LogLine {
+                    stream: env.stream.clone(),
+                    env: Some(env.id.clone()),
+                    text,
+                }),
+            });
+        }
+    }
+
+    /// Whether environment `key` is writing an invocation's log for its caller.
+    fn tailing(&self, key: EnvKey) -> bool {
+        self.tails.contains_key(&key)
     }
 
     fn wall_us(&self, at: Duration) -> i64 {
@@ -464,6 +456,27 @@ impl Core {
     }
 }
 
+/// Lambda's invocation rate: 10 requests a second per unit of the concurrency limit, as
+/// a bucket that holds a second's worth. (At a limit of 0 every request is refused for
+/// concurrency, which is what Lambda says then, so the bucket never speaks first.)
+fn rate_bucket(cap: u32) -> TokenBucket {
+    let per_s = cap.max(1).saturating_mul(10);
+    TokenBucket::new(per_s, f64::from(per_s), Duration::ZERO)
+}
+
+/// Appends a log line to a Tail buffer, dropping its oldest lines past [`TAIL_BYTES`].
+fn keep_tail(tail: &mut String, line: &str) {
+    tail.push_str(line);
+    tail.push('\n');
+    if tail.len() > TAIL_BYTES {
+        let mut cut = tail.len() - TAIL_BYTES;
+        while !tail.is_char_boundary(cut) {
+            cut += 1;
+        }
+        tail.drain(..cut);
+    }
+}
+
 fn ms(v: f64) -> Duration {
     Duration::from_secs_f64(v.max(0.0) / 1000.0)
 }
@@ -493,6 +506,7 @@ fn uuid_v4(rng: &mut StdRng) -> String {
     s
 }
 
+mod control;
 mod external;
 mod invocation;
 mod lifecycle;

@@ -153,18 +153,7 @@ fn invoked(front: Front, inv: &Invoked) -> Response {
 /// error for a failed invocation.
 fn builtin_answer(front: Front, inv: &Invoked) -> Response {
     match inv.outcome {
-        InvokeOutcome::Success if inv.status == 200 => Response::json(
-            200,
-            json!({
-                "environment": inv.env.0,
-                "cold": inv.cold,
-                "init_ms": inv.init_ms.map(|v| (v * 100.0).round() / 100.0),
-                "invocations": inv.invocations,
-                "init_type": inv.init_type.as_str(),
-                "request_id": inv.request_id,
-            })
-            .to_string(),
-        ),
+        InvokeOutcome::Success if inv.status == 200 => Response::json(200, probe_json(inv)),
         InvokeOutcome::Success => {
             Response::json(inv.status, json!({"message": inv.body}).to_string())
         }
@@ -172,6 +161,20 @@ fn builtin_answer(front: Front, inv: &Invoked) -> Response {
             function_error(front)
         }
     }
+}
+
+/// The builtin function's answer: the environment that served it, as the probe
+/// functions answer.
+pub fn probe_json(inv: &Invoked) -> String {
+    json!({
+        "environment": inv.env.0,
+        "cold": inv.cold,
+        "init_ms": inv.init_ms.map(|v| (v * 100.0).round() / 100.0),
+        "invocations": inv.invocations,
+        "init_type": inv.init_type.as_str(),
+        "request_id": inv.request_id,
+    })
+    .to_string()
 }
 
 #[cfg(test)]
@@ -193,6 +196,7 @@ mod tests {
             status: 200,
             body: String::new(),
             answer: None,
+            log_tail: None,
         })
     }
 

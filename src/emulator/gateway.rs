@@ -29,6 +29,8 @@ const MAX_BODY: usize = 6 * 1024 * 1024;
 /// What the gateway needs to answer on its own.
 #[derive(Debug, Clone)]
 pub struct GatewaySettings {
+    /// The Lambda API's function.
+    pub api: super::api::FunctionInfo,
     pub front: Front,
     pub integration_timeout: Option<Duration>,
     pub lambda_throttle_status: Option<u16>,
@@ -84,6 +86,11 @@ async fn handle(
     platform: mpsc::Sender<Msg>,
     settings: Arc<GatewaySettings>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    if super::api::route::is_api(req.uri().path()) {
+        return Ok(to_hyper(
+            super::api::serve(req, &platform, &settings.api).await,
+        ));
+    }
     let mut params = InvokeParams::from_query(req.uri().query());
     let (parts, body) = req.into_parts();
     // The body is read (and bounded) before invoking, as API Gateway does.

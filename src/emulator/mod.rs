@@ -11,6 +11,8 @@
 //!              └──▶ Events ──▶ EventSink (the app's one channel)
 //! ```
 
+pub mod api;
+pub mod async_queue;
 pub mod builtin;
 pub mod core;
 pub mod front;
@@ -35,8 +37,9 @@ use tokio::task::JoinHandle;
 use crate::clock::Clock;
 use crate::command::EmulatorCommand;
 use crate::config::{EmulatorConfig, Handler};
-use crate::event::Event;
-use crate::event::EventSink;
+use crate::event::{AsyncQueueStats, Event, EventKind, EventSink, InvokeOutcome};
+
+use self::async_queue::{AsyncQueue, Attempt};
 
 use self::builtin::InvokeParams;
 use self::core::{Core, Effect, Reply, Ticket};
@@ -51,6 +54,19 @@ pub enum Msg {
         reply: oneshot::Sender<Reply>,
     },
     Command(EmulatorCommand),
+    /// A Lambda API control call, answered from the running model.
+    Control {
+        call: api::route::Call,
+        target: api::Resolved,
+        body: bytes::Bytes,
+        reply: oneshot::Sender<Result<front::Response, api::error::ApiError>>,
+    },
+    /// An asynchronous invocation to queue: the reply is its request id, or `None` when
+    /// the queue is full.
+    Enqueue {
+        params: InvokeParams,
+        reply: oneshot::Sender<Option<String>>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,7 +110,14 @@ impl Emulator {
                 addr: wanted,
                 source,
             })?;
+        let info = api::FunctionInfo {
+            name: cfg.function_name.clone(),
+            region: cfg.region.clone(),
+            account: api::ACCOUNT.into(),
+            require_signature: cfg.require_signature,
+        };
         let settings = GatewaySettings {
+            api: info.clone(),
             front: cfg.front,
             integration_timeout: cfg.integration_timeout(),
             lambda_throttle_status: cfg.lambda_throttle_status,
@@ -112,6 +135,12 @@ impl Emulator {
             sink,
             processes,
             waiting: HashMap::new(),
+            queue: AsyncQueue::default(),
+            api: api::control::ApiState::default(),
+            info,
+            async_tickets: HashMap::new(),
+            async_shown: None,
+            next_ticket: 0,
         };
         let tasks = vec![
             tokio::spawn(platform_task.run(rx, proc_rx, shutdown_rx.clone())),
@@ -172,6 +201,15 @@ struct Platform {
     sink: EventSink,
     processes: Option<Processes>,
     waiting: HashMap<Ticket, oneshot::Sender<Reply>>,
+    /// `Event` invocations waiting for their turn (or their retry).
+    queue: AsyncQueue,
+    api: api::control::ApiState,
+    info: api::FunctionInfo,
+    /// Tickets of queued events being invoked, to their queue ids.
+    async_tickets: HashMap<Ticket, u64>,
+    /// The queue as last shown, and when.
+    async_shown: Option<(AsyncQueueStats, Duration)>,
+    next_ticket: Ticket,
 }
 
 impl Platform {
@@ -182,7 +220,6 @@ impl Platform {
         mut shutdown: watch::Receiver<bool>,
     ) {
         let clock = self.clock;
-        let mut next_ticket: Ticket = 0;
         let mut effects = Vec::new();
         self.core.start(clock.now(), &mut effects);
         self.dispatch(&mut effects);
@@ -191,9 +228,10 @@ impl Platform {
         let sleep = tokio::time::sleep_until(far());
         tokio::pin!(sleep);
         loop {
-            let wake = self
-                .core
-                .next_deadline()
+            let wake = [self.core.next_deadline(), self.queue_deadline()]
+                .into_iter()
+                .flatten()
+                .min()
                 .map_or_else(far, |d| clock.instant(d));
             if sleep.deadline() != wake {
                 sleep.as_mut().reset(wake);
@@ -203,19 +241,10 @@ impl Platform {
                 _ = shutdown.changed() => break,
                 msg = rx.recv() => {
                     let Some(msg) = msg else { break };
-                    let mut handle = |msg: Msg, p: &mut Self, effects: &mut Vec<Effect>| match msg {
-                        Msg::Invoke { params, reply } => {
-                            let ticket = next_ticket;
-                            next_ticket += 1;
-                            p.waiting.insert(ticket, reply);
-                            p.core.invoke(clock.now(), ticket, params, effects);
-                        }
-                        Msg::Command(cmd) => p.core.command(clock.now(), &cmd, effects),
-                    };
-                    handle(msg, &mut self, &mut effects);
+                    self.handle(msg, &mut effects);
                     for _ in 1..BATCH {
                         let Ok(msg) = rx.try_recv() else { break };
-                        handle(msg, &mut self, &mut effects);
+                        self.handle(msg, &mut effects);
                     }
                 }
                 Some(msg) = proc_rx.recv() => {
@@ -247,9 +276,94 @@ impl Platform {
             }
             self.core.advance(clock.now(), &mut effects);
             self.dispatch(&mut effects);
+            self.pump_queue(&mut effects);
         }
         // Dropping the processes kills them all.
         self.processes = None;
+    }
+
+    fn handle(&mut self, msg: Msg, effects: &mut Vec<Effect>) {
+        let now = self.clock.now();
+        match msg {
+            Msg::Invoke { params, reply } => {
+                let ticket = self.ticket();
+                self.waiting.insert(ticket, reply);
+                self.core.invoke(now, ticket, params, effects);
+            }
+            Msg::Command(cmd) => self.core.command(now, &cmd, effects),
+            Msg::Control {
+                call,
+                target,
+                body,
+                reply,
+            } => {
+                let mut p = api::control::Platform {
+                    core: &mut self.core,
+                    queue: &mut self.queue,
+                    state: &mut self.api,
+                    now,
+                    wall_ms: self.clock.at(now).wall_us / 1000,
+                    out: effects,
+                };
+                let answer = api::control::answer(&mut p, &self.info, &call, &target, &body);
+                if answer.is_ok() && call.op.changes_config() {
+                    let qualifier = self.api.provisioned_on.as_deref().unwrap_or("live");
+                    let config = self.core.function_config(qualifier);
+                    effects.push(Effect::Emit {
+                        at: now,
+                        kind: EventKind::FunctionConfig(config),
+                    });
+                }
+                let _ = reply.send(answer);
+            }
+            Msg::Enqueue { params, reply } => {
+                let accepted = self.queue.push(now, params).is_ok();
+                let _ = reply.send(accepted.then(|| self.core.new_request_id()));
+            }
+        }
+    }
+
+    fn ticket(&mut self) -> Ticket {
+        self.next_ticket += 1;
+        self.next_ticket
+    }
+
+    /// When the queue next needs the platform: an event due, or (while it holds any) the
+    /// next second, to show the oldest event's age.
+    fn queue_deadline(&self) -> Option<Duration> {
+        let refresh = self
+            .async_shown
+            .filter(|(s, _)| s.depth > 0)
+            .map(|(_, at)| at + Duration::from_secs(1));
+        [self.queue.next_deadline(), refresh]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Invokes the queued events that are due, and shows the queue when it changed.
+    fn pump_queue(&mut self, effects: &mut Vec<Effect>) {
+        let now = self.clock.now();
+        for (id, params) in self.queue.due(now) {
+            let ticket = self.ticket();
+            self.async_tickets.insert(ticket, id);
+            self.core.invoke(now, ticket, params, effects);
+        }
+        self.dispatch(effects);
+        let stats = self.queue.stats(now);
+        let changed = match self.async_shown {
+            None => stats.depth > 0,
+            Some((shown, at)) => {
+                let moved = (shown.depth, shown.delivered, shown.retried, shown.dropped)
+                    != (stats.depth, stats.delivered, stats.retried, stats.dropped);
+                moved || (stats.depth > 0 && now >= at + Duration::from_secs(1))
+            }
+        };
+        if changed {
+            self.async_shown = Some((stats, now));
+            self.sink
+                .send(Event::new(self.clock.at(now), EventKind::AsyncQueue(stats)));
+        }
     }
 
     fn dispatch(&mut self, effects: &mut Vec<Effect>) {
@@ -257,7 +371,16 @@ impl Platform {
             match effect {
                 Effect::Emit { at, kind } => self.sink.send(Event::new(self.clock.at(at), kind)),
                 Effect::Respond { ticket, reply } => {
-                    if let Some(tx) = self.waiting.remove(&ticket) {
+                    if let Some(id) = self.async_tickets.remove(&ticket) {
+                        let attempt = match &reply {
+                            Reply::Throttled(_) => Attempt::Throttled,
+                            Reply::Invoked(inv) if inv.outcome == InvokeOutcome::Success => {
+                                Attempt::Succeeded
+                            }
+                            Reply::Invoked(_) | Reply::InitFailed { .. } => Attempt::FunctionError,
+                        };
+                        self.queue.attempted(self.clock.now(), id, attempt);
+                    } else if let Some(tx) = self.waiting.remove(&ticket) {
                         // The caller may have given up (integration timeout, disconnect).
                         let _ = tx.send(reply);
                     }

@@ -113,6 +113,13 @@ impl Pool {
         }
     }
 
+    /// A new concurrency limit (reserved concurrency set or removed): requests in flight
+    /// finish, new ones over it are refused.
+    pub fn set_cap(&mut self, cap: u32, reason: ThrottleReason) {
+        self.limits.cap = cap;
+        self.limits.cap_reason = reason;
+    }
+
     /// Requests in flight on all environments: CloudWatch's ConcurrentExecutions.
     pub fn in_flight(&self) -> u32 {
         self.in_flight

@@ -61,7 +61,7 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
 }
 
 /// Percent-decoding (`+` is a space in query strings).
-fn decode(s: &str) -> String {
+pub fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -37,6 +37,8 @@ pub struct Delivery {
     pub deadline_epoch_ms: i64,
     pub function_arn: String,
     pub trace_id: String,
+    /// `X-Amz-Client-Context` of a direct invocation, passed on as is.
+    pub client_context: Option<String>,
     pub payload: Bytes,
 }
 
@@ -301,9 +303,13 @@ async fn next(shared: &Shared) -> Answer {
     if let Ok(mut inner) = shared.inner.lock() {
         inner.outstanding.insert(d.request_id.clone(), d.invocation);
     }
-    Response::builder()
+    let mut answer = Response::builder()
         .status(StatusCode::OK)
-        .header("content-type", "application/json")
+        .header("content-type", "application/json");
+    if let Some(cc) = &d.client_context {
+        answer = answer.header("lambda-runtime-client-context", cc);
+    }
+    answer
         .header("lambda-runtime-aws-request-id", &d.request_id)
         .header(
             "lambda-runtime-deadline-ms",

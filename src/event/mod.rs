@@ -134,6 +134,23 @@ pub enum EventKind {
     /// (sent by the session, never recorded).
     /// `compact` is the same for a small screen.
     Sizing { text: String, compact: String },
+    /// The asynchronous (`Event`) invocation queue changed.
+    AsyncQueue(AsyncQueueStats),
+}
+
+/// Lambda's queue of asynchronous invocations, as the emulator keeps it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsyncQueueStats {
+    /// Events queued or being invoked.
+    pub depth: u64,
+    /// Age of the oldest of them, ms (CloudWatch's `AsyncEventAge`).
+    pub oldest_ms: u64,
+    /// Invoked successfully.
+    pub delivered: u64,
+    /// Attempts retried (after a function error or a throttle).
+    pub retried: u64,
+    /// Given up: retries used up, or older than the maximum event age.
+    pub dropped: u64,
 }
 
 /// A function's configuration: what `GetFunction` and the concurrency calls say.

@@ -11,8 +11,8 @@ pub mod stats;
 use std::collections::VecDeque;
 
 use crate::event::{
-    BurstFinished, DestroyReason, Event, EventKind, FunctionConfig, InitType, InvokeOutcome,
-    LogLine, ReplayProgress, RequestObserved,
+    AsyncQueueStats, BurstFinished, DestroyReason, Event, EventKind, FunctionConfig, InitType,
+    InvokeOutcome, LogLine, ReplayProgress, RequestObserved,
 };
 use crate::histogram;
 use crate::ids::{EnvId, Stamp};
@@ -101,6 +101,8 @@ pub struct State {
     /// The sizing table last worked out for the session (`thaw whatif` of its traffic).
     /// With a compact form for a small screen.
     pub sizing: Option<(String, String)>,
+    /// The emulator's queue of asynchronous invocations, once it held any.
+    pub async_queue: Option<AsyncQueueStats>,
 }
 
 /// A plan in progress.
@@ -178,6 +180,7 @@ impl State {
             last_burst: None,
             replay: None,
             function: None,
+            async_queue: None,
             sizing: None,
         }
     }
@@ -263,6 +266,7 @@ impl State {
             }
             EventKind::Cleared => self.cleared(),
             EventKind::FunctionConfig(f) => self.function = Some(f.clone()),
+            EventKind::AsyncQueue(q) => self.async_queue = Some(*q),
             EventKind::Sizing { text, compact } => {
                 self.sizing = Some((text.clone(), compact.clone()));
             }

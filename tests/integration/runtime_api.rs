@@ -51,6 +51,7 @@ fn delivery(invocation: u64, id: &str) -> Delivery {
         function_arn: "arn:aws:lambda:us-east-1:123456789012:function:f".into(),
         trace_id: "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=0"
             .into(),
+        client_context: None,
         payload: Bytes::from_static(br#"{"path":"/"}"#),
     }
 }

@@ -53,7 +53,13 @@ impl Core {
             api_id: "thawemu001".into(),
             stage: "prod".into(),
         };
-        let payload = proxy::event(self.cfg.front, &request, &ctx).to_string();
+        let (payload, client_context) = match &inv.params.direct {
+            Some(d) => (d.payload.clone(), d.client_context.clone()),
+            None => (
+                Bytes::from(proxy::event(self.cfg.front, &request, &ctx).to_string()),
+                None,
+            ),
+        };
         let timeout = Duration::from_secs_f64(self.cfg.timeout_s);
         let (request_id, serial) = (inv.request_id.clone(), inv.serial);
         if self.pool.get(key).is_none() {
@@ -72,7 +78,8 @@ impl Core {
                     self.cfg.region, self.cfg.function_name
                 ),
                 trace_id: trace,
-                payload: Bytes::from(payload),
+                client_context,
+                payload,
             },
         });
         self.schedule(now + timeout, TimerKind::InvokeTimeout { invocation: id });
@@ -110,7 +117,20 @@ impl Core {
                 self.init_done(now, key, serial, out);
             }
             RuntimeMsg::Response { invocation, body } => {
-                let answer = proxy::map_response(self.cfg.front, &body);
+                let direct = self
+                    .invocations
+                    .get(&invocation)
+                    .is_some_and(|inv| inv.params.direct.is_some());
+                // Through the Lambda API the answer is the payload, unmapped.
+                let answer = if direct {
+                    Ok(proxy::Mapped {
+                        status: 200,
+                        headers: Vec::new(),
+                        body: body.to_vec(),
+                    })
+                } else {
+                    proxy::map_response(self.cfg.front, &body)
+                };
                 let status = match &answer {
                     Ok(m) => m.status,
                     Err(_) => 502,

@@ -107,6 +107,9 @@ impl Core {
         inv.request_id.clone_from(&request_id);
         inv.started = now;
         inv.running = true;
+        if inv.params.direct.as_ref().is_some_and(|d| d.tail) {
+            self.tails.insert(key, String::new());
+        }
         if self.process {
             self.deliver(now, id, key, provisioned, out);
             return;
@@ -143,7 +146,7 @@ impl Core {
         };
         let spillover = !provisioned && self.provisioned_target > 0;
         self.metrics.invocation(provisioned, spillover);
-        if !self.observed {
+        if !self.observed && !self.tailing(inv.key) {
             // Nobody reads the event or the START line (a simulation, --quiet).
             return;
         }
@@ -267,6 +270,7 @@ impl Core {
                 status: plan.status,
                 body: plan.body,
                 answer: inv.answer.take(),
+                log_tail: self.tails.remove(&key),
             }),
         });
         match plan.outcome {

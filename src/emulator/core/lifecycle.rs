@@ -331,6 +331,7 @@ impl Core {
         reason: ReclaimReason,
         out: &mut Vec<Effect>,
     ) {
+        self.tails.remove(&key);
         if self.process {
             out.push(Effect::Kill { key });
         }
@@ -353,6 +354,7 @@ impl Core {
         reason: DestroyReason,
         out: &mut Vec<Effect>,
     ) {
+        self.tails.remove(&key);
         if self.process {
             out.push(Effect::Kill { key });
         }

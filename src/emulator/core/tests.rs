@@ -3,8 +3,10 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::*;
+use crate::command::EmulatorCommand;
 use crate::config::EmulatorConfig;
 use crate::event::EventKind;
+use crate::event::ReclaimReason;
 
 mod limits;
 mod models;

@@ -2,6 +2,7 @@
 //! recycling, the 10 s Init cap.
 
 use super::*;
+use crate::event::ReclaimReason;
 
 #[test]
 fn request_ids_are_version_4_uuids() {

@@ -1,0 +1,307 @@
+//! Lambda's own API on the gateway's port, for callers with no HTTP front: the SDKs, the
+//! AWS CLI, Step Functions, another function. `Invoke` reaches the same platform model
+//! as the gateway's requests (concurrency, scaling, throttles, reclaim); the control
+//! calls change it while it runs.
+//!
+//! One function lives here: the configured one, with `$LATEST`, version `1` and an alias
+//! `live` pointing at it. They share one pool of environments (one copy of the code).
+
+pub mod control;
+pub mod error;
+pub mod invoke;
+pub mod route;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use tokio::sync::{mpsc, oneshot};
+
+use self::error::ApiError;
+use self::invoke::InvocationType;
+use self::route::{Call, Op};
+use super::Msg;
+use super::front::Response;
+
+/// Who the function is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionInfo {
+    pub name: String,
+    pub region: String,
+    pub account: String,
+    /// Signed requests only (`Authorization: AWS4-HMAC-SHA256 ...`), as Lambda is; the
+    /// signature itself is not checked (the emulator has no secret to check it with).
+    pub require_signature: bool,
+}
+
+/// The account id the emulator reports.
+pub const ACCOUNT: &str = "123456789012";
+
+/// Versions and aliases the function has, with the version each runs.
+const QUALIFIERS: [(&str, &str); 3] = [("$LATEST", "$LATEST"), ("1", "1"), ("live", "1")];
+
+impl FunctionInfo {
+    pub fn arn(&self, qualifier: Option<&str>) -> String {
+        let base = format!(
+            "arn:aws:lambda:{}:{}:function:{}",
+            self.region, self.account, self.name
+        );
+        match qualifier {
+            Some(q) => format!("{base}:{q}"),
+            None => base,
+        }
+    }
+}
+
+/// The function and qualifier a call names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub qualifier: Option<String>,
+    /// The version that runs: `$LATEST` or `1`.
+    pub version: &'static str,
+}
+
+/// Resolves a call's function name (a name, an ARN or a partial ARN, each maybe with a
+/// `:qualifier`) and its `Qualifier` against the one function.
+pub fn resolve(info: &FunctionInfo, call: &Call) -> Result<Resolved, ApiError> {
+    if call.op == Op::ListFunctions {
+        return Ok(Resolved {
+            qualifier: None,
+            version: "$LATEST",
+        });
+    }
+    let raw = call.function.as_str();
+    let not_found = || {
+        ApiError::not_found(format!(
+            "Function not found: {}",
+            if raw.starts_with("arn:") {
+                raw.to_string()
+            } else {
+                format!(
+                    "arn:aws:lambda:{}:{}:function:{raw}",
+                    info.region, info.account
+                )
+            }
+        ))
+    };
+    let parts: Vec<&str> = raw.split(':').collect();
+    let (name, from_name) = match parts.as_slice() {
+        [name] => (*name, None),
+        [name, q] => (*name, Some(*q)),
+        [
+            "arn",
+            _,
+            "lambda",
+            region,
+            account,
+            "function",
+            name,
+            rest @ ..,
+        ] if rest.len() <= 1 => {
+            if *region != info.region || *account != info.account {
+                return Err(not_found());
+            }
+            (*name, rest.first().copied())
+        }
+        [account, "function", name, rest @ ..] if rest.len() <= 1 => {
+            if *account != info.account {
+                return Err(not_found());
+            }
+            (*name, rest.first().copied())
+        }
+        _ => return Err(not_found()),
+    };
+    if name != info.name {
+        return Err(not_found());
+    }
+    let qualifier = match (from_name, call.qualifier.as_deref()) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(ApiError::invalid_parameter(
+                "The derived qualifier from the function name does not match the specified qualifier.",
+            ));
+        }
+        (Some(q), _) | (None, Some(q)) => Some(q.to_string()),
+        (None, None) => None,
+    };
+    let version = match &qualifier {
+        None => "$LATEST",
+        Some(q) => QUALIFIERS
+            .iter()
+            .find(|(name, _)| name == q)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                ApiError::not_found(format!("Function not found: {}", info.arn(Some(q))))
+            })?,
+    };
+    Ok(Resolved { qualifier, version })
+}
+
+/// Answers one request on an API path.
+pub async fn serve(
+    req: hyper::Request<Incoming>,
+    platform: &mpsc::Sender<Msg>,
+    info: &FunctionInfo,
+) -> Response {
+    match call(req, platform, info).await {
+        Ok(r) => r,
+        Err(e) => e.response(),
+    }
+}
+
+async fn call(
+    req: hyper::Request<Incoming>,
+    platform: &mpsc::Sender<Msg>,
+    info: &FunctionInfo,
+) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    let call = route::route(parts.method.as_str(), parts.uri.path(), parts.uri.query())?;
+    if info.require_signature {
+        let signed = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 Credential="));
+        if !signed {
+            return Err(ApiError::unauthorized(
+                "Missing Authentication Token: sign the request with SigV4 (any credentials do)",
+            ));
+        }
+    }
+    let target = resolve(info, &call)?;
+    let body = Limited::new(body, invoke::MAX_SYNC + 1)
+        .collect()
+        .await
+        .map_err(|_| ApiError::too_large(invoke::MAX_SYNC))?
+        .to_bytes();
+    let stopped = || ApiError::service("the thaw emulator is shutting down");
+    if !matches!(call.op, Op::Invoke | Op::InvokeWithResponseStream) {
+        let (tx, rx) = oneshot::channel();
+        let msg = Msg::Control {
+            call,
+            target,
+            body,
+            reply: tx,
+        };
+        platform.send(msg).await.map_err(|_| stopped())?;
+        return rx.await.map_err(|_| stopped())?;
+    }
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let request = invoke::parse(header, body)?;
+    match request.kind {
+        InvocationType::DryRun => Ok(Response {
+            status: 204,
+            headers: vec![("x-amz-executed-version".into(), target.version.into())],
+            body: Vec::new(),
+        }),
+        InvocationType::Event => {
+            let (tx, rx) = oneshot::channel();
+            let msg = Msg::Enqueue {
+                params: request.params,
+                reply: tx,
+            };
+            platform.send(msg).await.map_err(|_| stopped())?;
+            let Some(request_id) = rx.await.map_err(|_| stopped())? else {
+                return Err(ApiError::throttled_queue());
+            };
+            Ok(Response {
+                status: 202,
+                headers: vec![("x-amzn-requestid".into(), request_id)],
+                body: Vec::new(),
+            })
+        }
+        InvocationType::RequestResponse => {
+            let (tx, rx) = oneshot::channel();
+            let msg = Msg::Invoke {
+                params: request.params,
+                reply: tx,
+            };
+            platform.send(msg).await.map_err(|_| stopped())?;
+            let reply = rx.await.map_err(|_| stopped())?;
+            Ok(invoke::respond(&reply, target.version))
+        }
+    }
+}
+
+/// Bytes of a body, for the fuzz target: routes and reads an `Invoke` as the server
+/// would, never panicking.
+pub fn parse_for_fuzz(method: &str, path: &str, headers: &[(String, String)], body: Bytes) {
+    let Some((path, query)) = path.split_once('?').or(Some((path, ""))) else {
+        return;
+    };
+    let Ok(call) = route::route(method, path, Some(query)) else {
+        return;
+    };
+    let info = FunctionInfo {
+        name: "f".into(),
+        region: "us-east-1".into(),
+        account: ACCOUNT.into(),
+        require_signature: false,
+    };
+    let _ = resolve(&info, &call);
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    if let Ok(req) = invoke::parse(header, body) {
+        let _ = req.params.direct.map(|d| d.payload.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> FunctionInfo {
+        FunctionInfo {
+            name: "thaw-emulated".into(),
+            region: "us-east-1".into(),
+            account: ACCOUNT.into(),
+            require_signature: false,
+        }
+    }
+
+    fn call(function: &str, qualifier: Option<&str>) -> Call {
+        Call {
+            op: Op::Invoke,
+            function: function.into(),
+            qualifier: qualifier.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn names_arns_and_qualifiers_resolve() {
+        let ok = |f: &str, q: Option<&str>| resolve(&info(), &call(f, q)).map(|r| r.version);
+        assert_eq!(ok("thaw-emulated", None), Ok("$LATEST"));
+        assert_eq!(ok("thaw-emulated:live", None), Ok("1"));
+        assert_eq!(ok("thaw-emulated", Some("1")), Ok("1"));
+        assert_eq!(
+            ok(
+                "arn:aws:lambda:us-east-1:123456789012:function:thaw-emulated:$LATEST",
+                None
+            ),
+            Ok("$LATEST")
+        );
+        assert_eq!(
+            ok("123456789012:function:thaw-emulated", None),
+            Ok("$LATEST")
+        );
+        let code = |f: &str, q: Option<&str>| resolve(&info(), &call(f, q)).err().map(|e| e.code);
+        assert_eq!(code("other", None), Some("ResourceNotFoundException"));
+        assert_eq!(
+            code("thaw-emulated", Some("7")),
+            Some("ResourceNotFoundException")
+        );
+        assert_eq!(
+            code("thaw-emulated:live", Some("1")),
+            Some("InvalidParameterValueException")
+        );
+        assert_eq!(
+            code(
+                "arn:aws:lambda:eu-west-1:123456789012:function:thaw-emulated",
+                None
+            ),
+            Some("ResourceNotFoundException")
+        );
+    }
+}
