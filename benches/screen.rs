@@ -47,6 +47,7 @@ fn request(i: u64, env: &EnvId, t_ms: u64, cold: bool) -> Event {
             } else {
                 Classification::Warm
             }),
+            said: None,
         }),
     )
 }

@@ -51,6 +51,7 @@ fn main() {
                 } else {
                     Classification::Warm
                 }),
+                said: None,
             }),
         ));
         if (i + 1) % 100_000 == 0 {

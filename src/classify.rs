@@ -16,12 +16,7 @@ const MAX_ENV_ID: usize = 128;
 /// may send anything.
 pub fn probe_fields<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Option<ProbeFields> {
     let env = header(probe::ENV)?.trim();
-    let valid = !env.is_empty()
-        && env.len() <= MAX_ENV_ID
-        && env
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/[]$".contains(&b));
-    if !valid {
+    if !valid_env(env) {
         return None;
     }
     let cold = header(probe::COLD)
@@ -37,6 +32,79 @@ pub fn probe_fields<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Option<Prob
         init_ms,
         invocations,
     })
+}
+
+/// What a Lambda API answer says of its invocation: the `Tail` log's REPORT (cold when
+/// it has an `Init Duration` or a `Restore Duration`), and the environment when the
+/// payload names it (`{"environment": ...}`, as the probe functions and the emulator's
+/// builtin function answer a direct invocation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TailReport {
+    pub cold: bool,
+    pub init_ms: Option<f64>,
+}
+
+/// Reads `X-Amz-Log-Result` (base64 of the invocation's last 4 KB of log). `None` when
+/// it holds no REPORT: nothing is known then.
+pub fn tail_report(log_result: &str) -> Option<TailReport> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(log_result.trim())
+        .ok()?;
+    let text = String::from_utf8_lossy(&raw);
+    text.lines()
+        .rev()
+        .find_map(|line| match crate::logs::parse::parse(line).ok()? {
+            crate::logs::parse::Line::Report(r) => Some(TailReport {
+                cold: r.cold(),
+                init_ms: r.init_ms.or(r.restore_ms),
+            }),
+            _ => None,
+        })
+}
+
+/// The environment a direct invocation's JSON payload names, if it names one.
+pub fn payload_env(body: &[u8]) -> Option<EnvId> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let env = v.get("environment")?.as_str()?;
+    valid_env(env).then(|| EnvId(env.to_string()))
+}
+
+fn valid_env(env: &str) -> bool {
+    !env.is_empty()
+        && env.len() <= MAX_ENV_ID
+        && env
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/[]$".contains(&b))
+}
+
+/// An AWS error, as one short line: the code (`x-amzn-errortype`, without the
+/// `:http://...` some services append) and, for a throttle, the body's `Reason`.
+pub fn aws_error(code: &str, body: &[u8]) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || ".-_".contains(*c))
+            .take(80)
+            .collect()
+    };
+    let code = clean(code.split(':').next().unwrap_or_default());
+    let reason = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("Reason")?.as_str().map(clean))
+        .filter(|r| !r.is_empty());
+    match reason {
+        Some(r) => format!("{code} ({r})"),
+        None => code,
+    }
+}
+
+/// Cold or warm, known exactly (a probe, a REPORT).
+pub fn exact(cold: bool) -> Classification {
+    if cold {
+        Classification::Cold
+    } else {
+        Classification::Warm
+    }
 }
 
 /// Infers cold or warm from latency when there are no probe headers.
@@ -78,11 +146,7 @@ impl Classifier {
         ok: bool,
     ) -> Option<Classification> {
         if let Some(p) = probe {
-            return Some(if p.cold {
-                Classification::Cold
-            } else {
-                Classification::Warm
-            });
+            return Some(exact(p.cold));
         }
         if !ok {
             return None;
@@ -101,6 +165,37 @@ impl Classifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tail_logs_report_says_cold_or_warm() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let cold = b64(
+            "START RequestId: r1 Version: $LATEST\nEND RequestId: r1\nREPORT RequestId: r1\tDuration: 2.00 ms\tBilled Duration: 140 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 137.50 ms\t\n",
+        );
+        assert_eq!(
+            tail_report(&cold),
+            Some(TailReport {
+                cold: true,
+                init_ms: Some(137.5)
+            })
+        );
+        let warm = b64(
+            "REPORT RequestId: r2\tDuration: 2.00 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t\n",
+        );
+        assert_eq!(tail_report(&warm).map(|t| t.cold), Some(false));
+        assert_eq!(
+            tail_report(&b64("START RequestId: r3 Version: $LATEST\n")),
+            None
+        );
+        assert_eq!(tail_report("%%% not base64"), None);
+        assert_eq!(
+            payload_env(br#"{"environment":"abc123","cold":true}"#),
+            Some(EnvId("abc123".into()))
+        );
+        assert_eq!(payload_env(br#"{"environment":"a b"}"#), None);
+        assert_eq!(payload_env(b"[1,2]"), None);
+    }
 
     fn ms(v: u64) -> Duration {
         Duration::from_millis(v)

@@ -150,6 +150,9 @@ pub struct Summary {
     /// Failed requests by kind, as the client saw them.
     #[serde(serialize_with = "as_counts")]
     pub errors: Vec<(ErrorKind, u64)>,
+    /// What AWS said of them (error code and throttle reason), most first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub said: Vec<(String, u64)>,
     pub latency_cold: Option<Percentiles>,
     pub latency_warm: Option<Percentiles>,
     pub latency_all: Option<Percentiles>,
@@ -184,6 +187,11 @@ impl Summary {
                 .map(|k| (*k, c.error_count(*k)))
                 .filter(|(_, n)| *n > 0)
                 .collect(),
+            said: {
+                let mut said: Vec<_> = c.said.iter().map(|(k, n)| (k.clone(), *n)).collect();
+                said.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                said
+            },
             latency_cold: Percentiles::of(&c.latency.cold),
             latency_warm: Percentiles::of(&c.latency.warm),
             latency_all: Percentiles::of(&c.all),
@@ -309,6 +317,9 @@ impl Summary {
                 .join(", ")
         };
         let _ = writeln!(o, "errors        {errors}");
+        for (said, n) in &self.said {
+            let _ = writeln!(o, "  AWS said    {n} × {said}");
+        }
         let _ = writeln!(
             o,
             "latency ms    {:>9} {:>9} {:>9} {:>9} {:>7}",

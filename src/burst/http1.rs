@@ -28,6 +28,10 @@ pub struct Response {
     /// Bytes received, head and body.
     pub bytes: u64,
     pub probe: Option<ProbeFields>,
+    /// A Lambda API answer's `Tail` log said cold or warm.
+    pub tail: Option<classify::TailReport>,
+    /// An AWS error's code and reason (see `RequestObserved::said`).
+    pub said: Option<String>,
     /// The connection can carry another request.
     pub reusable: bool,
 }
@@ -61,7 +65,7 @@ pub async fn read_response<R: AsyncRead + Unpin>(
 ) -> io::Result<Response> {
     buf.clear();
     let mut first_byte = None;
-    let (status, head_len, framing, probe, keep_alive) = loop {
+    let (status, head_len, framing, mut probe, tail, code, keep_alive) = loop {
         let n = read_more(reader, buf).await?;
         first_byte.get_or_insert_with(Instant::now);
         if n == 0 {
@@ -84,6 +88,10 @@ pub async fn read_response<R: AsyncRead + Unpin>(
                         .and_then(|h| std::str::from_utf8(h.value).ok())
                 };
                 let probe = classify::probe_fields(find);
+                let tail = find("x-amz-log-result").and_then(classify::tail_report);
+                let code = find("x-amzn-errortype")
+                    .filter(|_| status >= 400)
+                    .map(str::to_string);
                 let chunked = find("transfer-encoding")
                     .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
                 let length = find("content-length").map(|v| v.trim().parse::<u64>());
@@ -98,7 +106,7 @@ pub async fn read_response<R: AsyncRead + Unpin>(
                     (false, false, Some(Err(_))) => return Err(http_error("bad Content-Length")),
                     (false, false, None) => Framing::UntilClose,
                 };
-                break (status, len, framing, probe, !close);
+                break (status, len, framing, probe, tail, code, !close);
             }
             Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
             Ok(httparse::Status::Partial) => return Err(http_error("response head too large")),
@@ -139,14 +147,43 @@ pub async fn read_response<R: AsyncRead + Unpin>(
             false
         }
     };
+    let end = Instant::now();
+    // A whole body still in the buffer (small, not chunked) can be read further.
+    let whole = dropped == 0 && matches!(framing, Framing::Length(_));
+    let body = buf.get(head_len..).filter(|_| whole);
+    let said = lambda_fields(&mut probe, tail.as_ref(), code, body);
     Ok(Response {
         status,
         first_byte,
-        end: Instant::now(),
+        end,
         bytes: dropped + buf.len() as u64,
         probe,
+        tail,
+        said,
         reusable,
     })
+}
+
+/// What a Lambda API answer adds: a direct invocation's payload may name its environment
+/// (the probe functions' does), which with the `Tail` REPORT's verdict is a probe's
+/// whole answer; an error's code and reason.
+fn lambda_fields(
+    probe: &mut Option<ProbeFields>,
+    tail: Option<&classify::TailReport>,
+    code: Option<String>,
+    body: Option<&[u8]>,
+) -> Option<String> {
+    if let (None, Some(t)) = (&probe, tail)
+        && let Some(env) = body.and_then(classify::payload_env)
+    {
+        *probe = Some(ProbeFields {
+            env,
+            cold: t.cold,
+            init_ms: t.init_ms,
+            invocations: None,
+        });
+    }
+    code.map(|code| classify::aws_error(&code, body.unwrap_or_default()))
 }
 
 enum Framing {

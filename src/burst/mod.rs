@@ -4,6 +4,7 @@
 
 pub mod conn;
 pub mod http1;
+pub mod lambda;
 pub mod plan;
 pub mod release;
 pub mod run;
@@ -60,6 +61,12 @@ pub async fn run(
         // Fail before the first request if signing cannot work.
         s.request_bytes(&target, &spec)?;
     }
+    // An asynchronous or dry-run Invoke is answered before (or without) any Init: its
+    // latency says nothing of cold starts.
+    let infer = !spec
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("x-amz-invocation-type") && v != "RequestResponse");
     let plan_text = plan.to_string();
     on_event(Event::new(
         clock.stamp(),
@@ -105,7 +112,9 @@ pub async fn run(
             match rx.try_recv() {
                 Ok(mut obs) => {
                     let ok = obs.error.is_none();
-                    obs.class = classifier.classify(obs.probe.as_ref(), obs.latency(), ok);
+                    if obs.class.is_none() && infer {
+                        obs.class = classifier.classify(obs.probe.as_ref(), obs.latency(), ok);
+                    }
                     let at = clock.at(Duration::from_micros(obs.end_us));
                     on_event(Event::new(at, EventKind::Request(obs)));
                     answered = answered.wrapping_add(1);

@@ -125,6 +125,7 @@ impl Ctx {
         result: Result<Response, ErrorKind>,
     ) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (mut class, mut said) = (None, None);
         let (status, first_byte, end, bytes, probe, error) = match result {
             Ok(r) => {
                 let error = match r.status {
@@ -133,6 +134,8 @@ impl Ctx {
                     400..=499 => Some(ErrorKind::Client),
                     _ => None,
                 };
+                class = r.tail.as_ref().map(|t| crate::classify::exact(t.cold));
+                said = r.said;
                 (
                     Some(r.status),
                     Some(self.us(r.first_byte)),
@@ -155,7 +158,8 @@ impl Ctx {
             bytes,
             error,
             probe,
-            class: None,
+            class,
+            said,
         };
         let _ = self.out.send(obs).await;
     }

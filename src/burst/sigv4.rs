@@ -55,6 +55,7 @@ impl Signer {
             .await;
         let region = region
             .or_else(|| region_from_host(&target.host))
+            .or_else(|| super::lambda::region_of(&target.host))
             .or_else(|| config.region().map(ToString::to_string))
             .ok_or_else(|| {
                 "--sigv4 needs a Region: pass --region, or set AWS_REGION or a profile's region"
@@ -72,6 +73,26 @@ impl Signer {
             service: service.to_string(),
             cached: Mutex::new(None),
         })
+    }
+
+    /// For an endpoint on this machine (the emulator takes any credentials) when the
+    /// standard chain has none: placeholder credentials, so a first try needs no set-up.
+    pub fn local(region: &str, service: &str) -> Self {
+        Self {
+            credentials: Credentials::new("thaw-local", "thaw-local", None, None, "thaw"),
+            region: region.to_string(),
+            service: service.to_string(),
+            cached: Mutex::new(None),
+        }
+    }
+
+    /// The Region the standard chain names (`AWS_REGION`, the profile), if any.
+    pub async fn chain_region() -> Option<String> {
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .no_credentials()
+            .load()
+            .await;
+        config.region().map(ToString::to_string)
     }
 
     pub fn region(&self) -> &str {

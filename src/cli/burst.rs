@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 
+use crate::burst::lambda::{InvocationType, LambdaTarget};
 use crate::burst::{self, Plan, PlanError, RequestSpec, Target};
 use crate::clock::Clock;
 use crate::emulator::Emulator;
@@ -34,8 +35,19 @@ pub enum Output {
 
 #[derive(Debug, Args)]
 pub struct BurstArgs {
-    /// Endpoint (http://host:port/path). Omitted, or only a path: the embedded emulator
+    /// Endpoint (http://host:port/path), or lambda:NAME[:QUALIFIER] to invoke the
+    /// function through the Lambda API. Omitted, or only a path: the embedded emulator
     pub url: Option<String>,
+    /// lambda:NAME targets: the Lambda API's endpoint, e.g. a running `thaw emulate`
+    /// [default: `https://lambda.REGION.amazonaws.com`]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// lambda:NAME targets: how to invoke
+    #[arg(long, value_enum, default_value_t = InvocationType::RequestResponse)]
+    pub invocation_type: InvocationType,
+    /// Request body (lambda:NAME: the event) from FILE
+    #[arg(long, value_name = "FILE", conflicts_with = "data")]
+    pub payload_file: Option<std::path::PathBuf>,
     /// Record every event (JSON Lines) to FILE; play it with thaw replay
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
@@ -62,8 +74,8 @@ pub struct BurstArgs {
     /// standard AWS chain (environment, profile, SSO, IMDS)
     #[arg(long)]
     pub sigv4: bool,
-    /// Region to sign for [default: the function URL's, else AWS_REGION or the profile's]
-    #[arg(long, requires = "sigv4")]
+    /// Region to sign for [default: the endpoint's, else AWS_REGION or the profile's]
+    #[arg(long)]
     pub region: Option<String>,
     /// Service name to sign for
     #[arg(
@@ -97,6 +109,8 @@ struct Prepared {
     spec: RequestSpec,
     /// An absolute URL, or the path to use on the embedded emulator.
     url: Result<Target, String>,
+    /// Invoking through the Lambda API.
+    lambda: Option<LambdaTarget>,
 }
 
 fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
@@ -116,22 +130,104 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
         .map(|h| RequestSpec::parse_header(h))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
+    let body = match &args.payload_file {
+        Some(path) => std::fs::read(path).map_err(|e| {
+            format!(
+                "cannot read --payload-file '{}': {e}; give a readable file",
+                path.display()
+            )
+        })?,
+        None => args.data.clone().unwrap_or_default().into_bytes(),
+    };
     let spec = RequestSpec {
         method: RequestSpec::parse_method(&args.method).map_err(|e| e.to_string())?,
         headers,
-        body: args.data.clone().unwrap_or_default().into_bytes(),
+        body,
         timeout,
         extra_roots: match &args.cacert {
             Some(path) => load_pem(path)?,
             None => Vec::new(),
         },
     };
+    let lambda = match args.url.as_deref() {
+        Some(url) => LambdaTarget::parse(url).map_err(|e| e.to_string())?,
+        None => None,
+    };
+    if lambda.is_none() && args.endpoint_url.is_some() {
+        return Err(
+            "--endpoint-url is for lambda:NAME targets; for an HTTP endpoint give its URL".into(),
+        );
+    }
+    if let Some(l) = &lambda {
+        let spec = l.spec(spec, args.invocation_type);
+        // Lambda's endpoint for the Region is found when the run starts (it may take the
+        // credential chain's Region); a given endpoint is checked now.
+        let url = match &args.endpoint_url {
+            Some(endpoint) => {
+                Ok(Target::parse(&l.url(endpoint)).map_err(|e| format!("--endpoint-url: {e}"))?)
+            }
+            None => Err(String::new()),
+        };
+        return Ok(Prepared {
+            plan,
+            spec,
+            url,
+            lambda,
+        });
+    }
     let url = match args.url.as_deref() {
         None => Err("/".to_string()),
         Some(path) if path.starts_with('/') => Err(path.to_string()),
         Some(url) => Ok(Target::parse(url).map_err(|e| e.to_string())?),
     };
-    Ok(Prepared { plan, spec, url })
+    Ok(Prepared {
+        plan,
+        spec,
+        url,
+        lambda: None,
+    })
+}
+
+/// A `lambda:NAME` burst's endpoint and signer: the given endpoint, else Lambda's in the
+/// Region. Credentials come from the standard chain; an endpoint on this machine (the
+/// emulator) takes placeholder ones when the chain has none.
+async fn lambda_target(
+    args: &BurstArgs,
+    lambda: &LambdaTarget,
+    url: Result<Target, String>,
+) -> Result<(Target, burst::sigv4::Signer), String> {
+    let target = if let Ok(t) = url {
+        t
+    } else {
+        let region = match &args.region {
+            Some(r) => Some(r.clone()),
+            None => burst::sigv4::Signer::chain_region().await,
+        };
+        let region = region.ok_or_else(|| {
+            format!(
+                "{} needs Lambda's Region: pass --region, set AWS_REGION, or give --endpoint-url (a running thaw emulate)",
+                args.url.as_deref().unwrap_or("lambda:")
+            )
+        })?;
+        Target::parse(&lambda.url(&burst::lambda::aws_endpoint(&region)))
+            .map_err(|e| e.to_string())?
+    };
+    let signer =
+        match burst::sigv4::Signer::from_chain(&target, args.region.clone(), "lambda").await {
+            Ok(s) => s,
+            Err(_) if is_local(&target.host) => {
+                burst::sigv4::Signer::local(args.region.as_deref().unwrap_or("us-east-1"), "lambda")
+            }
+            Err(e) => return Err(e),
+        };
+    Ok((target, signer))
+}
+
+fn is_local(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
@@ -140,23 +236,13 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     // Installed before the emulator starts, so a stop signal always shuts it down.
     let mut stop = StopSignals::new(true);
     let clock = Clock::start();
-    let (target, emulator, emulator_events) =
-        start_target(global, prepared.url.clone(), clock).await?;
-    let shown = if emulator.is_some() {
-        format!("{} (embedded emulator)", target.url)
-    } else {
-        target.url.clone()
-    };
-
-    let signer = if args.sigv4 {
-        Some(
-            burst::sigv4::Signer::from_chain(&target, args.region.clone(), &args.sigv4_service)
-                .await
-                .map_err(Failure::Config)?,
-        )
-    } else {
-        None
-    };
+    let Opened {
+        target,
+        emulator,
+        emulator_events,
+        signer,
+        shown,
+    } = open(global, &args, &prepared, clock).await?;
 
     let recorder = match &args.record {
         Some(path) => {
@@ -310,7 +396,7 @@ fn warn_about_open_files(prepared: &Prepared) {
     let limit = super::raise_open_file_limit();
     let sockets = u64::from(prepared.plan.max_connections());
     // In-process, the emulator holds the other end of every connection.
-    let needed = if prepared.url.is_err() {
+    let needed = if prepared.url.is_err() && prepared.lambda.is_none() {
         2 * sockets
     } else {
         sockets
@@ -322,6 +408,66 @@ fn warn_about_open_files(prepared: &Prepared) {
              and pass its URL (each process then needs half)"
         );
     }
+}
+
+/// What a run fires at.
+struct Opened {
+    target: Target,
+    emulator: Option<Emulator>,
+    emulator_events: Option<tokio::sync::mpsc::Receiver<crate::event::Event>>,
+    signer: Option<burst::sigv4::Signer>,
+    /// The target as the summary names it.
+    shown: String,
+}
+
+/// The endpoint (the Lambda API's, an HTTP one, or the embedded emulator started for
+/// the run) and how requests are signed.
+async fn open(
+    global: &GlobalArgs,
+    args: &BurstArgs,
+    prepared: &Prepared,
+    clock: Clock,
+) -> Result<Opened, Failure> {
+    if let Some(l) = &prepared.lambda {
+        let (target, signer) = lambda_target(args, l, prepared.url.clone())
+            .await
+            .map_err(Failure::Config)?;
+        let shown = format!(
+            "{} at {}",
+            args.url.as_deref().unwrap_or_default(),
+            target.authority()
+        );
+        return Ok(Opened {
+            target,
+            emulator: None,
+            emulator_events: None,
+            signer: Some(signer),
+            shown,
+        });
+    }
+    let (target, emulator, emulator_events) =
+        start_target(global, prepared.url.clone(), clock).await?;
+    let shown = if emulator.is_some() {
+        format!("{} (embedded emulator)", target.url)
+    } else {
+        target.url.clone()
+    };
+    let signer = if args.sigv4 {
+        Some(
+            burst::sigv4::Signer::from_chain(&target, args.region.clone(), &args.sigv4_service)
+                .await
+                .map_err(Failure::Config)?,
+        )
+    } else {
+        None
+    };
+    Ok(Opened {
+        target,
+        emulator,
+        emulator_events,
+        signer,
+        shown,
+    })
 }
 
 /// The endpoint, or the embedded emulator started for the run, with its events.

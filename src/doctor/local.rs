@@ -136,6 +136,7 @@ mod tests {
                 invocations: Some(1),
             }),
             class: None,
+            said: None,
         }
     }
 

@@ -351,6 +351,11 @@ pub struct RequestObserved {
     pub probe: Option<ProbeFields>,
     /// Cold/warm as classified (from the probe, or inferred from latency).
     pub class: Option<Classification>,
+    /// What an AWS endpoint said of a failure: its error code (`x-amzn-errortype`),
+    /// with a throttle's `Reason`, e.g. `TooManyRequestsException
+    /// (ReservedFunctionConcurrentInvocationLimitExceeded)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub said: Option<String>,
 }
 
 impl RequestObserved {

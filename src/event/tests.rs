@@ -27,6 +27,7 @@ fn sample_events() -> Vec<Event> {
                 invocations: Some(1),
             }),
             class: Some(Classification::Cold),
+            said: None,
         }),
         EventKind::InitStart {
             env: env.clone(),

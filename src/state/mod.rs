@@ -523,9 +523,7 @@ impl State {
         if ok {
             c.ok += 1;
         }
-        if let Some(kind) = r.error {
-            c.errors[kind.index()] += 1;
-        }
+        c.failed(r.error, r.said.as_deref());
         let us = r.latency().as_micros() as u64;
         histogram::record_us(&mut c.all, us);
         if let Some(class) = r.class {

@@ -161,7 +161,13 @@ pub struct ClientStats {
     /// Sent and not yet answered, as the load generator last said.
     pub in_flight: u32,
     pub peak_in_flight: u32,
+    /// What AWS endpoints said of failures (`TooManyRequestsException (Reason)`), at
+    /// most [`SAID_KINDS`] kinds; the rest count as `other`.
+    pub said: std::collections::BTreeMap<String, u64>,
 }
+
+/// Kinds of AWS error kept apart.
+pub const SAID_KINDS: usize = 16;
 
 impl Default for ClientStats {
     fn default() -> Self {
@@ -182,6 +188,22 @@ impl ClientStats {
             all: histogram::micros(),
             in_flight: 0,
             peak_in_flight: 0,
+            said: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Counts a failure: its kind, and what the endpoint said of it.
+    pub fn failed(&mut self, kind: Option<ErrorKind>, said: Option<&str>) {
+        if let Some(kind) = kind {
+            self.errors[kind.index()] += 1;
+        }
+        if let Some(said) = said {
+            let key = if self.said.len() < SAID_KINDS || self.said.contains_key(said) {
+                said
+            } else {
+                "other"
+            };
+            *self.said.entry(key.to_string()).or_default() += 1;
         }
     }
 

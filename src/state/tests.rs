@@ -106,6 +106,7 @@ fn client_requests_count_cold_warm_errors_and_reuse() {
                         invocations: None,
                     }),
                     class,
+                    said: None,
                 }),
             ));
         };

@@ -20,6 +20,8 @@ mod doctor;
 mod emulator_fidelity;
 mod fuzz_corpus;
 mod import;
+mod lambda_api;
+mod lambda_api_clients;
 mod logs_from_emulator;
 mod probes;
 mod process_handler;

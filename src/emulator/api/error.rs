@@ -54,7 +54,7 @@ impl ApiError {
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(403, "UnrecognizedClientException", message)
+        Self::new(403, "MissingAuthenticationTokenException", message)
     }
 
     pub fn throttled(reason: ThrottleReason) -> Self {

@@ -162,7 +162,7 @@ async fn call(
             .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256 Credential="));
         if !signed {
             return Err(ApiError::unauthorized(
-                "Missing Authentication Token: sign the request with SigV4 (any credentials do)",
+                "Missing Authentication Token: sign the request with SigV4 (the emulator takes any credentials)",
             ));
         }
     }

@@ -87,6 +87,22 @@ fn wait_ready(port: u16, path: &str, child: &mut Child, limit: Duration) {
     }
 }
 
+/// A program of the Lambda API's clients' venv (the AWS CLI `aws`, or `python` with
+/// boto3), with test credentials and nothing from the machine's own AWS set-up.
+pub fn client(program: &str) -> Command {
+    let bin = installed("AWS_CLIENTS_BIN", "clients/bin").join(program);
+    let mut cmd = Command::new(bin);
+    cmd.env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN");
+    cmd
+}
+
 /// moto's server, fresh (its state lives only in this process).
 pub fn moto() -> Server {
     let bin = installed("MOTO_SERVER_BIN", "moto/bin/moto_server");
