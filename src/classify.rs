@@ -66,7 +66,12 @@ pub fn tail_report(log_result: &str) -> Option<TailReport> {
 /// The environment a direct invocation's JSON payload names, if it names one.
 pub fn payload_env(body: &[u8]) -> Option<EnvId> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let env = v.get("environment")?.as_str()?;
+    // The emulator's builtin function names it; a probe function answering a direct
+    // invocation in its proxy shape carries its probe headers in the payload.
+    let env = v
+        .get("environment")
+        .or_else(|| v.get("headers")?.get(probe::ENV))?
+        .as_str()?;
     valid_env(env).then(|| EnvId(env.to_string()))
 }
 
@@ -194,6 +199,10 @@ mod tests {
             Some(EnvId("abc123".into()))
         );
         assert_eq!(payload_env(br#"{"environment":"a b"}"#), None);
+        assert_eq!(
+            payload_env(br#"{"statusCode":200,"headers":{"x-thaw-env":"e1"},"body":"{}"}"#),
+            Some(EnvId("e1".into()))
+        );
         assert_eq!(payload_env(b"[1,2]"), None);
     }
 

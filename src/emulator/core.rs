@@ -62,6 +62,20 @@ pub enum Reply {
     Invoked(Invoked),
     /// The environment's Init failed; the request never reached the handler.
     InitFailed { env: EnvId, init_ms: f64 },
+    /// The function began streaming its answer; it is still running.
+    Streaming(Streamed),
+}
+
+/// A streamed answer, as its first chunk is about to arrive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streamed {
+    pub request_id: String,
+    pub env: EnvId,
+    pub cold: bool,
+    /// The runtime's `Content-Type` for the stream (a function URL's HTTP answer says
+    /// `application/vnd.awslambda.http-integration-response`).
+    pub content_type: Option<String>,
+    pub chunks: super::runtime_api::StreamRx,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -51,6 +51,8 @@ pub fn respond(front: Front, throttle_status: Option<u16>, reply: &Reply) -> Res
         }
         Reply::Throttled(reason) => lambda_throttle(front, throttle_status, *reason),
         Reply::Invoked(inv) => invoked(front, inv),
+        // Streams are answered as they come (streaming.rs), never from here.
+        Reply::Streaming(_) => function_error(front),
         Reply::InitFailed { env, init_ms } => {
             let mut r = function_error(front);
             r.header(probe::ENV, env.0.clone());

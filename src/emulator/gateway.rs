@@ -5,8 +5,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -20,8 +19,10 @@ use crate::config::Front;
 
 use super::Msg;
 use super::builtin::InvokeParams;
+use super::core::{Reply, Streamed};
 use super::front;
 use super::proxy::HttpRequest;
+use super::streaming::{Body, plain};
 
 /// Lambda's synchronous invocation payload limit.
 const MAX_BODY: usize = 6 * 1024 * 1024;
@@ -85,17 +86,15 @@ async fn handle(
     peer: std::net::SocketAddr,
     platform: mpsc::Sender<Msg>,
     settings: Arc<GatewaySettings>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<Body>, Infallible> {
     if super::api::route::is_api(req.uri().path()) {
-        return Ok(to_hyper(
-            super::api::serve(req, &platform, &settings.api).await,
-        ));
+        return Ok(super::api::serve(req, &platform, &settings.api).await);
     }
     let mut params = InvokeParams::from_query(req.uri().query());
     let (parts, body) = req.into_parts();
     // The body is read (and bounded) before invoking, as API Gateway does.
     let Ok(body) = Limited::new(body, MAX_BODY).collect().await else {
-        return Ok(to_hyper(front::payload_too_large(settings.front)));
+        return Ok(plain(front::payload_too_large(settings.front)));
     };
     if settings.full_request {
         params.request = Some(Arc::new(HttpRequest {
@@ -127,12 +126,13 @@ async fn handle(
     let reply = match settings.integration_timeout {
         Some(limit) => match tokio::time::timeout(limit, rx).await {
             Ok(r) => r,
-            Err(_) => return Ok(to_hyper(front::integration_timeout(settings.front))),
+            Err(_) => return Ok(plain(front::integration_timeout(settings.front))),
         },
         None => rx.await,
     };
     Ok(match reply {
-        Ok(reply) => to_hyper(front::respond(
+        Ok(Reply::Streaming(s)) => streamed(s).await,
+        Ok(reply) => plain(front::respond(
             settings.front,
             settings.lambda_throttle_status,
             &reply,
@@ -141,27 +141,20 @@ async fn handle(
     })
 }
 
-fn stopped() -> Response<Full<Bytes>> {
-    to_hyper(front::Response {
+fn stopped() -> Response<Body> {
+    plain(front::Response {
         status: 503,
         headers: vec![("content-type".into(), "application/json".into())],
         body: br#"{"message":"thaw emulator is shutting down"}"#.to_vec(),
     })
 }
 
-fn to_hyper(r: front::Response) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(r.body)));
-    *response.status_mut() =
-        hyper::StatusCode::from_u16(r.status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
-    // Function headers are checked when the answer is mapped (proxy.rs); one that slips
-    // through is dropped alone, never the whole response.
-    for (name, value) in r.headers {
-        if let (Ok(n), Ok(v)) = (
-            hyper::header::HeaderName::from_bytes(name.as_bytes()),
-            hyper::header::HeaderValue::from_str(&value),
-        ) {
-            response.headers_mut().append(n, v);
-        }
-    }
-    response
+/// A streamed answer through the front, with the probe headers of its environment.
+async fn streamed(s: Streamed) -> Response<Body> {
+    let extra = vec![
+        ("x-amzn-requestid".to_string(), s.request_id.clone()),
+        (crate::probe::ENV.to_string(), s.env.0.clone()),
+        (crate::probe::COLD.to_string(), s.cold.to_string()),
+    ];
+    super::streaming::http(s, extra).await
 }

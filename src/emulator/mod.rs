@@ -24,6 +24,7 @@ pub mod pool;
 pub mod process;
 pub mod proxy;
 pub mod runtime_api;
+pub mod streaming;
 pub mod token_bucket;
 
 use std::collections::HashMap;
@@ -371,14 +372,17 @@ impl Platform {
             match effect {
                 Effect::Emit { at, kind } => self.sink.send(Event::new(self.clock.at(at), kind)),
                 Effect::Respond { ticket, reply } => {
-                    if let Some(id) = self.async_tickets.remove(&ticket) {
+                    if let Some(&id) = self.async_tickets.get(&ticket) {
                         let attempt = match &reply {
                             Reply::Throttled(_) => Attempt::Throttled,
+                            // Its end is the invocation's end, counted when it comes.
+                            Reply::Streaming(_) => continue,
                             Reply::Invoked(inv) if inv.outcome == InvokeOutcome::Success => {
                                 Attempt::Succeeded
                             }
                             Reply::Invoked(_) | Reply::InitFailed { .. } => Attempt::FunctionError,
                         };
+                        self.async_tickets.remove(&ticket);
                         self.queue.attempted(self.clock.now(), id, attempt);
                     } else if let Some(tx) = self.waiting.remove(&ticket) {
                         // The caller may have given up (integration timeout, disconnect).

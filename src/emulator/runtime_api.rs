@@ -64,7 +64,67 @@ pub enum RuntimeMsg {
         error_type: String,
         body: Bytes,
     },
+    /// A streamed answer began (`Lambda-Runtime-Function-Response-Mode: streaming`):
+    /// its chunks follow on `chunks` as the runtime writes them.
+    StreamStart {
+        invocation: u64,
+        content_type: Option<String>,
+        chunks: StreamRx,
+    },
+    /// The streamed answer ended, with the error its trailers named, if any.
+    StreamEnd {
+        invocation: u64,
+        error: Option<StreamError>,
+        bytes: u64,
+    },
 }
+
+/// A streamed answer's error (trailers `Lambda-Runtime-Function-Error-Type` / `-Body`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamError {
+    pub error_type: String,
+    /// The error's JSON, decoded from the trailer's base64.
+    pub body: String,
+}
+
+/// What a streamed answer carries to its caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamItem {
+    Chunk(Bytes),
+    End(Option<StreamError>),
+}
+
+/// The receiving end of a streamed answer, handed once to whoever waits for it.
+#[derive(Clone)]
+pub struct StreamRx(Arc<Mutex<Option<mpsc::Receiver<StreamItem>>>>);
+
+impl StreamRx {
+    pub fn new(rx: mpsc::Receiver<StreamItem>) -> Self {
+        Self(Arc::new(Mutex::new(Some(rx))))
+    }
+
+    /// The receiver, the first time.
+    pub fn take(&self) -> Option<mpsc::Receiver<StreamItem>> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+impl std::fmt::Debug for StreamRx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StreamRx")
+    }
+}
+
+impl PartialEq for StreamRx {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Largest streamed answer: 200 MB (Lambda's, since July 2025).
+const MAX_STREAM: u64 = 200 * 1024 * 1024;
+/// Chunks a slow caller may leave unread before the runtime's writes wait for it.
+const STREAM_BUFFER: usize = 64;
 
 #[derive(Default)]
 struct Inner {
@@ -182,6 +242,13 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Result<Answer, I
             .strip_prefix("/invocation/")
             .and_then(|r| r.rsplit_once('/'))
         {
+            Some((id, "response"))
+                if header(&req, "lambda-runtime-function-response-mode").as_deref()
+                    == Some("streaming") =>
+            {
+                let id = id.to_string();
+                stream(&shared, &id, req).await
+            }
             Some((id, "response")) => {
                 let id = id.to_string();
                 let body = match Limited::new(req.into_body(), MAX_RESPONSE).collect().await {
@@ -239,16 +306,104 @@ fn error_type_of(body: &[u8]) -> Option<String> {
     v.get("errorType")?.as_str().map(str::to_string)
 }
 
+/// A streamed answer: each chunk goes to the caller as it arrives (a slow caller slows
+/// the runtime's writes, as Lambda's stream does); errors come in the trailers.
+async fn stream(shared: &Shared, id: &str, req: Request<Incoming>) -> Answer {
+    let content_type = header(&req, "content-type");
+    let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+    let invocation = match claim(shared, id) {
+        Ok(inv) => inv,
+        Err(refused) => return *refused,
+    };
+    (shared.on_msg)(RuntimeMsg::StreamStart {
+        invocation,
+        content_type,
+        chunks: StreamRx::new(rx),
+    });
+    let mut body = req.into_body();
+    let (mut bytes, mut error) = (0u64, None);
+    while let Some(frame) = body.frame().await {
+        let frame = match frame {
+            Ok(f) => f,
+            Err(e) => {
+                error = Some(StreamError {
+                    error_type: "Runtime.StreamError".into(),
+                    body: format!("the runtime's stream broke off: {e}"),
+                });
+                break;
+            }
+        };
+        match frame.into_data() {
+            Ok(data) => {
+                bytes += data.len() as u64;
+                if bytes > MAX_STREAM {
+                    error = Some(StreamError {
+                        error_type: "Function.ResponseSizeTooLarge".into(),
+                        body: "the streamed response is over the 200 MB limit".into(),
+                    });
+                    break;
+                }
+                // A caller that went away leaves nobody to send to; the stream is read on.
+                let _ = tx.send(StreamItem::Chunk(data)).await;
+            }
+            Err(frame) => {
+                if let Ok(trailers) = frame.into_trailers() {
+                    error = trailer_error(&trailers).or(error);
+                }
+            }
+        }
+    }
+    let _ = tx.send(StreamItem::End(error.clone())).await;
+    (shared.on_msg)(RuntimeMsg::StreamEnd {
+        invocation,
+        error,
+        bytes,
+    });
+    json(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
+}
+
+/// The error a stream's trailers name.
+fn trailer_error(trailers: &hyper::HeaderMap) -> Option<StreamError> {
+    use base64::Engine as _;
+    let error_type = trailers
+        .get("lambda-runtime-function-error-type")?
+        .to_str()
+        .ok()?
+        .to_string();
+    let body = trailers
+        .get("lambda-runtime-function-error-body")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .ok()
+        })
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    Some(StreamError { error_type, body })
+}
+
 /// Accepts an answer for `id` once: 400 for an id never handed out, 403 for a second
 /// answer (an invalid state transition).
 fn answer(shared: &Shared, id: &str, msg: impl FnOnce(u64) -> RuntimeMsg) -> Answer {
-    let invocation = {
+    match claim(shared, id) {
+        Ok(inv) => {
+            (shared.on_msg)(msg(inv));
+            json(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
+        }
+        Err(answer) => *answer,
+    }
+}
+
+/// The invocation `id` names, taken off the outstanding ones.
+fn claim(shared: &Shared, id: &str) -> Result<u64, Box<Answer>> {
+    {
         let Ok(mut inner) = shared.inner.lock() else {
-            return error(
+            return Err(Box::new(error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "ServiceError",
                 "state lost",
-            );
+            )));
         };
         match inner.outstanding.remove(id) {
             Some(inv) => {
@@ -258,24 +413,17 @@ fn answer(shared: &Shared, id: &str, msg: impl FnOnce(u64) -> RuntimeMsg) -> Ans
                 }
                 Ok(inv)
             }
-            None if inner.answered.iter().any(|a| a == id) => Err(error(
+            None if inner.answered.iter().any(|a| a == id) => Err(Box::new(error(
                 StatusCode::FORBIDDEN,
                 "InvalidStateTransition",
                 "this invocation was already answered",
-            )),
-            None => Err(error(
+            ))),
+            None => Err(Box::new(error(
                 StatusCode::BAD_REQUEST,
                 "InvalidRequestID",
                 "no invocation has this request id",
-            )),
+            ))),
         }
-    };
-    match invocation {
-        Ok(inv) => {
-            (shared.on_msg)(msg(inv));
-            json(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
-        }
-        Err(answer) => answer,
     }
 }
 

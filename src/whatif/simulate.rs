@@ -400,7 +400,8 @@ impl Run {
             let warmer = ticket >= WARMER;
             match reply {
                 Reply::Throttled(_) if !warmer => o.throttled += 1,
-                Reply::Throttled(_) => {}
+                // A warmer's throttle is no request's; the builtin handler never streams.
+                Reply::Throttled(_) | Reply::Streaming(_) => {}
                 Reply::InitFailed { .. } => o.init_failed += 1,
                 Reply::Invoked(i) => {
                     let init = if i.cold {

@@ -22,6 +22,7 @@ mod fuzz_corpus;
 mod import;
 mod lambda_api;
 mod lambda_api_clients;
+mod lambda_streaming;
 mod logs_from_emulator;
 mod probes;
 mod process_handler;

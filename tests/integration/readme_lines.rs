@@ -114,7 +114,7 @@ fn screen(line: &str, dir: &Path, path: &str, tag: &str) {
 
 /// The workspace with the README's setup lines run (once per test process), and its
 /// `thaw` lines.
-fn prepared() -> &'static (PathBuf, String, Vec<String>) {
+pub fn prepared() -> &'static (PathBuf, String, Vec<String>) {
     static READY: OnceLock<(PathBuf, String, Vec<String>)> = OnceLock::new();
     READY.get_or_init(|| {
         let lines = readme_lines();

@@ -11,8 +11,9 @@ use serde_json::json;
 
 use super::error::ApiError;
 use crate::emulator::builtin::{Direct, InvokeParams};
-use crate::emulator::core::{Invoked, Reply};
+use crate::emulator::core::{Invoked, Reply, Streamed};
 use crate::emulator::front::{self, Response};
+use crate::emulator::runtime_api::StreamError;
 use crate::event::InvokeOutcome;
 
 /// Lambda's payload limits: 6 MB synchronous, 1 MB asynchronous.
@@ -110,6 +111,10 @@ pub fn parse<'a>(
 pub fn respond(reply: &Reply, executed_version: &str) -> Response {
     let (payload, function_error, request_id, tail) = match reply {
         Reply::Throttled(reason) => return ApiError::throttled(*reason).response(),
+        // A stream is collected (streaming.rs) before an answer is made of it.
+        Reply::Streaming(_) => {
+            return ApiError::service("a streamed answer reached the buffered path").response();
+        }
         Reply::InitFailed { .. } => (
             json!({
                 "errorType": "Runtime.InitError",
@@ -154,6 +159,40 @@ pub fn respond(reply: &Reply, executed_version: &str) -> Response {
             .push(("x-amz-log-result".into(), B64.encode(tail.as_bytes())));
     }
     r
+}
+
+/// A plain `Invoke` of a function that streamed: its whole answer, or its error.
+pub fn gathered(
+    s: &Streamed,
+    whole: Result<Vec<u8>, StreamError>,
+    executed_version: &str,
+) -> Response {
+    let mut headers = vec![
+        ("content-type".into(), "application/json".into()),
+        (
+            Cow::Borrowed("x-amz-executed-version"),
+            executed_version.to_string(),
+        ),
+        ("x-amzn-requestid".into(), s.request_id.clone()),
+    ];
+    let body = match whole {
+        Ok(body) => body,
+        Err(e) => {
+            headers.push(("x-amz-function-error".into(), "Unhandled".into()));
+            if e.body.trim_start().starts_with('{') {
+                e.body.into_bytes()
+            } else {
+                json!({"errorType": e.error_type, "errorMessage": e.body})
+                    .to_string()
+                    .into_bytes()
+            }
+        }
+    };
+    Response {
+        status: 200,
+        headers,
+        body,
+    }
 }
 
 /// The function's payload, and whether it is an error.

@@ -20,7 +20,9 @@ use self::error::ApiError;
 use self::invoke::InvocationType;
 use self::route::{Call, Op};
 use super::Msg;
+use super::core::Reply;
 use super::front::Response;
+use super::streaming::{self, Body};
 
 /// Who the function is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,18 +142,24 @@ pub async fn serve(
     req: hyper::Request<Incoming>,
     platform: &mpsc::Sender<Msg>,
     info: &FunctionInfo,
-) -> Response {
+) -> hyper::Response<Body> {
     match call(req, platform, info).await {
-        Ok(r) => r,
-        Err(e) => e.response(),
+        Ok(Answer::Whole(r)) => streaming::plain(r),
+        Ok(Answer::Streamed(r)) => r,
+        Err(e) => streaming::plain(e.response()),
     }
+}
+
+enum Answer {
+    Whole(Response),
+    Streamed(hyper::Response<Body>),
 }
 
 async fn call(
     req: hyper::Request<Incoming>,
     platform: &mpsc::Sender<Msg>,
     info: &FunctionInfo,
-) -> Result<Response, ApiError> {
+) -> Result<Answer, ApiError> {
     let (parts, body) = req.into_parts();
     let call = route::route(parts.method.as_str(), parts.uri.path(), parts.uri.query())?;
     if info.require_signature {
@@ -182,16 +190,20 @@ async fn call(
             reply: tx,
         };
         platform.send(msg).await.map_err(|_| stopped())?;
-        return rx.await.map_err(|_| stopped())?;
+        return rx.await.map_err(|_| stopped())?.map(Answer::Whole);
     }
+    let streaming = call.op == Op::InvokeWithResponseStream;
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let request = invoke::parse(header, body)?;
     match request.kind {
-        InvocationType::DryRun => Ok(Response {
+        InvocationType::DryRun => Ok(Answer::Whole(Response {
             status: 204,
             headers: vec![("x-amz-executed-version".into(), target.version.into())],
             body: Vec::new(),
-        }),
+        })),
+        InvocationType::Event if streaming => Err(ApiError::validation(
+            "InvokeWithResponseStream takes RequestResponse or DryRun, not Event",
+        )),
         InvocationType::Event => {
             let (tx, rx) = oneshot::channel();
             let msg = Msg::Enqueue {
@@ -202,11 +214,11 @@ async fn call(
             let Some(request_id) = rx.await.map_err(|_| stopped())? else {
                 return Err(ApiError::throttled_queue());
             };
-            Ok(Response {
+            Ok(Answer::Whole(Response {
                 status: 202,
                 headers: vec![("x-amzn-requestid".into(), request_id)],
                 body: Vec::new(),
-            })
+            }))
         }
         InvocationType::RequestResponse => {
             let (tx, rx) = oneshot::channel();
@@ -216,7 +228,24 @@ async fn call(
             };
             platform.send(msg).await.map_err(|_| stopped())?;
             let reply = rx.await.map_err(|_| stopped())?;
-            Ok(invoke::respond(&reply, target.version))
+            Ok(match (reply, streaming) {
+                (Reply::Streaming(s), true) => {
+                    Answer::Streamed(streaming::event_stream(&s, target.version))
+                }
+                (Reply::Streaming(s), false) => {
+                    let whole = streaming::collect(&s, invoke::MAX_SYNC).await;
+                    Answer::Whole(invoke::gathered(&s, whole, target.version))
+                }
+                (reply, true) => {
+                    let whole = invoke::respond(&reply, target.version);
+                    if whole.status == 200 {
+                        Answer::Streamed(streaming::event_stream_whole(&whole, target.version))
+                    } else {
+                        Answer::Whole(whole)
+                    }
+                }
+                (reply, false) => Answer::Whole(invoke::respond(&reply, target.version)),
+            })
         }
     }
 }

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use rand::Rng as _;
 
 use super::lifecycle::InitFailure;
-use super::{Core, Effect, TimerKind, uuid_v4};
+use super::{Core, Effect, Reply, TimerKind, uuid_v4};
 use crate::emulator::builtin::Plan;
 use crate::emulator::pool::{EnvKey, Phase};
 use crate::emulator::proxy::{self, Context, Malformed};
@@ -169,7 +169,60 @@ impl Core {
             RuntimeMsg::InitError { error_type, .. } => {
                 self.init_failed(now, key, serial, "init", &error_type, out);
             }
+            RuntimeMsg::StreamStart {
+                invocation,
+                content_type,
+                chunks,
+            } => self.stream_started(invocation, content_type, chunks, out),
+            RuntimeMsg::StreamEnd {
+                invocation, error, ..
+            } => {
+                let ending = match error {
+                    Some(e) => {
+                        self.log_invocation_error(now, invocation, &e.error_type, &e.body, out);
+                        Ending {
+                            outcome: InvokeOutcome::Error,
+                            status: 502,
+                            body: e.body,
+                            answer: None,
+                        }
+                    }
+                    None => Ending {
+                        outcome: InvokeOutcome::Success,
+                        status: 200,
+                        body: String::new(),
+                        answer: None,
+                    },
+                };
+                self.finish(now, invocation, ending, out);
+            }
         }
+    }
+
+    /// The caller gets the stream now; the invocation runs on until it ends.
+    fn stream_started(
+        &mut self,
+        invocation: u64,
+        content_type: Option<String>,
+        chunks: crate::emulator::runtime_api::StreamRx,
+        out: &mut Vec<Effect>,
+    ) {
+        let Some(inv) = self.invocations.get(&invocation) else {
+            return;
+        };
+        let Some(env) = self.pool.get(inv.key) else {
+            return;
+        };
+        out.push(Effect::Respond {
+            ticket: inv.ticket,
+            reply: Reply::Streaming(super::Streamed {
+                request_id: inv.request_id.clone(),
+                env: env.id.clone(),
+                cold: inv.cold,
+                content_type,
+                chunks,
+            }),
+        });
     }
 
     fn log_invocation_error(
