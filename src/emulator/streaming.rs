@@ -175,11 +175,18 @@ fn complete(error: Option<&StreamError>, log_result: Option<&str>) -> Bytes {
     )
 }
 
-fn event_stream_head(body: Body, version: &str, request_id: &str) -> hyper::Response<Body> {
+/// The head of an event-stream answer. Its `Content-Type` is the function's stream's
+/// (the SDKs' `ResponseStreamContentType`), not the framing's.
+fn event_stream_head(
+    body: Body,
+    version: &str,
+    request_id: &str,
+    content_type: &str,
+) -> hyper::Response<Body> {
     let mut response = hyper::Response::new(body);
     let headers = response.headers_mut();
     let pairs = [
-        ("content-type", "application/vnd.amazon.eventstream"),
+        ("content-type", content_type),
         ("x-amz-executed-version", version),
         ("x-amzn-requestid", request_id),
     ];
@@ -205,6 +212,7 @@ pub fn event_stream(s: &Streamed, version: &str) -> hyper::Response<Body> {
             )),
             version,
             &s.request_id,
+            "application/octet-stream",
         );
     };
     let frames = stream::unfold(Some(rx), |rx| async move {
@@ -224,10 +232,15 @@ pub fn event_stream(s: &Streamed, version: &str) -> hyper::Response<Body> {
             None => None,
         }
     });
+    let content_type = s
+        .content_type
+        .as_deref()
+        .unwrap_or("application/octet-stream");
     event_stream_head(
         BodyExt::boxed(StreamBody::new(frames)),
         version,
         &s.request_id,
+        content_type,
     )
 }
 
@@ -255,7 +268,12 @@ pub fn event_stream_whole(plain_answer: &front::Response, version: &str) -> hype
     }
     body.extend_from_slice(&complete(error.as_ref(), header("x-amz-log-result")));
     let request_id = header("x-amzn-requestid").unwrap_or_default().to_string();
-    event_stream_head(full(body.freeze()), version, &request_id)
+    event_stream_head(
+        full(body.freeze()),
+        version,
+        &request_id,
+        "application/json",
+    )
 }
 
 /// A streamed answer gathered whole, for a plain `Invoke` (at most `limit` bytes).

@@ -180,3 +180,88 @@ async fn boto3_reads_the_stream_too() {
         "{got}"
     );
 }
+
+fn rust_stream(front: Front) -> EmulatorConfig {
+    let (dir, _, _) = crate::readme_lines::prepared();
+    let bin = dir.join("assets/probe/rust/target/debug/stream");
+    assert!(
+        bin.exists(),
+        "the README's cargo build makes {}",
+        bin.display()
+    );
+    EmulatorConfig {
+        handler: Handler::Process,
+        front,
+        timeout_s: 10.0,
+        process: ProcessConfig {
+            command: vec![bin.display().to_string()],
+            ..Default::default()
+        },
+        ..EmulatorConfig::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rust_function_streams_through_a_function_url_and_the_api() {
+    let emu = common::start(rust_stream(Front::FunctionUrl)).await;
+    let url = format!("{}/stream", emu.emulator.url());
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking(move || {
+        // curl prints when each part arrived: the first well before the end.
+        std::process::Command::new("curl")
+            .args(["-s", "-N", "-i", &url])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let mut reader = std::io::BufReader::new(out.stdout.unwrap());
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    while std::io::BufRead::read_line(&mut reader, &mut line).unwrap() > 0 {
+        lines.push((line.trim_end().to_string(), started.elapsed()));
+        line.clear();
+    }
+    let at = |text: &str| {
+        lines
+            .iter()
+            .find(|(l, _)| l == text)
+            .map(|(_, t)| *t)
+            .unwrap_or_else(|| panic!("no line {text:?} in {lines:?}"))
+    };
+    assert!(
+        lines
+            .iter()
+            .any(|(l, _)| l.eq_ignore_ascii_case("x-streamed-by: rust"))
+    );
+    assert!(at("last part") - at("first part") >= GAP, "{lines:?}");
+
+    let emu = common::start(rust_stream(Front::RestApi)).await;
+    let client =
+        aws_sdk_lambda::Client::new(&aws_servers::sdk_with(&emu.emulator.url(), false).await);
+    let out = client
+        .invoke_with_response_stream()
+        .function_name("thaw-emulated")
+        .send()
+        .await
+        .expect("InvokeWithResponseStream");
+    assert_eq!(
+        out.response_stream_content_type(),
+        Some("application/vnd.awslambda.http-integration-response"),
+        "the function's stream type, passed on with its prelude"
+    );
+    let mut events = out.event_stream;
+    let (mut text, mut first_at) = (String::new(), None);
+    while let Some(event) = events.recv().await.expect("a valid event stream") {
+        if let StreamEvent::PayloadChunk(c) = event {
+            let chunk = String::from_utf8_lossy(c.payload().unwrap().as_ref()).into_owned();
+            if chunk.contains("first part") {
+                first_at = Some(Instant::now());
+            }
+            text.push_str(&chunk);
+        }
+    }
+    assert!(text.ends_with("first part\nlast part\n"), "{text:?}");
+    assert!(first_at.unwrap().elapsed() >= GAP);
+}
