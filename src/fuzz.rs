@@ -228,11 +228,115 @@ pub fn proxy(data: &[u8]) {
     }
 }
 
+/// Splits a request written as text (a request line, header lines) from its body at the
+/// first NUL byte.
+fn request_and_body(data: &[u8]) -> (String, Vec<(String, String)>, String, &[u8]) {
+    let (head, body) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    let head = String::from_utf8_lossy(head);
+    let mut lines = head.split("\r\n");
+    let (method, target) = lines
+        .next()
+        .and_then(|l| l.split_once(' '))
+        .map_or(("POST".to_string(), "/".to_string()), |(m, t)| {
+            (m.to_string(), t.to_string())
+        });
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (method, headers, target, body)
+}
+
+/// A Lambda API request as the emulator reads it (route, function name and qualifier,
+/// the Invoke headers and payload), and a Lambda answer as `thaw burst lambda:` reads it
+/// (the Tail log, the environment in the payload, an error's code and reason). A request
+/// line and header lines, a NUL byte, then the body.
+pub fn invoke_request(data: &[u8]) {
+    let (method, headers, target, body) = request_and_body(data);
+    crate::emulator::api::parse_for_fuzz(
+        &method,
+        &target,
+        &headers,
+        bytes::Bytes::copy_from_slice(body),
+    );
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Ok(req) =
+        crate::emulator::api::invoke::parse(header, bytes::Bytes::copy_from_slice(body))
+    {
+        let payload = req
+            .params
+            .direct
+            .map(|d| d.payload.clone())
+            .unwrap_or_default();
+        assert!(
+            serde_json::from_slice::<serde_json::Value>(&payload).is_ok(),
+            "an accepted payload is JSON"
+        );
+    }
+    if let Some(log) = header("x-amz-log-result") {
+        let _ = crate::classify::tail_report(log);
+    }
+    let _ = crate::classify::payload_env(body);
+    let said = crate::classify::aws_error(header("x-amzn-errortype").unwrap_or(""), body);
+    assert!(
+        said.len() <= 200 && !said.contains('\n'),
+        "one short line: {said:?}"
+    );
+}
+
+/// A runtime's streamed answer as the emulator reads it: the HTTP prelude (up to eight
+/// NUL bytes), the error trailers (header lines after the first NUL of the rest), and
+/// each chunk framed as a `PayloadChunk` event that must read back as itself.
+pub fn runtime_stream(data: &[u8]) {
+    let delimiter = data.windows(8).position(|w| w == [0u8; 8]);
+    let (prelude, rest) = match delimiter {
+        Some(i) => (&data[..i], &data[i + 8..]),
+        None => (data, &[][..]),
+    };
+    let (status, headers) = crate::emulator::streaming::parse_prelude(prelude);
+    assert!((100..=599).contains(&status), "status {status}");
+    let _ = headers.len();
+    let (body, trailers) = match rest.iter().position(|&b| b == 0) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
+    };
+    let mut map = hyper::HeaderMap::new();
+    for line in String::from_utf8_lossy(trailers).lines() {
+        if let Some((k, v)) = line.split_once(':')
+            && let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.trim().as_bytes()),
+                HeaderValue::from_str(v.trim()),
+            )
+        {
+            map.append(k, v);
+        }
+    }
+    let _ = crate::emulator::runtime_api::trailer_error(&map);
+    let framed = crate::emulator::streaming::event(
+        "PayloadChunk",
+        "application/octet-stream",
+        bytes::Bytes::copy_from_slice(body),
+    );
+    let back = aws_smithy_eventstream::frame::read_message_from(framed);
+    assert!(
+        back.is_ok_and(|m| m.payload().as_ref() == body),
+        "a chunk reads back as itself"
+    );
+}
+
 /// A fuzz target's body: any bytes in, no panic out.
 pub type Target = fn(&[u8]);
 
 /// The targets by name, as `fuzz/fuzz_targets/` and `fuzz/seeds/` name them.
-pub const TARGETS: [(&str, Target); 8] = [
+pub const TARGETS: [(&str, Target); 10] = [
     ("log_lines", log_lines),
     ("http_response", http_response),
     ("recording", recording),
@@ -241,4 +345,6 @@ pub const TARGETS: [(&str, Target); 8] = [
     ("plan", plan),
     ("proxy", proxy),
     ("whatif", whatif),
+    ("invoke_request", invoke_request),
+    ("runtime_stream", runtime_stream),
 ];

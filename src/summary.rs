@@ -50,6 +50,9 @@ pub struct PlatformSummary {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub error_types: BTreeMap<&'static str, BTreeMap<String, u64>>,
     pub init: Option<Percentiles>,
+    /// `Event` invocations: delivered, retried, dropped, still queued at the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub async_queue: Option<crate::event::AsyncQueueStats>,
 }
 
 impl PlatformSummary {
@@ -60,7 +63,10 @@ impl PlatformSummary {
             .map(|r| (*r, p.throttles_for(*r)))
             .filter(|(_, n)| *n > 0)
             .collect();
-        let seen = p.invocations > 0 || p.init_errors > 0 || !throttles.is_empty();
+        let seen = p.invocations > 0
+            || p.init_errors > 0
+            || !throttles.is_empty()
+            || state.async_queue.is_some();
         seen.then(|| Self {
             invocations: p.invocations,
             cold: p.cold_starts,
@@ -81,6 +87,7 @@ impl PlatformSummary {
                     m
                 }),
             init: Percentiles::of(&p.init),
+            async_queue: state.async_queue,
         })
     }
 }
@@ -156,6 +163,8 @@ pub struct Summary {
     pub latency_cold: Option<Percentiles>,
     pub latency_warm: Option<Percentiles>,
     pub latency_all: Option<Percentiles>,
+    /// Time to first byte, beside the total (a streamed answer's first bytes).
+    pub latency_first_byte: Option<Percentiles>,
     pub steps: Vec<StepSummary>,
     /// What the platform did, when its events were seen (the embedded emulator, a
     /// function's logs).
@@ -195,6 +204,7 @@ impl Summary {
             latency_cold: Percentiles::of(&c.latency.cold),
             latency_warm: Percentiles::of(&c.latency.warm),
             latency_all: Percentiles::of(&c.all),
+            latency_first_byte: Percentiles::of(&c.first_byte),
             steps: steps
                 .iter()
                 .map(|s| StepSummary {
@@ -238,6 +248,13 @@ impl Summary {
                 o,
                 "init          p50 {} ms, p99 {} ms, max {} ms ({} inits)",
                 init.p50_ms, init.p99_ms, init.max_ms, init.count
+            );
+        }
+        if let Some(q) = &p.async_queue {
+            let _ = writeln!(
+                o,
+                "async         {} delivered, {} retried, {} dropped, {} still queued at the end",
+                q.delivered, q.retried, q.dropped, q.depth
             );
         }
         for (reason, n) in &p.throttles {
@@ -325,11 +342,27 @@ impl Summary {
             "latency ms    {:>9} {:>9} {:>9} {:>9} {:>7}",
             "p50", "p90", "p99", "max", "n"
         );
-        for (name, p) in [
+        // First bytes get a row when they come well before the end (streamed answers);
+        // otherwise they say what the total says.
+        let streamed = match (&self.latency_first_byte, &self.latency_all) {
+            (Some(first), Some(all)) => first.p50_ms < 0.8 * all.p50_ms,
+            _ => false,
+        };
+        let first_byte = if streamed {
+            &self.latency_first_byte
+        } else {
+            &None
+        };
+        let rows = [
             ("cold", &self.latency_cold),
             ("warm", &self.latency_warm),
             ("all", &self.latency_all),
-        ] {
+            ("first byte", first_byte),
+        ];
+        for (name, p) in rows {
+            if name == "first byte" && p.is_none() {
+                continue;
+            }
             match p {
                 Some(p) => {
                     let _ = writeln!(

@@ -363,7 +363,7 @@ async fn stream(shared: &Shared, id: &str, req: Request<Incoming>) -> Answer {
 }
 
 /// The error a stream's trailers name.
-fn trailer_error(trailers: &hyper::HeaderMap) -> Option<StreamError> {
+pub fn trailer_error(trailers: &hyper::HeaderMap) -> Option<StreamError> {
     use base64::Engine as _;
     let error_type = trailers
         .get("lambda-runtime-function-error-type")?

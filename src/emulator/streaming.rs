@@ -116,7 +116,7 @@ pub async fn http(s: Streamed, extra: Vec<(String, String)>) -> hyper::Response<
 }
 
 /// The prelude's status code and headers (cookies as `set-cookie`).
-fn parse_prelude(prelude: &[u8]) -> (u16, Vec<(String, String)>) {
+pub fn parse_prelude(prelude: &[u8]) -> (u16, Vec<(String, String)>) {
     let Ok(v) = serde_json::from_slice::<serde_json::Value>(prelude) else {
         return (200, Vec::new());
     };
@@ -146,7 +146,7 @@ fn parse_prelude(prelude: &[u8]) -> (u16, Vec<(String, String)>) {
 }
 
 /// One event-stream message.
-fn event(event_type: &'static str, content_type: &'static str, payload: Bytes) -> Bytes {
+pub fn event(event_type: &'static str, content_type: &'static str, payload: Bytes) -> Bytes {
     let text = |v: &'static str| HeaderValue::String(v.into());
     let message = Message::new(payload)
         .add_header(Header::new(":event-type", text(event_type)))

@@ -526,6 +526,9 @@ impl State {
         c.failed(r.error, r.said.as_deref());
         let us = r.latency().as_micros() as u64;
         histogram::record_us(&mut c.all, us);
+        if let Some(first) = r.first_byte_us {
+            histogram::record_us(&mut c.first_byte, first.saturating_sub(r.sent_us));
+        }
         if let Some(class) = r.class {
             let cold = class.is_cold();
             if cold {

@@ -158,6 +158,8 @@ pub struct ClientStats {
     pub latency: Latency,
     /// Every request, classified or not.
     pub all: Histogram<u64>,
+    /// Time to first byte of every answered request (a streamed answer's is its start).
+    pub first_byte: Histogram<u64>,
     /// Sent and not yet answered, as the load generator last said.
     pub in_flight: u32,
     pub peak_in_flight: u32,
@@ -186,6 +188,7 @@ impl ClientStats {
             errors: [0; ErrorKind::ALL.len()],
             latency: Latency::default(),
             all: histogram::micros(),
+            first_byte: histogram::micros(),
             in_flight: 0,
             peak_in_flight: 0,
             said: std::collections::BTreeMap::new(),

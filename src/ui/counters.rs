@@ -122,22 +122,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, big: 
         tally.peak.to_string(),
         t.text,
     ));
-    if state.platform.queued > 0 {
-        lines.push(Line::styled(
-            format!(
-                "⧗ {} queued, longest {}",
-                state.platform.queued,
-                format::ms(state.platform.queued_max_ms)
-            ),
-            t.dim,
-        ));
-    }
-    if tally.inferred > 0 {
-        lines.push(Line::styled(
-            format!("~ {} inferred from latency", tally.inferred),
-            t.dim,
-        ));
-    }
+    lines.extend(notes(state, &tally, t));
     if !big {
         frame.render_widget(Paragraph::new(lines), inner);
         return;
@@ -166,6 +151,51 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, big: 
         frame.render_widget(big, at);
     }
     frame.render_widget(Paragraph::new(lines), rest);
+}
+
+/// Lines shown only when they have something to say: requests waiting for a slot,
+/// the asynchronous queue, classifications inferred from latency.
+fn notes(state: &State, tally: &Tally, t: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if state.platform.queued > 0 {
+        lines.push(Line::styled(
+            format!(
+                "⧗ {} queued, longest {}",
+                state.platform.queued,
+                format::ms(state.platform.queued_max_ms)
+            ),
+            t.dim,
+        ));
+    }
+    if let Some(q) = &state.async_queue {
+        lines.push(async_line(q, t));
+    }
+    if tally.inferred > 0 {
+        lines.push(Line::styled(
+            format!("~ {} inferred from latency", tally.inferred),
+            t.dim,
+        ));
+    }
+    lines
+}
+
+/// The queue of `Event` invocations: its depth and oldest event's age, what was
+/// delivered, retried and dropped.
+fn async_line(q: &crate::event::AsyncQueueStats, t: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(
+        format!(
+            "⇢ async {} queued, oldest {} · {} done · {} retried",
+            q.depth,
+            format::ms(q.oldest_ms as f64),
+            q.delivered,
+            q.retried
+        ),
+        t.dim,
+    )];
+    if q.dropped > 0 {
+        spans.push(Span::styled(format!(" · {} dropped", q.dropped), t.error));
+    }
+    Line::from(spans)
 }
 
 #[cfg(test)]
@@ -201,5 +231,27 @@ mod tests {
             ));
         }
         assert_eq!(Tally::of(&s).errors, 2);
+    }
+
+    #[test]
+    fn the_async_queue_shows_its_depth_age_and_drops() {
+        let q = crate::event::AsyncQueueStats {
+            depth: 3,
+            oldest_ms: 1200,
+            delivered: 10,
+            retried: 2,
+            dropped: 1,
+        };
+        let theme = Theme::named(crate::config::tui::ThemeName::Default);
+        let text: String = async_line(&q, &theme)
+            .spans
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
+        assert!(text.contains("async 3 queued"), "{text}");
+        assert!(
+            text.contains("10 done") && text.contains("1 dropped"),
+            "{text}"
+        );
     }
 }

@@ -234,7 +234,10 @@ async fn a_rust_function_streams_through_a_function_url_and_the_api() {
             .iter()
             .any(|(l, _)| l.eq_ignore_ascii_case("x-streamed-by: rust"))
     );
-    assert!(at("last part").saturating_sub(at("first part")) >= GAP, "{lines:?}");
+    assert!(
+        at("last part").saturating_sub(at("first part")) >= GAP,
+        "{lines:?}"
+    );
 
     let emu = common::start(rust_stream(Front::RestApi)).await;
     let client =
