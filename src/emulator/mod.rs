@@ -20,6 +20,7 @@ pub mod gateway;
 pub mod logs;
 pub mod memory;
 pub mod metrics;
+pub mod output;
 pub mod pool;
 pub mod process;
 pub mod proxy;

@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -84,13 +83,6 @@ pub struct Processes {
     next_epoch: u64,
 }
 
-/// How long an answer waits for the output written before it (measured: without it, 4
-/// of 20 lines landed after their END).
-const OUTPUT_GRACE: std::time::Duration = std::time::Duration::from_millis(2);
-
-/// Longest line taken from a process's output; the rest of it is cut.
-const MAX_LINE: usize = 16 * 1024;
-
 impl Processes {
     pub fn new(cfg: &EmulatorConfig, tx: mpsc::UnboundedSender<ProcMsg>) -> Self {
         Self {
@@ -134,26 +126,16 @@ impl Processes {
             return Err("no command: set emulator.process.command or --handler-cmd".into());
         };
         let started = Instant::now();
-        let tx = self.tx.clone();
+        // What the runtime says goes through the task that reads the process's output, so
+        // the lines printed before an answer reach the log before it (output.rs).
+        let (said, heard) = mpsc::unbounded_channel();
         let api = RuntimeApi::start(started, move |msg| {
-            let answer = matches!(msg, RuntimeMsg::Response { .. } | RuntimeMsg::Error { .. });
-            let m = ProcMsg::Runtime {
+            let _ = said.send(ProcMsg::Runtime {
                 key,
                 serial,
                 epoch,
                 msg,
-            };
-            if answer {
-                // What the function printed before answering is in its pipes already but
-                // may not be read yet: let it reach the log before END does.
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(OUTPUT_GRACE).await;
-                    let _ = tx.send(m);
-                });
-            } else {
-                let _ = tx.send(m);
-            }
+            });
         })
         .map_err(|e| format!("cannot open its Runtime API: {e}"))?;
         let mut cmd = self.command(program, args, &api.host_port(), stream, init_type);
@@ -165,13 +147,14 @@ impl Processes {
             .and_then(|id| i32::try_from(id).ok())
             .map(Pid::from_raw);
         // Both streams go to the environment's log, as Lambda sends them to CloudWatch.
-        let out = child.stdout.take();
-        let err = child.stderr.take();
-        let mut tasks: Vec<_> = out
-            .map(|o| tokio::spawn(forward(o, self.tx.clone(), key, serial, epoch)))
-            .into_iter()
-            .chain(err.map(|e| tokio::spawn(forward(e, self.tx.clone(), key, serial, epoch))))
-            .collect();
+        let from = super::output::Source { key, serial, epoch };
+        let mut tasks = vec![tokio::spawn(super::output::forward(
+            child.stdout.take(),
+            child.stderr.take(),
+            heard,
+            self.tx.clone(),
+            from,
+        ))];
         let tx = self.tx.clone();
         tasks.push(tokio::spawn(async move {
             let status = match child.wait().await {
@@ -333,39 +316,5 @@ fn die_with_thaw(_: &mut tokio::process::Command) {}
 fn signal(r: &Running, s: Signal) {
     if let Some(pgid) = r.pgid {
         let _ = killpg(pgid, s);
-    }
-}
-
-async fn forward(
-    reader: impl tokio::io::AsyncRead + Unpin,
-    tx: mpsc::UnboundedSender<ProcMsg>,
-    key: EnvKey,
-    serial: u64,
-    epoch: u64,
-) {
-    let mut lines = BufReader::new(reader);
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        match lines.read_until(b'\n', &mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {
-                buf.truncate(MAX_LINE);
-                let line = String::from_utf8_lossy(&buf)
-                    .trim_end_matches(['\n', '\r'])
-                    .to_string();
-                if tx
-                    .send(ProcMsg::Output {
-                        key,
-                        serial,
-                        epoch,
-                        line,
-                    })
-                    .is_err()
-                {
-                    return;
-                }
-            }
-        }
     }
 }
