@@ -2,7 +2,8 @@
 //! `Invoke`, signed with SigV4 before the release, asking for the `Tail` log so the
 //! REPORT says exactly which invocations were cold, for any function.
 
-use super::target::{InputError, RequestSpec};
+use super::sigv4::Signer;
+use super::target::{InputError, RequestSpec, Target};
 
 /// `lambda:NAME[:QUALIFIER]`, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +112,48 @@ impl LambdaTarget {
             ..base
         }
     }
+}
+
+/// The `Invoke` endpoint of `lambda` and its signer: `endpoint` when given, else Lambda's
+/// in the Region (`region`, else the credential chain's). Credentials come from the
+/// standard chain; an endpoint on this machine (the emulator, which takes any) gets
+/// placeholder ones when the chain has none.
+pub async fn connect(
+    lambda: &LambdaTarget,
+    endpoint: Option<&str>,
+    region: Option<String>,
+) -> Result<(Target, Signer), String> {
+    let target = match endpoint {
+        Some(e) => Target::parse(&lambda.url(e)).map_err(|e| format!("--endpoint-url: {e}"))?,
+        None => {
+            let region = match &region {
+                Some(r) => Some(r.clone()),
+                None => Signer::chain_region().await,
+            };
+            let region = region.ok_or_else(|| {
+                format!(
+                    "lambda:{} needs Lambda's Region: pass --region, set AWS_REGION, or give --endpoint-url (a running thaw emulate)",
+                    lambda.function
+                )
+            })?;
+            Target::parse(&lambda.url(&aws_endpoint(&region))).map_err(|e| e.to_string())?
+        }
+    };
+    let signer = match Signer::from_chain(&target, region.clone(), "lambda").await {
+        Ok(s) => s,
+        Err(_) if is_local(&target.host) => {
+            Signer::local(region.as_deref().unwrap_or("us-east-1"), "lambda")
+        }
+        Err(e) => return Err(e),
+    };
+    Ok((target, signer))
+}
+
+fn is_local(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Lambda's public endpoint in `region`.

@@ -86,6 +86,17 @@ impl Signer {
         }
     }
 
+    /// The same credentials, Region and service, with no signature kept: for a request
+    /// of its own (another payload).
+    pub fn fresh(&self) -> Self {
+        Self {
+            credentials: self.credentials.clone(),
+            region: self.region.clone(),
+            service: self.service.clone(),
+            cached: Mutex::new(None),
+        }
+    }
+
     /// The Region the standard chain names (`AWS_REGION`, the profile), if any.
     pub async fn chain_region() -> Option<String> {
         let config = aws_config::defaults(BehaviorVersion::latest())

@@ -188,48 +188,6 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
     })
 }
 
-/// A `lambda:NAME` burst's endpoint and signer: the given endpoint, else Lambda's in the
-/// Region. Credentials come from the standard chain; an endpoint on this machine (the
-/// emulator) takes placeholder ones when the chain has none.
-async fn lambda_target(
-    args: &BurstArgs,
-    lambda: &LambdaTarget,
-    url: Result<Target, String>,
-) -> Result<(Target, burst::sigv4::Signer), String> {
-    let target = if let Ok(t) = url {
-        t
-    } else {
-        let region = match &args.region {
-            Some(r) => Some(r.clone()),
-            None => burst::sigv4::Signer::chain_region().await,
-        };
-        let region = region.ok_or_else(|| {
-            format!(
-                "{} needs Lambda's Region: pass --region, set AWS_REGION, or give --endpoint-url (a running thaw emulate)",
-                args.url.as_deref().unwrap_or("lambda:")
-            )
-        })?;
-        Target::parse(&lambda.url(&burst::lambda::aws_endpoint(&region)))
-            .map_err(|e| e.to_string())?
-    };
-    let signer =
-        match burst::sigv4::Signer::from_chain(&target, args.region.clone(), "lambda").await {
-            Ok(s) => s,
-            Err(_) if is_local(&target.host) => {
-                burst::sigv4::Signer::local(args.region.as_deref().unwrap_or("us-east-1"), "lambda")
-            }
-            Err(e) => return Err(e),
-        };
-    Ok((target, signer))
-}
-
-fn is_local(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     let prepared = prepare(&args).map_err(Failure::Config)?;
     warn_about_open_files(&prepared);
@@ -429,7 +387,8 @@ async fn open(
     clock: Clock,
 ) -> Result<Opened, Failure> {
     if let Some(l) = &prepared.lambda {
-        let (target, signer) = lambda_target(args, l, prepared.url.clone())
+        let endpoint = args.endpoint_url.as_deref();
+        let (target, signer) = burst::lambda::connect(l, endpoint, args.region.clone())
             .await
             .map_err(Failure::Config)?;
         let shown = format!(

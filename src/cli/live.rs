@@ -10,7 +10,8 @@ use super::{Failure, GlobalArgs};
 
 #[derive(Debug, Args)]
 pub struct LiveArgs {
-    /// Watch this endpoint instead of the embedded emulator (http:// or https://)
+    /// Fire at this endpoint instead of the embedded emulator (http:// or https://), or
+    /// invoke lambda:NAME[:QUALIFIER] through the Lambda API
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// Screen theme: default, presentation (large digits, high contrast) or mono
@@ -72,7 +73,8 @@ pub struct AwsArgs {
     /// thaw's own (default or demo)
     #[arg(long, value_name = "P", help_heading = "AWS")]
     pub aws_profile: Option<String>,
-    /// Another CloudWatch endpoint, e.g. `LocalStack` (`AWS_ENDPOINT_URL` works too)
+    /// Another AWS endpoint (`CloudWatch`, the Lambda API), e.g. `LocalStack` or a running
+    /// `thaw emulate` (`AWS_ENDPOINT_URL` works too)
     #[arg(long, value_name = "URL", help_heading = "AWS")]
     pub endpoint_url: Option<String>,
     /// The function's log group when it is not /aws/lambda/NAME
@@ -104,7 +106,11 @@ pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
     let layers = global.layers(args.flags()).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
     if let Some(url) = &args.url {
-        crate::burst::Target::parse(url).map_err(|e| Failure::Config(e.to_string()))?;
+        let lambda = crate::burst::lambda::LambdaTarget::parse(url)
+            .map_err(|e| Failure::Config(e.to_string()))?;
+        if lambda.is_none() {
+            crate::burst::Target::parse(url).map_err(|e| Failure::Config(e.to_string()))?;
+        }
     }
     // An explicit --theme beats NO_COLOR; the configured one does not.
     let theme: Option<ThemeName> = args.theme.as_ref().map(|_| config.tui.theme);

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::burst::lambda::{self, InvocationType, LambdaTarget};
 use crate::burst::{InputError, RequestSpec, Target};
 use crate::clock::Clock;
 use crate::command::{Command, ReplayCommand};
@@ -48,6 +49,8 @@ pub enum SessionError {
     Emulator(#[from] EmulatorError),
     #[error(transparent)]
     Record(#[from] RecordError),
+    #[error("{0}")]
+    Lambda(String),
 }
 
 /// The running parts of a session, stopped together.
@@ -80,7 +83,21 @@ impl Session {
         }
         let watching_aws =
             cfg.aws.function.is_some() || cfg.aws.api_name.is_some() || cfg.aws.api_id.is_some();
-        let (target, emulator) = if let Some(url) = &opts.url {
+        // `lambda:NAME`: fired through the Lambda API (the AWS endpoint, or --endpoint-url).
+        let lambda = match opts.url.as_deref().map(LambdaTarget::parse).transpose()? {
+            Some(Some(l)) => {
+                let endpoint = cfg.aws.endpoint_url.as_deref();
+                let (target, signer) = lambda::connect(&l, endpoint, cfg.aws.region.clone())
+                    .await
+                    .map_err(SessionError::Lambda)?;
+                let spec = l.spec(RequestSpec::default(), InvocationType::RequestResponse);
+                Some((target, spec, signer))
+            }
+            _ => None,
+        };
+        let (target, emulator) = if let Some((t, _, _)) = &lambda {
+            (Some(t.clone()), None)
+        } else if let Some(url) = &opts.url {
             (Some(Target::parse(url)?), None)
         } else if watching_aws {
             (None, None)
@@ -89,6 +106,13 @@ impl Session {
             (Some(Target::parse(&format!("{}/", e.url()))?), Some(e))
         };
         let shown_target = match (&target, &cfg.aws.function) {
+            (Some(t), _) if lambda.is_some() => {
+                format!(
+                    "{} at {}",
+                    opts.url.as_deref().unwrap_or_default(),
+                    t.authority()
+                )
+            }
             (Some(t), _) => t.url.clone(),
             (None, Some(f)) => format!("{f} (watching; --url to fire)"),
             (None, None) => "(watching; --url to fire)".into(),
@@ -119,7 +143,12 @@ impl Session {
         let (forwarder, rx) = Forwarder::spawn(rx, recorder, sizing(cfg, clock), EVENT_CAPACITY);
         let forwarder = Some(forwarder);
         let aws = watching_aws.then(|| AwsSources::spawn(&cfg.aws, clock, &sink));
-        let control = Control::spawn(target, RequestSpec::default(), clock, sink, emulator);
+        let control = match lambda {
+            Some((target, spec, signer)) => {
+                Control::spawn_lambda(target, spec, signer, clock, sink)
+            }
+            None => Control::spawn(target, RequestSpec::default(), clock, sink, emulator),
+        };
         let parts = Parts {
             controls: vec![control],
             aws,

@@ -60,6 +60,34 @@ impl Control {
                 running: HashMap::new(),
                 paused_keep_warm: None,
                 paused: false,
+                signer: None,
+            }
+            .run(rx),
+        );
+        Self { tx, task }
+    }
+
+    /// The same for a function invoked through the Lambda API (`lambda:NAME`): every run
+    /// is signed with `signer`, and a run's hold (`sleep_ms`) goes into the payload.
+    pub fn spawn_lambda(
+        target: Target,
+        spec: RequestSpec,
+        signer: burst::sigv4::Signer,
+        clock: Clock,
+        sink: EventSink,
+    ) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(
+            Controller {
+                target: Some(target),
+                spec,
+                clock,
+                sink,
+                emulator: None,
+                running: HashMap::new(),
+                paused_keep_warm: None,
+                paused: false,
+                signer: Some(signer),
             }
             .run(rx),
         );
@@ -93,6 +121,8 @@ struct Controller {
     /// Keep-warm's plan and sleep while paused, restarted on resume.
     paused_keep_warm: Option<(String, u32)>,
     paused: bool,
+    /// Invoking through the Lambda API: each run signs its own requests.
+    signer: Option<burst::sigv4::Signer>,
 }
 
 impl Controller {
@@ -161,17 +191,26 @@ impl Controller {
                 "nothing to fire at: this session only watches; pass --url ENDPOINT to fire",
             );
         };
-        let target = match with_sleep(target, sleep_ms) {
-            Ok(t) => t,
-            Err(e) => return self.error(&e.to_string()),
+        let mut spec = self.spec.clone();
+        let signer = self.signer.as_ref().map(burst::sigv4::Signer::fresh);
+        let target = if signer.is_some() {
+            // Through the Lambda API the function's event says how long to hold.
+            if sleep_ms > 0 {
+                spec.body = format!("{{\"sleep_ms\": {sleep_ms}}}").into_bytes();
+            }
+            target.clone()
+        } else {
+            match with_sleep(target, sleep_ms) {
+                Ok(t) => t,
+                Err(e) => return self.error(&e.to_string()),
+            }
         };
         let canonical = plan.to_string();
-        let spec = self.spec.clone();
         let clock = self.clock;
         let sink = self.sink.clone();
         let errors = self.sink.clone();
         let task = tokio::spawn(async move {
-            let result = burst::run(&plan, target, spec, None, clock, |e| sink.send(e)).await;
+            let result = burst::run(&plan, target, spec, signer, clock, |e| sink.send(e)).await;
             if let Err(message) = result {
                 errors.send(Event::new(
                     clock.stamp(),

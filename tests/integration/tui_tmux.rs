@@ -168,3 +168,29 @@ fn w_shows_what_whatif_says_of_the_session() {
     tmux(&["send-keys", "-t", &s.0, "q"]);
     wait_for(&s.0, "thaw-exited-0");
 }
+
+/// The screen fires through the Lambda API at a running `thaw emulate`: cold and warm
+/// exact from each answer's Tail log, the environments from the payloads.
+#[test]
+fn the_screen_fires_through_the_lambda_api() {
+    let served = crate::common::serve(&["--port", "0", "--quiet"]);
+    let args = format!(
+        "-n 10 --set tui.sleep_ms=100 --url lambda:thaw-emulated --endpoint-url {}",
+        served.url
+    );
+    let prefix = "env AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true";
+    let session = tmux::start("lambda", 120, 36, prefix, &args);
+    let name = session.0.clone();
+    let s = wait_for(&name, "lambda:thaw-emulated");
+    assert!(!s.contains("inferred"), "{s}");
+    tmux(&["send-keys", "-t", &name, "Enter"]);
+    let s = wait_for(&name, "cold      10");
+    assert!(s.contains("envs      10"), "{s}");
+    assert!(!s.contains("inferred"), "exact, from the Tail log:\n{s}");
+    wait_for(&name, "10 requests");
+    tmux(&["send-keys", "-t", &name, "Enter"]);
+    wait_for(&name, "warm      10");
+    tmux(&["send-keys", "-t", &name, "q"]);
+    wait_for(&name, "thaw-exited-0");
+    drop(session);
+}
