@@ -123,21 +123,20 @@ pub async fn connect(
     endpoint: Option<&str>,
     region: Option<String>,
 ) -> Result<(Target, Signer), String> {
-    let target = match endpoint {
-        Some(e) => Target::parse(&lambda.url(e)).map_err(|e| format!("--endpoint-url: {e}"))?,
-        None => {
-            let region = match &region {
-                Some(r) => Some(r.clone()),
-                None => Signer::chain_region().await,
-            };
-            let region = region.ok_or_else(|| {
-                format!(
-                    "lambda:{} needs Lambda's Region: pass --region, set AWS_REGION, or give --endpoint-url (a running thaw emulate)",
-                    lambda.function
-                )
-            })?;
-            Target::parse(&lambda.url(&aws_endpoint(&region))).map_err(|e| e.to_string())?
-        }
+    let target = if let Some(e) = endpoint {
+        Target::parse(&lambda.url(e)).map_err(|e| format!("--endpoint-url: {e}"))?
+    } else {
+        let region = match &region {
+            Some(r) => Some(r.clone()),
+            None => Signer::chain_region().await,
+        };
+        let region = region.ok_or_else(|| {
+            format!(
+                "lambda:{} needs Lambda's Region: pass --region, set AWS_REGION, or give --endpoint-url (a running thaw emulate)",
+                lambda.function
+            )
+        })?;
+        Target::parse(&lambda.url(&aws_endpoint(&region))).map_err(|e| e.to_string())?
     };
     let signer = match Signer::from_chain(&target, region.clone(), "lambda").await {
         Ok(s) => s,

@@ -88,6 +88,7 @@ impl Signer {
 
     /// The same credentials, Region and service, with no signature kept: for a request
     /// of its own (another payload).
+    #[must_use]
     pub fn fresh(&self) -> Self {
         Self {
             credentials: self.credentials.clone(),
