@@ -261,11 +261,13 @@ impl Platform {
                         continue;
                     }
                     match msg {
-                        ProcMsg::Runtime { key, serial, msg, .. } => {
-                            // Measured now: the REPORT of an answer carries the real peak.
-                            let peak = self.processes.as_ref().and_then(|p| p.peak_memory_mb(key));
-                            self.core.runtime(now, key, serial, msg, peak, &mut effects);
-                        }
+                        ProcMsg::Runtime {
+                            key,
+                            serial,
+                            msg,
+                            peak_mb,
+                            ..
+                        } => self.core.runtime(now, key, serial, msg, peak_mb, &mut effects),
                         ProcMsg::Output { key, serial, line, .. } => {
                             self.core.output(now, key, serial, line, &mut effects);
                         }

@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 
 use super::pool::EnvKey;
 use super::process::ProcMsg;
+use super::runtime_api::RuntimeMsg;
 
 /// Longest line taken from a process's output; the rest of it is cut.
 const MAX_LINE: usize = 16 * 1024;
@@ -29,6 +30,8 @@ pub struct Source {
     pub key: EnvKey,
     pub serial: u64,
     pub epoch: u64,
+    /// The process, whose tree's peak memory an answer's REPORT carries.
+    pub pid: Option<u32>,
 }
 
 /// One pipe, read line by line; a partial line waits in `buf` for its end.
@@ -99,11 +102,12 @@ pub async fn forward(
             l = out.line(), if out.reader.is_some() => l.map(line),
             l = err.line(), if err.reader.is_some() => l.map(line),
             a = answers.recv(), if answers_open => {
-                let Some(answer) = a else {
+                let Some(mut answer) = a else {
                     answers_open = false;
                     continue;
                 };
                 drain(&mut out, &mut err, &tx, &line).await;
+                measure(&mut answer, from.pid);
                 Some(answer)
             }
             else => return,
@@ -113,6 +117,19 @@ pub async fn forward(
         {
             return;
         }
+    }
+}
+
+/// An answer's REPORT carries the process tree's peak memory, measured as it answers
+/// (here, so the platform's one task never reads `/proc`).
+fn measure(msg: &mut ProcMsg, pid: Option<u32>) {
+    if let ProcMsg::Runtime { msg, peak_mb, .. } = msg
+        && matches!(
+            msg,
+            RuntimeMsg::Response { .. } | RuntimeMsg::Error { .. } | RuntimeMsg::StreamEnd { .. }
+        )
+    {
+        *peak_mb = pid.and_then(super::memory::peak_mb);
     }
 }
 

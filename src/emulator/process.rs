@@ -26,6 +26,9 @@ pub enum ProcMsg {
         serial: u64,
         epoch: u64,
         msg: RuntimeMsg,
+        /// An answer's: the process tree's peak memory so far, MB, for its REPORT
+        /// (measured off the platform's task, in output.rs).
+        peak_mb: Option<u32>,
     },
     /// One line the process wrote (stdout or stderr).
     Output {
@@ -135,6 +138,7 @@ impl Processes {
                 serial,
                 epoch,
                 msg,
+                peak_mb: None,
             });
         })
         .map_err(|e| format!("cannot open its Runtime API: {e}"))?;
@@ -147,7 +151,12 @@ impl Processes {
             .and_then(|id| i32::try_from(id).ok())
             .map(Pid::from_raw);
         // Both streams go to the environment's log, as Lambda sends them to CloudWatch.
-        let from = super::output::Source { key, serial, epoch };
+        let from = super::output::Source {
+            key,
+            serial,
+            epoch,
+            pid: child.id(),
+        };
         let mut tasks = vec![tokio::spawn(super::output::forward(
             child.stdout.take(),
             child.stderr.take(),
@@ -258,12 +267,6 @@ impl Processes {
     /// Kills the environment's process (reclaimed, destroyed, or replaced).
     pub fn kill(&mut self, key: EnvKey) {
         self.running.remove(&key);
-    }
-
-    /// The peak memory of the environment's process tree so far, MB (Linux).
-    pub fn peak_memory_mb(&self, key: EnvKey) -> Option<u32> {
-        let pid = self.running.get(&key)?.pgid?.as_raw();
-        super::memory::peak_mb(u32::try_from(pid).ok()?)
     }
 
     /// Whether the environment has a process.
