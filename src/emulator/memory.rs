@@ -7,6 +7,63 @@
 /// Processes read at most: a runtime with more children than this is cut short.
 const MAX_PROCESSES: usize = 64;
 
+/// A process tree whose peak is read at every answer. The list of its processes is
+/// walked again at most every [`RELIST_EVERY`] (finding children means reading every
+/// thread's `children`, most of the cost); each listed process's high-water mark is
+/// read every time, so the figure is always current for the processes it knows.
+#[derive(Debug)]
+pub struct Tree {
+    pid: u32,
+    listed: Option<(std::time::Instant, Vec<u32>)>,
+}
+
+/// How long a tree's list of processes is trusted.
+const RELIST_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+impl Tree {
+    pub fn new(pid: u32) -> Self {
+        Self { pid, listed: None }
+    }
+
+    /// Peak resident memory of the tree, MB; `None` when the root is gone.
+    pub fn peak_mb(&mut self) -> Option<u32> {
+        let fresh = self
+            .listed
+            .as_ref()
+            .is_some_and(|(at, _)| at.elapsed() < RELIST_EVERY);
+        if !fresh {
+            self.listed = Some((std::time::Instant::now(), descendants(self.pid)));
+        }
+        let root = hwm_of(self.pid)?;
+        let others: u64 = self
+            .listed
+            .iter()
+            .flat_map(|(_, pids)| pids)
+            .filter_map(|p| hwm_of(*p))
+            .sum();
+        u32::try_from((root + others).div_ceil(1024)).ok()
+    }
+}
+
+/// A process's own high-water mark, kB.
+fn hwm_of(pid: u32) -> Option<u64> {
+    vm_hwm_kb(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
+}
+
+/// Every descendant of `pid` (at most [`MAX_PROCESSES`]).
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut pending = children(pid);
+    while let Some(p) = pending.pop() {
+        if found.len() + 1 >= MAX_PROCESSES {
+            break;
+        }
+        found.push(p);
+        pending.extend(children(p));
+    }
+    found
+}
+
 /// Peak resident memory of `pid` and its descendants, in MB (rounded up, as a hello-world
 /// of a few kB still reports 1 MB).
 pub fn peak_mb(pid: u32) -> Option<u32> {
@@ -95,12 +152,18 @@ mod tests {
         assert_eq!(kids.len(), 1, "sleep under sh");
         let total = peak_kb(sh.id()).unwrap();
         let (own, child) = (hwm(sh.id()), hwm(kids[0]));
+        let tree_mb = Tree::new(sh.id()).peak_mb();
         let sleep = nix::unistd::Pid::from_raw(i32::try_from(kids[0]).unwrap());
         let _ = nix::sys::signal::kill(sleep, nix::sys::signal::Signal::SIGKILL);
         let _ = sh.kill();
         let _ = sh.wait();
         assert!(own > 0 && child > 0);
         assert_eq!(total, own + child);
+        assert_eq!(
+            tree_mb.map(u64::from),
+            Some((own + child).div_ceil(1024)),
+            "a tree reads the same"
+        );
         assert_eq!(peak_mb(u32::MAX), None, "no such process");
     }
 }

@@ -97,6 +97,7 @@ pub async fn forward(
         line,
     };
     let mut answers_open = true;
+    let mut tree = from.pid.map(super::memory::Tree::new);
     loop {
         let msg = tokio::select! {
             l = out.line(), if out.reader.is_some() => l.map(line),
@@ -107,7 +108,7 @@ pub async fn forward(
                     continue;
                 };
                 drain(&mut out, &mut err, &tx, &line).await;
-                measure(&mut answer, from.pid);
+                measure(&mut answer, tree.as_mut());
                 Some(answer)
             }
             else => return,
@@ -122,14 +123,14 @@ pub async fn forward(
 
 /// An answer's REPORT carries the process tree's peak memory, measured as it answers
 /// (here, so the platform's one task never reads `/proc`).
-fn measure(msg: &mut ProcMsg, pid: Option<u32>) {
+fn measure(msg: &mut ProcMsg, tree: Option<&mut super::memory::Tree>) {
     if let ProcMsg::Runtime { msg, peak_mb, .. } = msg
         && matches!(
             msg,
             RuntimeMsg::Response { .. } | RuntimeMsg::Error { .. } | RuntimeMsg::StreamEnd { .. }
         )
     {
-        *peak_mb = pid.and_then(super::memory::peak_mb);
+        *peak_mb = tree.and_then(super::memory::Tree::peak_mb);
     }
 }
 
