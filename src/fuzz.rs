@@ -176,26 +176,13 @@ pub fn proxy(data: &[u8]) {
         return;
     };
     let front = [Front::RestApi, Front::HttpApi, Front::FunctionUrl][usize::from(first % 3)];
-    let (request, answer) = match rest.iter().position(|&b| b == 0) {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => (rest, &[][..]),
-    };
-    let request = String::from_utf8_lossy(request);
-    let mut lines = request.split("\r\n");
-    let (method, target) = lines
-        .next()
-        .and_then(|l| l.split_once(' '))
-        .unwrap_or(("GET", "/"));
+    let (method, headers, target, answer) = request_and_body(rest, "GET");
     let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p, Some(q.to_string())),
-        None => (target, None),
+        None => (target.as_str(), None),
     };
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
     let req = HttpRequest {
-        method: method.to_string(),
+        method,
         path: path.to_string(),
         query,
         headers,
@@ -230,7 +217,10 @@ pub fn proxy(data: &[u8]) {
 
 /// Splits a request written as text (a request line, header lines) from its body at the
 /// first NUL byte.
-fn request_and_body(data: &[u8]) -> (String, Vec<(String, String)>, String, &[u8]) {
+fn request_and_body<'a>(
+    data: &'a [u8],
+    default_method: &str,
+) -> (String, Vec<(String, String)>, String, &'a [u8]) {
     let (head, body) = match data.iter().position(|&b| b == 0) {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (data, &[][..]),
@@ -240,12 +230,12 @@ fn request_and_body(data: &[u8]) -> (String, Vec<(String, String)>, String, &[u8
     let (method, target) = lines
         .next()
         .and_then(|l| l.split_once(' '))
-        .map_or(("POST".to_string(), "/".to_string()), |(m, t)| {
+        .map_or((default_method.to_string(), "/".to_string()), |(m, t)| {
             (m.to_string(), t.to_string())
         });
     let headers = lines
         .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
     (method, headers, target, body)
 }
@@ -255,7 +245,7 @@ fn request_and_body(data: &[u8]) -> (String, Vec<(String, String)>, String, &[u8
 /// (the Tail log, the environment in the payload, an error's code and reason). A request
 /// line and header lines, a NUL byte, then the body.
 pub fn invoke_request(data: &[u8]) {
-    let (method, headers, target, body) = request_and_body(data);
+    let (method, headers, target, body) = request_and_body(data, "POST");
     crate::emulator::api::parse_for_fuzz(
         &method,
         &target,
@@ -265,7 +255,7 @@ pub fn invoke_request(data: &[u8]) {
     let header = |name: &str| {
         headers
             .iter()
-            .find(|(k, _)| k == name)
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
     if let Ok(req) =
