@@ -169,3 +169,95 @@ fn odd_queries_never_panic() {
     }
     assert_eq!(decode("%C3%A9"), "é");
 }
+
+/// The events parse as the types the Rust runtime (`aws_lambda_events`) reads them into,
+/// with what the request said. (The events are written out rather than serialized from
+/// those types: their `HeaderMap` lowercases a REST API's header names, which API Gateway
+/// passes on as the client wrote them, and keeps one value of each.)
+#[test]
+fn events_parse_as_the_rust_runtimes_types() {
+    use aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayV2httpRequest};
+    use aws_lambda_events::lambda_function_urls::LambdaFunctionUrlRequest;
+    let rest: ApiGatewayProxyRequest =
+        serde_json::from_value(event(Front::RestApi, &req(), &ctx())).expect("REST event");
+    assert_eq!(rest.http_method.as_str(), "POST");
+    assert_eq!(rest.path.as_deref(), Some("/orders/42"));
+    assert_eq!(rest.query_string_parameters.first("a"), Some("2"));
+    assert_eq!(
+        rest.multi_value_query_string_parameters.all("a"),
+        Some(vec!["1", "2"])
+    );
+    assert_eq!(
+        rest.path_parameters.get("proxy").map(String::as_str),
+        Some("orders/42")
+    );
+    assert_eq!(
+        rest.request_context.identity.source_ip.as_deref(),
+        Some("127.0.0.1")
+    );
+    assert_eq!(rest.request_context.request_time_epoch, 1_795_000_000_000);
+    assert_eq!(rest.body.as_deref(), Some(r#"{"n":1}"#));
+
+    let v2: ApiGatewayV2httpRequest =
+        serde_json::from_value(event(Front::HttpApi, &req(), &ctx())).expect("HTTP API event");
+    assert_eq!(v2.request_context.http.method.as_str(), "POST");
+    assert_eq!(v2.raw_path.as_deref(), Some("/orders/42"));
+    // Payload 2.0 joins repeated values with commas; the runtime splits them again.
+    assert_eq!(v2.query_string_parameters.all("a"), Some(vec!["1", "2"]));
+    assert_eq!(v2.cookies, Some(vec!["s=1".into(), "t=2".into()]));
+    assert_eq!(v2.headers["x-multi"], "one,two");
+    assert_eq!(v2.request_context.stage.as_deref(), Some("prod"));
+
+    let url: LambdaFunctionUrlRequest =
+        serde_json::from_value(event(Front::FunctionUrl, &req(), &ctx())).expect("URL event");
+    assert_eq!(url.request_context.http.method.as_deref(), Some("POST"));
+    assert_eq!(url.raw_path.as_deref(), Some("/orders/42"));
+    assert_eq!(url.request_context.account_id.as_deref(), Some("anonymous"));
+    assert_eq!(url.body.as_deref(), Some(r#"{"n":1}"#));
+}
+
+/// What the Rust runtime's response types write maps as API Gateway maps it.
+#[test]
+fn the_rust_runtimes_answers_map_as_api_gateway_maps_them() {
+    use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV2httpResponse};
+    use aws_lambda_events::encodings::Body;
+    use aws_lambda_events::http::HeaderValue;
+    use aws_lambda_events::lambda_function_urls::LambdaFunctionUrlResponse;
+    let mut rest = ApiGatewayProxyResponse::default();
+    rest.status_code = 201;
+    rest.headers
+        .insert("content-type", HeaderValue::from_static("text/plain"));
+    rest.body = Some(Body::Text("made".into()));
+    let mapped = map_response(Front::RestApi, &serde_json::to_vec(&rest).unwrap()).unwrap();
+    assert_eq!(
+        (mapped.status, mapped.body.as_slice()),
+        (201, b"made".as_slice())
+    );
+    assert!(
+        mapped
+            .headers
+            .contains(&("content-type".into(), "text/plain".into()))
+    );
+
+    let mut v2 = ApiGatewayV2httpResponse::default();
+    v2.status_code = 200;
+    v2.body = Some(Body::Binary(b"hello".to_vec()));
+    v2.is_base64_encoded = true;
+    v2.cookies = vec!["a=1; Path=/".into()];
+    let mapped = map_response(Front::HttpApi, &serde_json::to_vec(&v2).unwrap()).unwrap();
+    assert_eq!(mapped.body, b"hello");
+    assert!(
+        mapped
+            .headers
+            .contains(&("set-cookie".into(), "a=1; Path=/".into()))
+    );
+
+    let mut url = LambdaFunctionUrlResponse::default();
+    url.status_code = 404;
+    url.body = Some("nothing here".into());
+    let mapped = map_response(Front::FunctionUrl, &serde_json::to_vec(&url).unwrap()).unwrap();
+    assert_eq!(
+        (mapped.status, mapped.body.as_slice()),
+        (404, b"nothing here".as_slice())
+    );
+}
