@@ -179,21 +179,22 @@ fn notes(state: &State, tally: &Tally, t: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
-/// The queue of `Event` invocations: its depth and oldest event's age, what was
-/// delivered, retried and dropped.
+/// The queue of `Event` invocations in one line (the panel is narrow): its depth and
+/// oldest event's age, then `↻` retries and `✕` events dropped, when there are any.
 fn async_line(q: &crate::event::AsyncQueueStats, t: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(
         format!(
-            "⇢ async {} queued, oldest {} · {} done · {} retried",
+            "⇢ async {}, oldest {}",
             q.depth,
-            format::ms(q.oldest_ms as f64),
-            q.delivered,
-            q.retried
+            format::ms(q.oldest_ms as f64)
         ),
         t.dim,
     )];
+    if q.retried > 0 {
+        spans.push(Span::styled(format!(" ↻{}", q.retried), t.throttle));
+    }
     if q.dropped > 0 {
-        spans.push(Span::styled(format!(" · {} dropped", q.dropped), t.error));
+        spans.push(Span::styled(format!(" ✕{}", q.dropped), t.error));
     }
     Line::from(spans)
 }
@@ -248,10 +249,7 @@ mod tests {
             .iter()
             .map(|s| s.content.to_string())
             .collect();
-        assert!(text.contains("async 3 queued"), "{text}");
-        assert!(
-            text.contains("10 done") && text.contains("1 dropped"),
-            "{text}"
-        );
+        assert_eq!(text, "⇢ async 3, oldest 1.20 s ↻2 ✕1");
+        assert!(text.chars().count() <= 32, "fits the panel");
     }
 }

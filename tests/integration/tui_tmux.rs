@@ -194,3 +194,40 @@ fn the_screen_fires_through_the_lambda_api() {
     wait_for(&name, "thaw-exited-0");
     drop(session);
 }
+
+/// `Event` invocations through the Lambda API show on the screen as a queue: its depth,
+/// its oldest event's age, and the retries of a failing function.
+#[test]
+fn the_async_queue_shows_on_the_screen() {
+    let session = tmux::start("asyncq", 120, 36, "", "--set emulator.port=0");
+    let name = session.0.clone();
+    let s = wait_for(&name, "no environments yet");
+    let url = s
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the emulator's URL in the title")
+        .trim_end_matches('/')
+        .to_string();
+    for _ in 0..3 {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"])
+            .args([
+                "-H",
+                "X-Amz-Invocation-Type: Event",
+                "-d",
+                r#"{"fail": true}"#,
+            ])
+            .arg(format!(
+                "{url}/2015-03-31/functions/thaw-emulated/invocations"
+            ))
+            .output()
+            .expect("curl");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "202");
+    }
+    // Each failed once and waits a minute for its retry.
+    let s = wait_for(&name, "↻3");
+    assert!(s.contains("async 3, oldest"), "{s}");
+    tmux(&["send-keys", "-t", &name, "q"]);
+    wait_for(&name, "thaw-exited-0");
+    drop(session);
+}
