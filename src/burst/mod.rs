@@ -3,6 +3,7 @@
 //! [`EventKind::Request`] event, classified cold or warm on the way out.
 
 pub mod conn;
+pub mod fanout;
 pub mod http1;
 pub mod lambda;
 pub mod plan;
