@@ -322,11 +322,41 @@ pub fn runtime_stream(data: &[u8]) {
     );
 }
 
+/// A burst worker's answer, as thaw reads it from a function it does not control:
+/// checked against its job, then put on thaw's clock (any clock reading, any offset).
+pub fn worker_answer(data: &[u8]) {
+    use crate::burst::fanout::Offset;
+    use crate::burst::fanout::worker::{Answer, Job};
+    let job = Job {
+        burst: "b1".into(),
+        worker: 0,
+        target: "https://example.com/".into(),
+        method: "GET".into(),
+        headers: Vec::new(),
+        body_b64: String::new(),
+        requests: 100,
+        release_at_ms: 1_795_000_001_000,
+        timeout_ms: 30_000,
+    };
+    let Ok(answer) = Answer::parse(data, &job) else {
+        return;
+    };
+    let offset = Offset {
+        offset_us: i64::from(data.first().copied().unwrap_or(0)) - 128,
+        uncertainty_us: 1,
+    };
+    let _ = answer.lateness_us(1_795_000_001_000_000, offset);
+    let n = answer.observations.len();
+    let merged = answer.into_observations(offset, 1_795_000_000_000_000);
+    assert_eq!(merged.len(), n, "every observation is kept");
+    assert!(merged.iter().all(|o| o.id.0.len() <= 48), "ids stay short");
+}
+
 /// A fuzz target's body: any bytes in, no panic out.
 pub type Target = fn(&[u8]);
 
 /// The targets by name, as `fuzz/fuzz_targets/` and `fuzz/seeds/` name them.
-pub const TARGETS: [(&str, Target); 10] = [
+pub const TARGETS: [(&str, Target); 11] = [
     ("log_lines", log_lines),
     ("http_response", http_response),
     ("recording", recording),
@@ -337,4 +367,5 @@ pub const TARGETS: [(&str, Target); 10] = [
     ("whatif", whatif),
     ("invoke_request", invoke_request),
     ("runtime_stream", runtime_stream),
+    ("worker_answer", worker_answer),
 ];

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+pub mod worker;
+
 /// Splits `n` requests over `workers` as evenly as can be: the first `n % workers` carry
 /// one more. No worker gets a share of nothing unless there are more workers than
 /// requests.
