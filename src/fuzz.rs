@@ -245,13 +245,43 @@ fn request_and_body<'a>(
 /// (the Tail log, the environment in the payload, an error's code and reason). A request
 /// line and header lines, a NUL byte, then the body.
 pub fn invoke_request(data: &[u8]) {
+    use crate::emulator::api::{self, control, route};
     let (method, headers, target, body) = request_and_body(data, "POST");
-    crate::emulator::api::parse_for_fuzz(
-        &method,
-        &target,
-        &headers,
-        bytes::Bytes::copy_from_slice(body),
-    );
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let info = api::FunctionInfo {
+        name: "f".into(),
+        region: "us-east-1".into(),
+        account: api::ACCOUNT.into(),
+        require_signature: false,
+    };
+    // A control call's body is read by the platform's own task: run it on a model.
+    if let Ok(call) = route::route(&method, path, Some(query))
+        && let Ok(target) = api::resolve(&info, &call)
+        && !matches!(
+            call.op,
+            route::Op::Invoke | route::Op::InvokeWithResponseStream
+        )
+    {
+        let cfg = crate::config::EmulatorConfig {
+            function_name: "f".into(),
+            seed: Some(1),
+            ..crate::config::EmulatorConfig::default()
+        };
+        let mut core = crate::emulator::core::Core::new(cfg, 0);
+        core.set_observed(false);
+        let mut out = Vec::new();
+        let mut p = control::Platform {
+            core: &mut core,
+            queue: &mut crate::emulator::async_queue::AsyncQueue::default(),
+            state: &mut control::ApiState::default(),
+            now: std::time::Duration::ZERO,
+            wall_ms: 1_795_000_000_000,
+            out: &mut out,
+        };
+        if let Ok(answer) = control::answer(&mut p, &info, &call, &target, body) {
+            assert!((200..300).contains(&answer.status), "{}", answer.status);
+        }
+    }
     let header = |name: &str| {
         headers
             .iter()

@@ -127,6 +127,14 @@ fn provisioning(
                     "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function",
                 ));
             }
+            // Provisioned environments come out of the account's unreserved concurrency:
+            // more than it can never be allocated (and each one is a real environment).
+            let unreserved = p.core.account_concurrency().saturating_sub(UNRESERVED_MIN);
+            if config.reserved.is_none() && n > unreserved {
+                return Err(ApiError::invalid_parameter(format!(
+                    "Requested Provisioned Concurrency {n} is more than the account's unreserved concurrency ({unreserved}); lower it or raise emulator.account_concurrency"
+                )));
+            }
             command(p, &EmulatorCommand::SetProvisioned { count: n });
             p.state.provisioned_on = Some(qualifier.to_string());
             let config = p.core.function_config(qualifier);

@@ -11,7 +11,6 @@ pub mod error;
 pub mod invoke;
 pub mod route;
 
-use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use tokio::sync::{mpsc, oneshot};
@@ -247,33 +246,6 @@ async fn call(
                 (reply, false) => Answer::Whole(invoke::respond(&reply, target.version)),
             })
         }
-    }
-}
-
-/// Bytes of a body, for the fuzz target: routes and reads an `Invoke` as the server
-/// would, never panicking.
-pub fn parse_for_fuzz(method: &str, path: &str, headers: &[(String, String)], body: Bytes) {
-    let Some((path, query)) = path.split_once('?').or(Some((path, ""))) else {
-        return;
-    };
-    let Ok(call) = route::route(method, path, Some(query)) else {
-        return;
-    };
-    let info = FunctionInfo {
-        name: "f".into(),
-        region: "us-east-1".into(),
-        account: ACCOUNT.into(),
-        require_signature: false,
-    };
-    let _ = resolve(&info, &call);
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
-    if let Ok(req) = invoke::parse(header, body) {
-        let _ = req.params.direct.map(|d| d.payload.len());
     }
 }
 
