@@ -160,18 +160,12 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
     }
     if let Some(l) = &lambda {
         let spec = l.spec(spec, args.invocation_type);
-        // Lambda's endpoint for the Region is found when the run starts (it may take the
-        // credential chain's Region); a given endpoint is checked now.
-        let url = match &args.endpoint_url {
-            Some(endpoint) => {
-                Ok(Target::parse(&l.url(endpoint)).map_err(|e| format!("--endpoint-url: {e}"))?)
-            }
-            None => Err(String::new()),
-        };
+        // The endpoint (given, or Lambda's in the Region) is read once, as the run
+        // starts: burst::lambda::connect.
         return Ok(Prepared {
             plan,
             spec,
-            url,
+            url: Err(String::new()),
             lambda,
         });
     }

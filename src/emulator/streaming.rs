@@ -35,10 +35,20 @@ pub fn full(bytes: impl Into<Bytes>) -> Body {
 /// A whole answer as a hyper response. A header that is not valid HTTP is dropped
 /// alone, never the response.
 pub fn plain(r: front::Response) -> hyper::Response<Body> {
-    let mut response = hyper::Response::new(full(r.body));
+    let headers = r.headers.into_iter().map(|(k, v)| (k.into_owned(), v));
+    respond(r.status, headers, full(r.body))
+}
+
+/// A response of `status` with `headers` (each one HTTP cannot carry dropped alone).
+fn respond(
+    status: u16,
+    headers: impl IntoIterator<Item = (String, String)>,
+    body: Body,
+) -> hyper::Response<Body> {
+    let mut response = hyper::Response::new(body);
     *response.status_mut() =
-        hyper::StatusCode::from_u16(r.status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
-    for (name, value) in r.headers {
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
+    for (name, value) in headers {
         if let (Ok(n), Ok(v)) = (
             hyper::header::HeaderName::from_bytes(name.as_bytes()),
             hyper::header::HeaderValue::from_str(&value),
@@ -101,18 +111,7 @@ pub async fn http(s: Streamed, extra: Vec<(String, String)>) -> hyper::Response<
     } else if let Some(ct) = &s.content_type {
         headers.push(("content-type".to_string(), ct.clone()));
     }
-    let mut response = hyper::Response::new(chunks(rx, first));
-    *response.status_mut() =
-        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
-    for (name, value) in headers.into_iter().chain(extra) {
-        if let (Ok(n), Ok(v)) = (
-            hyper::header::HeaderName::from_bytes(name.as_bytes()),
-            hyper::header::HeaderValue::from_str(&value),
-        ) {
-            response.headers_mut().append(n, v);
-        }
-    }
-    response
+    respond(status, headers.into_iter().chain(extra), chunks(rx, first))
 }
 
 /// The prelude's status code and headers (cookies as `set-cookie`).
@@ -183,19 +182,13 @@ fn event_stream_head(
     request_id: &str,
     content_type: &str,
 ) -> hyper::Response<Body> {
-    let mut response = hyper::Response::new(body);
-    let headers = response.headers_mut();
-    let pairs = [
+    let headers = [
         ("content-type", content_type),
         ("x-amz-executed-version", version),
         ("x-amzn-requestid", request_id),
-    ];
-    for (name, value) in pairs {
-        if let Ok(v) = hyper::header::HeaderValue::from_str(value) {
-            headers.insert(name, v);
-        }
-    }
-    response
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()));
+    respond(200, headers, body)
 }
 
 /// `InvokeWithResponseStream` of a function that streams: each chunk a `PayloadChunk`
