@@ -258,6 +258,34 @@ fn thaw_bursts_through_the_invoke_api_cold_and_warm_exactly_from_the_tail_log() 
         ) && said.contains("40"),
         "{said}"
     );
+    // Queued invocations answer 202 before any Init: nothing is classified from them.
+    let event = crate::common::scratch::scratch("event.json");
+    std::fs::write(&event, r#"{"sleep_ms": 10}"#).unwrap();
+    let event = event.to_str().unwrap();
+    let (queued, code) = burst(
+        &[
+            &lambda[..],
+            &[
+                "-p",
+                "parallel 5",
+                "--invocation-type",
+                "Event",
+                "--payload-file",
+                event,
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, Some(0), "{queued}");
+    assert_eq!(
+        (
+            queued["ok"].as_u64(),
+            queued["cold"].as_u64(),
+            queued["warm"].as_u64()
+        ),
+        (Some(5), Some(0), Some(0)),
+        "{queued}"
+    );
     let (missing, _) = burst(&[
         "lambda:nope",
         "--endpoint-url",

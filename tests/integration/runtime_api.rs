@@ -76,7 +76,11 @@ async fn next_long_polls_and_carries_the_documented_headers() {
         matches!(seen.lock().unwrap()[0], RuntimeMsg::Ready { .. }),
         "the first next ends Init"
     );
-    api.deliver(delivery(7, "8476a536-e9f4-11e8-9739-2dfe598c3fcd"));
+    // A direct invocation's X-Amz-Client-Context reaches the runtime as is.
+    api.deliver(Delivery {
+        client_context: Some("eyJjdXN0b20iOnsiYSI6MX19".into()),
+        ..delivery(7, "8476a536-e9f4-11e8-9739-2dfe598c3fcd")
+    });
     let (status, headers, body) = poll.await.unwrap();
     assert_eq!(status, 200);
     let h = |k: &str| {
@@ -96,6 +100,10 @@ async fn next_long_polls_and_carries_the_documented_headers() {
         Some("arn:aws:lambda:us-east-1:123456789012:function:f")
     );
     assert!(h("lambda-runtime-trace-id").unwrap().starts_with("Root=1-"));
+    assert_eq!(
+        h("lambda-runtime-client-context"),
+        Some("eyJjdXN0b20iOnsiYSI6MX19")
+    );
     assert_eq!(body, r#"{"path":"/"}"#);
     assert_eq!(api.host_port(), addr.to_string());
 }
