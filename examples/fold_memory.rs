@@ -7,16 +7,9 @@ use thaw::event::{Classification, Event, EventKind, ProbeFields, RequestObserved
 use thaw::ids::{EnvId, RequestId, Stamp};
 use thaw::state::State;
 
-fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_kb;
 
 fn main() {
     let envs: Vec<EnvId> = (0..1000u64).map(|i| EnvId(format!("{i:032x}"))).collect();

@@ -7,16 +7,9 @@ use thaw::config::EmulatorConfig;
 use thaw::whatif::trace::{Arrival, Basis};
 use thaw::whatif::{Scenario, Trace, simulate};
 
-fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_kb;
 
 fn main() {
     let s = Scenario {
