@@ -103,6 +103,7 @@ impl LambdaTarget {
         headers.extend(base.headers);
         RequestSpec {
             method: "POST".into(),
+            latency_tells: kind == InvocationType::RequestResponse,
             headers,
             body: if base.body.is_empty() {
                 b"{}".to_vec()

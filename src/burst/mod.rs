@@ -62,12 +62,7 @@ pub async fn run(
         // Fail before the first request if signing cannot work.
         s.request_bytes(&target, &spec)?;
     }
-    // An asynchronous or dry-run Invoke is answered before (or without) any Init: its
-    // latency says nothing of cold starts.
-    let infer = !spec
-        .headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("x-amz-invocation-type") && v != "RequestResponse");
+    let infer = spec.latency_tells;
     let plan_text = plan.to_string();
     on_event(Event::new(
         clock.stamp(),

@@ -112,6 +112,9 @@ pub struct RequestSpec {
     pub timeout: Duration,
     /// Certificates trusted for HTTPS besides the Mozilla roots (`--cacert`).
     pub extra_roots: Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>,
+    /// Whether an answer's latency says cold or warm when nothing else does. Not for an
+    /// answer that comes before (or without) any Init: a queued or dry-run Invoke.
+    pub latency_tells: bool,
 }
 
 impl Default for RequestSpec {
@@ -122,6 +125,7 @@ impl Default for RequestSpec {
             body: Vec::new(),
             timeout: Duration::from_secs(30),
             extra_roots: Vec::new(),
+            latency_tells: true,
         }
     }
 }

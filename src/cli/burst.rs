@@ -148,6 +148,7 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
             Some(path) => load_pem(path)?,
             None => Vec::new(),
         },
+        latency_tells: true,
     };
     let lambda = match args.url.as_deref() {
         Some(url) => LambdaTarget::parse(url).map_err(|e| e.to_string())?,
