@@ -24,6 +24,11 @@ impl Clock {
         }
     }
 
+    /// When the clock started, epoch µs: its times are µs after this.
+    pub fn zero_wall_us(&self) -> i64 {
+        self.start_wall_us
+    }
+
     /// Monotonic time since the clock started.
     pub fn now(&self) -> Duration {
         self.start.elapsed()

@@ -361,6 +361,8 @@ pub fn worker_answer(data: &[u8]) {
         burst: "b1".into(),
         worker: 0,
         target: "https://example.com/".into(),
+        endpoint_url: None,
+        sigv4_service: None,
         method: "GET".into(),
         headers: Vec::new(),
         body_b64: String::new(),

@@ -13,17 +13,18 @@ pub struct LambdaTarget {
 }
 
 /// `X-Amz-Invocation-Type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "app", derive(clap::ValueEnum))]
 pub enum InvocationType {
     /// Synchronous: the answer carries the payload and the Tail log
     #[default]
-    #[value(name = "RequestResponse")]
+    #[cfg_attr(feature = "app", value(name = "RequestResponse"))]
     RequestResponse,
     /// Queued: 202 at once; the function runs later
-    #[value(name = "Event")]
+    #[cfg_attr(feature = "app", value(name = "Event"))]
     Event,
     /// Checks the request and permissions only: 204
-    #[value(name = "DryRun")]
+    #[cfg_attr(feature = "app", value(name = "DryRun"))]
     DryRun,
 }
 

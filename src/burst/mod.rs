@@ -55,6 +55,21 @@ pub async fn run(
     spec: RequestSpec,
     signer: Option<sigv4::Signer>,
     clock: Clock,
+    on_event: impl FnMut(Event),
+) -> Result<Vec<StepReport>, String> {
+    run_released_at(plan, target, spec, signer, clock, None, on_event).await
+}
+
+/// [`run`], with every parallel step released at `at` once connected (a fan-out worker's
+/// share: its connections open ahead, its writes on the instant shared with the others).
+/// A step connected only after `at` releases at once, and its report says when.
+pub async fn run_released_at(
+    plan: &Plan,
+    target: Target,
+    spec: RequestSpec,
+    signer: Option<sigv4::Signer>,
+    clock: Clock,
+    at: Option<std::time::Instant>,
     mut on_event: impl FnMut(Event),
 ) -> Result<Vec<StepReport>, String> {
     let connector = conn::Connector::new(&target, &spec.extra_roots)?;
@@ -73,15 +88,9 @@ pub async fn run(
     ));
     let (tx, mut rx) = mpsc::channel(8192);
     let started = Arc::new(AtomicU32::new(0));
-    let ctx = Arc::new(run::Ctx::new(
-        target,
-        spec,
-        signer,
-        connector,
-        clock,
-        tx,
-        started.clone(),
-    ));
+    let ctx = Arc::new(
+        run::Ctx::new(target, spec, signer, connector, clock, tx, started.clone()).released_at(at),
+    );
     let steps = plan.steps.clone();
     let exec = AbortOnDrop(tokio::spawn(async move {
         let mut reports = Vec::with_capacity(steps.len());

@@ -8,7 +8,7 @@
 //! finish with an await, after the loops.
 
 use std::sync::{Arc, Barrier, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::conn::Writer;
 use crate::event::ErrorKind;
@@ -19,6 +19,8 @@ use super::http1;
 const MIN_PER_SHARD: usize = 32;
 /// More threads than this contend on the receiver's side more than they gain.
 const MAX_SHARDS: usize = 8;
+/// How long before an instant the release stops sleeping and spins.
+const SPIN: Duration = Duration::from_millis(2);
 
 /// What became of one connection's write.
 pub enum Written<T> {
@@ -45,15 +47,17 @@ pub fn shards(n: usize) -> usize {
     (n / MIN_PER_SHARD).clamp(1, cores().min(MAX_SHARDS))
 }
 
-/// Writes `request` to every writer, sharded over threads released together. Blocks the
-/// calling thread for the length of the release (milliseconds), so call it off the async
-/// workers (`spawn_blocking`).
+/// Writes `request` to every writer, sharded over threads released together, at `at`
+/// if given (else now). Blocks the calling thread until then and for the length of the
+/// release (milliseconds), so call it off the async workers (`spawn_blocking`).
 pub fn release<T: Send + 'static>(
     connections: Vec<(Writer, T)>,
     request: &Arc<[u8]>,
+    at: Option<Instant>,
 ) -> Vec<Written<T>> {
     let k = shards(connections.len());
     if k == 1 {
+        wait_until(at);
         return write_all_once(connections, request, None);
     }
     let per = connections.len().div_ceil(k);
@@ -78,6 +82,8 @@ pub fn release<T: Send + 'static>(
             let request = request.clone();
             threads.push(scope.spawn(move || write_all_once(part, &request, Some(&barrier))));
         }
+        // The shards wait at the barrier for this thread, which waits for the instant.
+        wait_until(at);
         let mut out = write_all_once(mine.unwrap_or_default(), request, Some(&barrier));
         for t in threads {
             // A shard's thread cannot panic (no indexing, no unwrap); if it did, its
@@ -88,6 +94,23 @@ pub fn release<T: Send + 'static>(
         }
         out
     })
+}
+
+/// Blocks until `at`: asleep until the last 2 ms (a sleep may overshoot by about a
+/// millisecond), then spinning, so the release starts within microseconds of it.
+fn wait_until(at: Option<Instant>) {
+    let Some(at) = at else { return };
+    loop {
+        let left = at.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        if left > SPIN {
+            std::thread::sleep(left.saturating_sub(SPIN));
+        } else {
+            std::hint::spin_loop();
+        }
+    }
 }
 
 /// One shard's loop: wait for the others, then one non-blocking write per socket.
@@ -134,5 +157,15 @@ mod tests {
         assert_eq!(shards(10), 1);
         assert_eq!(shards(64), 2.min(cores));
         assert_eq!(shards(100_000), cores.min(MAX_SHARDS));
+    }
+
+    #[test]
+    fn waiting_for_an_instant_ends_on_it() {
+        let at = Instant::now() + Duration::from_millis(20);
+        wait_until(Some(at));
+        let after = Instant::now();
+        assert!(after >= at);
+        wait_until(Instant::now().checked_sub(Duration::from_millis(10)));
+        wait_until(None);
     }
 }

@@ -42,6 +42,8 @@ pub struct StepReport {
     /// Open model: requests that started more than 5 ms after their planned time.
     pub late_starts: u64,
     pub max_lateness: Duration,
+    /// Parallel: the first and the last request fully written (of the widest release).
+    pub released: Option<(Instant, Instant)>,
 }
 
 /// Shared by the tasks of one run.
@@ -57,6 +59,8 @@ pub struct Ctx {
     /// Requests started by this run (the collector subtracts the answers it passed on).
     started: Arc<AtomicU32>,
     addr: Mutex<Option<SocketAddr>>,
+    /// Parallel steps release at this instant instead of as soon as they are connected.
+    release_at: Option<Instant>,
 }
 
 impl Ctx {
@@ -81,7 +85,15 @@ impl Ctx {
             next_id: AtomicU64::new(0),
             started,
             addr: Mutex::new(None),
+            release_at: None,
         }
+    }
+
+    /// Parallel steps wait for `at` (a fan-out's instant) once connected, then release.
+    #[must_use]
+    pub fn released_at(mut self, at: Option<Instant>) -> Self {
+        self.release_at = at;
+        self
     }
 
     /// The request's bytes: fixed, or signed within the last minute.
@@ -229,7 +241,8 @@ pub async fn step(ctx: &Arc<Ctx>, step: &Step) -> StepReport {
     };
     match step {
         Step::Parallel { n } => {
-            report.release_spread = parallel(ctx, *n).await;
+            report.released = parallel(ctx, *n).await;
+            report.release_spread = report.released.map(|(a, b)| b - a);
             report.requests = u64::from(*n);
         }
         Step::Serial { n, think } => {
@@ -248,9 +261,12 @@ pub async fn step(ctx: &Arc<Ctx>, step: &Step) -> StepReport {
             let start = tokio::time::Instant::now();
             let mut round = 0u32;
             loop {
-                let spread = parallel(ctx, *n).await;
+                let released = parallel(ctx, *n).await;
+                let spread = released.map(|(a, b)| b - a);
                 report.requests += u64::from(*n);
-                report.release_spread = report.release_spread.max(spread);
+                if spread > report.release_spread {
+                    (report.release_spread, report.released) = (spread, released);
+                }
                 round += 1;
                 let next = start + *every * round;
                 if duration.is_some_and(|d| next > start + d) {
@@ -264,8 +280,9 @@ pub async fn step(ctx: &Arc<Ctx>, step: &Step) -> StepReport {
     report
 }
 
-/// Opens `n` connections, then writes `n` requests in one loop. Returns the release spread.
-async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
+/// Opens `n` connections, then writes `n` requests in one loop (at the run's release
+/// instant, if it has one). Returns when the first and the last request were written.
+async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<(Instant, Instant)> {
     // 1. Connect everything first (bounded concurrency), so the release is only writes.
     let gate = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
     let mut connecting = JoinSet::new();
@@ -311,11 +328,12 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
     }
     // 3. The release: every request written at once, sharded over the cores (release.rs);
     // no await inside it unless a socket's buffer is full.
-    let planned = Instant::now();
+    let at = ctx.release_at;
+    let planned = at.unwrap_or_else(Instant::now);
     let request = ctx.request();
     let to_write = request.clone();
     let Ok(written) =
-        tokio::task::spawn_blocking(move || release::release(writers, &to_write)).await
+        tokio::task::spawn_blocking(move || release::release(writers, &to_write, at)).await
     else {
         return None;
     };
@@ -353,7 +371,7 @@ async fn parallel(ctx: &Arc<Ctx>, n: u32) -> Option<Duration> {
     }
     while readers.join_next().await.is_some() {}
     drop(open);
-    Some(last?.saturating_duration_since(first?))
+    Some((first?, last?))
 }
 
 /// Open model: request `i` is planned at `start + i / per_s` and started then, whatever

@@ -81,6 +81,7 @@ pub fn summary(path: &std::path::Path) -> Result<String, String> {
                 release_spread: done.release_spread_us.map(Duration::from_micros),
                 late_starts: done.late_starts,
                 max_lateness: Duration::ZERO,
+                released: None,
             });
         }
         state.apply(&e);

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+pub mod work;
 pub mod worker;
 
 /// Splits `n` requests over `workers` as evenly as can be: the first `n % workers` carry

@@ -11,6 +11,44 @@ use crate::ids::RequestId;
 
 /// Largest answer read from a worker: Lambda's synchronous response limit.
 pub const MAX_ANSWER: usize = 6 * 1024 * 1024;
+/// Most requests one worker carries: a Lambda environment may open 1,024 file
+/// descriptors, and each request holds a socket until it is answered.
+pub const MAX_SHARE: u64 = 1_000;
+
+/// What thaw asks of a worker: where its clock stands (and how long a connection to the
+/// target takes from there), or its share of a burst.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Call {
+    Clock(ClockCall),
+    Burst(Job),
+}
+
+/// A clock probe: the worker answers its wall clock, and with a target, how long one
+/// connection to it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockCall {
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub endpoint_url: Option<String>,
+}
+
+/// A worker's answer to a clock probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockAnswer {
+    /// The worker's wall clock when it ran, epoch µs.
+    pub now_us: i64,
+    /// Its first invocation since its environment started.
+    pub cold: bool,
+    /// One connection (and TLS handshake) to the target, when asked.
+    #[serde(default)]
+    pub connect_us: Option<u64>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
 
 /// One worker's job. No credential is ever in it: a target that needs signing is signed
 /// by the worker's own role.
@@ -23,6 +61,13 @@ pub struct Job {
     pub worker: u32,
     /// `http(s)://...`, or `lambda:NAME[:QUALIFIER]`.
     pub target: String,
+    /// For a `lambda:` target: the Lambda API's endpoint, when not the Region's own.
+    #[serde(default)]
+    pub endpoint_url: Option<String>,
+    /// Sign every request with SigV4 for this service (a function URL with IAM auth),
+    /// with the worker's own role.
+    #[serde(default)]
+    pub sigv4_service: Option<String>,
     pub method: String,
     pub headers: Vec<(String, String)>,
     /// The body, base64.
@@ -36,17 +81,26 @@ pub struct Job {
 }
 
 /// A worker's answer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
     pub burst: String,
     pub worker: u32,
+    /// Its first invocation since its environment started.
+    #[serde(default)]
+    pub cold: bool,
     /// The worker's session clock's zero, epoch µs on its own clock: its observations'
     /// times are µs after it.
     pub zero_wall_us: i64,
-    /// Its release: first and last request written, µs on its session clock.
-    pub release_start_us: u64,
-    pub release_end_us: u64,
+    /// Its release: first and last request written, µs on its session clock; none when
+    /// nothing was written.
+    #[serde(default)]
+    pub release_start_us: Option<u64>,
+    #[serde(default)]
+    pub release_end_us: Option<u64>,
+    /// The instant had passed this many µs before the worker started: it sent nothing.
+    #[serde(default)]
+    pub missed_by_us: Option<u64>,
     #[serde(default)]
     pub observations: Vec<RequestObserved>,
     /// Why it could not do all of its share, if it could not.
@@ -91,7 +145,11 @@ impl Answer {
                 share: job.requests,
             });
         }
-        if answer.release_end_us < answer.release_start_us || answer.zero_wall_us < 0 {
+        let release_ok = match (answer.release_start_us, answer.release_end_us) {
+            (Some(start), Some(end)) => end >= start,
+            (start, end) => start.is_none() && end.is_none(),
+        };
+        if !release_ok || answer.zero_wall_us < 0 {
             return Err(AnswerError::Clock(answer.worker));
         }
         Ok(answer)
@@ -108,14 +166,16 @@ impl Answer {
     }
 
     /// The worker's release start, µs after the instant on thaw's clock (negative:
-    /// early).
-    pub fn lateness_us(&self, instant_wall_us: i64, offset: Offset) -> i64 {
+    /// early); none if it released nothing.
+    pub fn lateness_us(&self, instant_wall_us: i64, offset: Offset) -> Option<i64> {
         let start = self
             .zero_wall_us
-            .saturating_add(i64::try_from(self.release_start_us).unwrap_or(i64::MAX));
-        start
-            .saturating_sub(offset.offset_us)
-            .saturating_sub(instant_wall_us)
+            .saturating_add(i64::try_from(self.release_start_us?).unwrap_or(i64::MAX));
+        Some(
+            start
+                .saturating_sub(offset.offset_us)
+                .saturating_sub(instant_wall_us),
+        )
     }
 
     /// The observations on thaw's session clock, their ids made unique across workers.
@@ -148,6 +208,8 @@ mod tests {
             burst: "b1".into(),
             worker: 2,
             target: "https://example.com/".into(),
+            endpoint_url: None,
+            sigv4_service: None,
             method: "GET".into(),
             headers: Vec::new(),
             body_b64: String::new(),
@@ -174,7 +236,7 @@ mod tests {
         let thaw_zero = 1_795_000_000_000_000 - 500_000;
         assert_eq!(
             answer.lateness_us(1_795_000_001_000_000 - 2_000, offset),
-            0,
+            Some(0),
             "released on the instant"
         );
         let obs = answer.into_observations(offset, thaw_zero);
