@@ -367,7 +367,7 @@ pub fn worker_answer(data: &[u8]) {
         headers: Vec::new(),
         body_b64: String::new(),
         requests: 100,
-        release_at_ms: 1_795_000_001_000,
+        release_at_us: 1_795_000_001_000_000,
         timeout_ms: 30_000,
     };
     let Ok(answer) = Answer::parse(data, &job) else {

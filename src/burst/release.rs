@@ -20,7 +20,7 @@ const MIN_PER_SHARD: usize = 32;
 /// More threads than this contend on the receiver's side more than they gain.
 const MAX_SHARDS: usize = 8;
 /// How long before an instant the release stops sleeping and spins.
-const SPIN: Duration = Duration::from_millis(2);
+const SPIN: Duration = Duration::from_micros(300);
 
 /// What became of one connection's write.
 pub enum Written<T> {
@@ -96,8 +96,9 @@ pub fn release<T: Send + 'static>(
     })
 }
 
-/// Blocks until `at`: asleep until the last 2 ms (a sleep may overshoot by about a
-/// millisecond), then spinning, so the release starts within microseconds of it.
+/// Blocks until `at`: asleep until its last [`SPIN`] (a thread's sleep overshoots by
+/// tens of µs), then spinning, so the release starts within microseconds of it without
+/// taking a core from the other workers for long.
 fn wait_until(at: Option<Instant>) {
     let Some(at) = at else { return };
     loop {

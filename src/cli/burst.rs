@@ -88,6 +88,26 @@ pub struct BurstArgs {
     /// Summary format on stdout: text, or json for scripts; csv prints one row per request
     #[arg(long, short, value_enum, default_value_t = Output::Text)]
     pub output: Output,
+    /// Fan a 'parallel N' burst out over W Lambda workers (thaw's burst worker
+    /// function), released at one instant: for bursts larger, or farther away, than one
+    /// machine releases well
+    #[arg(long, value_name = "W")]
+    pub fan_out: Option<u32>,
+    /// --fan-out: the burst worker function (assets/burst-worker deploys it)
+    #[arg(
+        long,
+        value_name = "lambda:NAME",
+        default_value = "lambda:thaw-burst-worker"
+    )]
+    pub worker: String,
+    /// --fan-out: the workers' Lambda API, e.g. a running `thaw emulate`
+    /// [default: `https://lambda.REGION.amazonaws.com`]
+    #[arg(long, value_name = "URL", requires = "fan_out")]
+    pub worker_endpoint_url: Option<String>,
+    /// --fan-out: how far ahead to set the release instant [default: measured from the
+    /// workers' clock probes]
+    #[arg(long, value_name = "DURATION", requires = "fan_out")]
+    pub lead: Option<String>,
 }
 
 fn load_pem(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
@@ -104,9 +124,11 @@ fn load_pem(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, Stri
     Ok(certs)
 }
 
-struct Prepared {
-    plan: Plan,
-    spec: RequestSpec,
+pub(super) struct Prepared {
+    pub plan: Plan,
+    /// The request as given, before a `lambda:` target made it an Invoke.
+    pub given: RequestSpec,
+    pub spec: RequestSpec,
     /// An absolute URL, or the path to use on the embedded emulator.
     url: Result<Target, String>,
     /// Invoking through the Lambda API.
@@ -150,6 +172,7 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
         },
         latency_tells: true,
     };
+    let given = spec.clone();
     let lambda = match args.url.as_deref() {
         Some(url) => LambdaTarget::parse(url).map_err(|e| e.to_string())?,
         None => None,
@@ -165,6 +188,7 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
         // starts: burst::lambda::connect.
         return Ok(Prepared {
             plan,
+            given,
             spec,
             url: Err(String::new()),
             lambda,
@@ -177,6 +201,7 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
     };
     Ok(Prepared {
         plan,
+        given,
         spec,
         url,
         lambda: None,
@@ -185,6 +210,9 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
 
 pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     let prepared = prepare(&args).map_err(Failure::Config)?;
+    if let Some(workers) = args.fan_out {
+        return super::fanout::run(global, workers, &args, prepared).await;
+    }
     warn_about_open_files(&prepared);
     // Installed before the emulator starts, so a stop signal always shuts it down.
     let mut stop = StopSignals::new(true);
@@ -330,7 +358,7 @@ async fn fold_platform(
 }
 
 /// Records the run to `path` (the embedded emulator's events come through its tee).
-fn start_recorder(
+pub(super) fn start_recorder(
     path: &std::path::Path,
     target: &str,
     plan: &burst::Plan,
@@ -455,7 +483,11 @@ async fn start_target(
 }
 
 /// The summary on stdout, as text, JSON or CSV rows.
-fn print_summary(output: Output, summary: &Summary, rows: &[crate::event::RequestObserved]) {
+pub(super) fn print_summary(
+    output: Output,
+    summary: &Summary,
+    rows: &[crate::event::RequestObserved],
+) {
     let mut out = std::io::stdout().lock();
     let written = match output {
         Output::Text => write!(out, "{}", summary.text()),

@@ -5,6 +5,7 @@ mod compare;
 mod docs;
 mod doctor;
 mod emulate;
+mod fanout;
 mod import;
 mod live;
 mod replay;

@@ -4,8 +4,10 @@
 //! Everything here is plain data with a stable serde form: recordings are JSON Lines of
 //! [`Event`]s, so a field rename here is a format change.
 
+mod fanout;
 mod sink;
 
+pub use fanout::{FanOutReport, MAX_WORKERS, Spread, WorkerOutcome, WorkerReport};
 pub use sink::EventSink;
 
 use std::time::Duration;
@@ -136,6 +138,8 @@ pub enum EventKind {
     Sizing { text: String, compact: String },
     /// The asynchronous (`Event`) invocation queue changed.
     AsyncQueue(AsyncQueueStats),
+    /// A fanned-out burst's workers answered: how close to the instant they released.
+    FanOut(FanOutReport),
 }
 
 /// Lambda's queue of asynchronous invocations, as the emulator keeps it.

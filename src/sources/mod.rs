@@ -4,6 +4,7 @@
 pub mod aws;
 pub mod cloudwatch;
 pub mod control;
+pub mod fanout;
 pub mod function;
 pub mod logs;
 pub mod replay;

@@ -2,6 +2,7 @@
 //! arrives inside events. Bounded: the environment table holds the live environments
 //! plus a window of dead ones; everything else is fixed-size rings and histograms.
 
+mod filing;
 pub mod envs;
 pub mod lanes;
 mod metrics;
@@ -11,13 +12,14 @@ pub mod stats;
 use std::collections::VecDeque;
 
 use crate::event::{
-    AsyncQueueStats, BurstFinished, DestroyReason, Event, EventKind, FunctionConfig, InitType,
-    InvokeOutcome, LogLine, ReplayProgress, RequestObserved,
+    AsyncQueueStats, BurstFinished, DestroyReason, Event, EventKind, FanOutReport, FunctionConfig,
+    InitType, InvokeOutcome, LogLine, ReplayProgress, RequestObserved,
 };
 use crate::histogram;
 use crate::ids::{EnvId, Stamp};
 
 pub use self::envs::{EnvRow, EnvState, EnvTable};
+use self::filing::{files_history, second_of, wall_of};
 pub use self::lanes::{InitSpan, Lane, LaneEnd, Span};
 pub use self::metrics::MetricSeries;
 use self::ring::Ring;
@@ -103,6 +105,8 @@ pub struct State {
     pub sizing: Option<(String, String)>,
     /// The emulator's queue of asynchronous invocations, once it held any.
     pub async_queue: Option<AsyncQueueStats>,
+    /// The last fanned-out burst's synchronisation (its requests are in the rest).
+    pub fanout: Option<Box<FanOutReport>>,
 }
 
 /// A plan in progress.
@@ -121,40 +125,12 @@ impl Default for State {
     }
 }
 
-/// History is filed by wall-clock second (Unix), so data from before the session (a
-/// log lookback) has a place too.
-fn second_of(wall_us: i64) -> u64 {
-    u64::try_from(wall_us.div_euclid(1_000_000)).unwrap_or(0)
-}
-
-/// The wall time of a session-clock instant, from an event stamped on the same clock.
-fn wall_of(at: Stamp, mono_us: u64) -> i64 {
-    let back = i64::try_from(at.mono_us.saturating_sub(mono_us)).unwrap_or(i64::MAX);
-    at.wall_us.saturating_sub(back)
-}
-
 /// Sets `key`'s message in a list of `(key, message)`, in order of first report.
 fn set(list: &mut Vec<(String, String)>, key: &str, message: &str) {
     match list.iter_mut().find(|(k, _)| k == key) {
         Some((_, m)) => message.clone_into(m),
         None => list.push((key.to_string(), message.to_string())),
     }
-}
-
-/// Events whose time goes into history (the rest are about now).
-fn files_history(kind: &EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::Request(_)
-            | EventKind::InitStart { .. }
-            | EventKind::InitEnd { .. }
-            | EventKind::InvokeStart { .. }
-            | EventKind::InvokeEnd { .. }
-            | EventKind::Throttle { .. }
-            | EventKind::Reclaimed { .. }
-            | EventKind::Destroyed { .. }
-            | EventKind::Frozen { .. }
-    )
 }
 
 /// How late an event may arrive and still be filed in history (the per-second window).
@@ -181,6 +157,7 @@ impl State {
             replay: None,
             function: None,
             async_queue: None,
+            fanout: None,
             sizing: None,
         }
     }
@@ -267,6 +244,7 @@ impl State {
             EventKind::Cleared => self.cleared(),
             EventKind::FunctionConfig(f) => self.function = Some(f.clone()),
             EventKind::AsyncQueue(q) => self.async_queue = Some(*q),
+            EventKind::FanOut(f) => self.fanout = Some(Box::new(f.clone())),
             EventKind::Sizing { text, compact } => {
                 self.sizing = Some((text.clone(), compact.clone()));
             }

@@ -1,7 +1,7 @@
-//! Fanning a burst out over W workers (issue "Bursts beyond one machine"): how the
-//! requests are shared, where the workers' clocks stand against thaw's, and how close to
-//! one instant their releases came. Pure arithmetic on epoch microseconds, so the
-//! controller and its tests share it.
+//! Fanning a burst out over W Lambda workers: how the requests are shared, where the
+//! workers' clocks stand against thaw's and when to release (pure arithmetic on epoch
+//! microseconds); what thaw and a worker say to each other (`worker`); what a worker
+//! does (`work`).
 
 use std::time::Duration;
 
@@ -61,31 +61,6 @@ pub fn release_at(now_us: i64, lead: Duration, offset: Offset) -> i64 {
         .saturating_add(offset.uncertainty_us)
 }
 
-/// How close the workers' releases came to the instant: each one's start minus the
-/// instant (on thaw's clock), as p50, p99 and the widest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Spread {
-    pub p50_us: i64,
-    pub p99_us: i64,
-    pub max_us: i64,
-}
-
-/// The spread of `lateness_us` (each worker's release start minus the instant; negative
-/// is early). `None` for no workers.
-pub fn spread(lateness_us: &[i64]) -> Option<Spread> {
-    if lateness_us.is_empty() {
-        return None;
-    }
-    let mut v: Vec<i64> = lateness_us.iter().map(|l| l.saturating_abs()).collect();
-    v.sort_unstable();
-    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-    Some(Spread {
-        p50_us: at(0.5),
-        p99_us: at(0.99),
-        max_us: v[v.len() - 1],
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,7 +115,7 @@ mod tests {
     }
 
     #[test]
-    fn release_leaves_room_and_spread_reads_lateness() {
+    fn release_leaves_room_for_the_lead_and_the_uncertainty() {
         let offset = Offset {
             offset_us: 0,
             uncertainty_us: 1_500,
@@ -149,8 +124,5 @@ mod tests {
             release_at(1_000_000, Duration::from_millis(800), offset),
             1_801_500
         );
-        let s = spread(&[200, -300, 1_000, 50]).expect("four workers");
-        assert_eq!((s.p50_us, s.max_us), (300, 1_000));
-        assert_eq!(spread(&[]), None);
     }
 }

@@ -33,6 +33,11 @@ pub async fn call(event: serde_json::Value) -> Result<serde_json::Value, String>
     answer.map_err(|e| format!("the answer does not serialize: {e}"))
 }
 
+/// This environment, as Lambda names its log stream.
+fn env() -> Option<String> {
+    std::env::var("AWS_LAMBDA_LOG_STREAM_NAME").ok()
+}
+
 fn wall_now_us() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -79,6 +84,7 @@ async fn clock(c: ClockCall, cold: bool) -> ClockAnswer {
     let mut answer = ClockAnswer {
         now_us,
         cold,
+        env: env(),
         connect_us: None,
         error: None,
     };
@@ -118,6 +124,7 @@ async fn burst(job: Job, cold: bool) -> Answer {
         burst: job.burst.clone(),
         worker: job.worker,
         cold,
+        env: env(),
         zero_wall_us: clock.zero_wall_us(),
         release_start_us: None,
         release_end_us: None,
@@ -125,7 +132,7 @@ async fn burst(job: Job, cold: bool) -> Answer {
         observations: Vec::new(),
         error: None,
     };
-    let instant_us = job.release_at_ms.saturating_mul(1_000);
+    let instant_us = job.release_at_us;
     let before = instant_us.saturating_sub(wall_now_us());
     if before < 0 {
         let missed = before.unsigned_abs();

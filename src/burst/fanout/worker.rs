@@ -43,6 +43,9 @@ pub struct ClockAnswer {
     pub now_us: i64,
     /// Its first invocation since its environment started.
     pub cold: bool,
+    /// Its environment (its log stream's name), to tell apart the clocks of the hosts.
+    #[serde(default)]
+    pub env: Option<String>,
     /// One connection (and TLS handshake) to the target, when asked.
     #[serde(default)]
     pub connect_us: Option<u64>,
@@ -75,8 +78,8 @@ pub struct Job {
     pub body_b64: String,
     /// This worker's share of the requests.
     pub requests: u64,
-    /// When to release, epoch ms on the worker's clock (thaw's instant plus the offset).
-    pub release_at_ms: i64,
+    /// When to release, epoch µs on the worker's clock (thaw's instant plus the offset).
+    pub release_at_us: i64,
     pub timeout_ms: u64,
 }
 
@@ -89,6 +92,9 @@ pub struct Answer {
     /// Its first invocation since its environment started.
     #[serde(default)]
     pub cold: bool,
+    /// Its environment (its log stream's name).
+    #[serde(default)]
+    pub env: Option<String>,
     /// The worker's session clock's zero, epoch µs on its own clock: its observations'
     /// times are µs after it.
     pub zero_wall_us: i64,
@@ -214,7 +220,7 @@ mod tests {
             headers: Vec::new(),
             body_b64: String::new(),
             requests: 2,
-            release_at_ms: 1_795_000_001_000,
+            release_at_us: 1_795_000_001_000_000,
             timeout_ms: 30_000,
         }
     }

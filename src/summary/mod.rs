@@ -1,6 +1,10 @@
 //! The end-of-run summary of `thaw burst`, read from the same [`State`] the TUI draws:
 //! as text for people, JSON for scripts, CSV rows per request.
 
+mod fanout;
+
+pub use fanout::FanOutSummary;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -170,6 +174,9 @@ pub struct Summary {
     /// function's logs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<PlatformSummary>,
+    /// A burst fanned out over Lambda workers: how close to one instant they released.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fanout: Option<FanOutSummary>,
 }
 
 fn ms(d: std::time::Duration) -> f64 {
@@ -216,6 +223,7 @@ impl Summary {
                 })
                 .collect(),
             platform: PlatformSummary::of(state),
+            fanout: state.fanout.as_deref().map(FanOutSummary::of),
         }
     }
 
@@ -391,6 +399,9 @@ impl Summary {
                     s.late_starts, s.requests, s.max_lateness_ms, s.step
                 );
             }
+        }
+        if let Some(f) = &self.fanout {
+            o.push_str(&f.text());
         }
         o.push_str(&self.platform_text(self.environments));
         o

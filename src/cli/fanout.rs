@@ -1,0 +1,195 @@
+//! `thaw burst URL -p 'parallel N' --fan-out W`: the burst released by W Lambda workers
+//! at one instant (`sources::fanout`), previewed before anything is invoked (the
+//! invocations, the concurrency they take, what they cost), then summarised and recorded
+//! like any burst.
+
+use std::time::Duration;
+
+use super::burst::{BurstArgs, EXIT_REQUESTS_FAILED, Prepared, print_summary, start_recorder};
+use super::{Failure, GlobalArgs};
+use crate::burst::lambda::LambdaTarget;
+use crate::burst::{Step, StepReport};
+use crate::clock::Clock;
+use crate::config::PricingConfig;
+use crate::event::{EventKind, WorkerOutcome};
+use crate::sources::fanout::{self, FanOut, PROBE_ROUNDS, Shot};
+use crate::state::State;
+use crate::stop::StopSignals;
+use crate::summary::Summary;
+
+/// The fan-out as the flags describe it, checked before anything is invoked.
+fn plan(workers: u32, args: &BurstArgs, prepared: &Prepared) -> Result<(FanOut, Shot), String> {
+    let [Step::Parallel { n }] = prepared.plan.steps.as_slice() else {
+        return Err(format!(
+            "--fan-out releases one parallel step, like -p 'parallel 5000'; '{}' is not one",
+            prepared.plan
+        ));
+    };
+    let target = match args.url.as_deref() {
+        Some(u) if !u.starts_with('/') => u.to_string(),
+        _ => {
+            return Err("--fan-out needs the endpoint's URL (or lambda:NAME): the workers fire from Lambda, not from this machine's embedded emulator".into());
+        }
+    };
+    let function = LambdaTarget::parse(&args.worker)
+        .map_err(|e| format!("--worker: {e}"))?
+        .ok_or_else(|| {
+            format!(
+                "--worker '{}' is not lambda:NAME; deploy assets/burst-worker and name its function",
+                args.worker
+            )
+        })?;
+    let lead = match &args.lead {
+        Some(raw) => Some(
+            humantime::parse_duration(raw)
+                .map_err(|_| format!("--lead '{raw}' is not a duration, like 800ms or 2s"))?,
+        ),
+        None => None,
+    };
+    let fan = FanOut {
+        workers,
+        function,
+        endpoint_url: args.worker_endpoint_url.clone(),
+        region: args.region.clone(),
+        profile: None,
+        lead,
+    };
+    let shot = Shot {
+        target,
+        target_endpoint_url: args.endpoint_url.clone(),
+        sigv4_service: args.sigv4.then(|| args.sigv4_service.clone()),
+        spec: prepared.given.clone(),
+        requests: u64::from(*n),
+    };
+    fan.check(&shot)?;
+    Ok((fan, shot))
+}
+
+/// What the fan-out takes and costs, said before it is fired.
+async fn preview(fan: &FanOut, shot: &Shot, client: &aws_sdk_lambda::Client, p: &PricingConfig) {
+    let invocations = u64::from(fan.workers) * u64::from(PROBE_ROUNDS + 1);
+    let share = shot.requests.div_ceil(u64::from(fan.workers.max(1)));
+    let requests_usd = invocations as f64 * p.requests_per_million / 1e6;
+    let region = fan.region.clone().unwrap_or_default();
+    let described = crate::sources::function::describe(
+        client,
+        &fan.function.function,
+        fan.function.qualifier.as_deref(),
+        &region,
+    )
+    .await;
+    let cost = match &described {
+        Ok(c) => {
+            let arm = c.architecture == "arm64";
+            let price = if arm {
+                p.duration_gb_s_arm
+            } else {
+                p.duration_gb_s_x86
+            };
+            let most = invocations as f64 * f64::from(c.timeout_s) * f64::from(c.memory_mb)
+                / 1024.0
+                * price;
+            format!(
+                " ({} MB {}, timeout {} s); ${requests_usd:.6} in requests plus their duration, at most ${:.4} if each ran to its timeout",
+                c.memory_mb,
+                c.architecture,
+                c.timeout_s,
+                requests_usd + most
+            )
+        }
+        Err(e) => format!(
+            "; ${requests_usd:.6} in requests plus their duration (its configuration is unknown: {})",
+            e.message()
+        ),
+    };
+    eprintln!(
+        "thaw burst: fan-out over {} workers of {}{cost}",
+        fan.workers,
+        fan.name()
+    );
+    eprintln!(
+        "thaw burst: {share} requests each; {} clock probes and {} burst invocations, {} of the account's concurrency while they run",
+        invocations - u64::from(fan.workers),
+        fan.workers,
+        fan.workers
+    );
+    if let Ok(c) = &described
+        && Duration::from_secs(u64::from(c.timeout_s)) < shot.spec.timeout + Duration::from_secs(2)
+    {
+        eprintln!(
+            "thaw burst: warning: the worker's timeout ({} s) is shorter than the lead plus --timeout ({} s): a slow answer times the worker out and loses its share; raise the function's Timeout",
+            c.timeout_s,
+            shot.spec.timeout.as_secs()
+        );
+    }
+}
+
+/// Runs the fan-out and prints the summary; the exit status says whether every request
+/// was answered well and every worker released.
+pub async fn run(
+    global: &GlobalArgs,
+    workers: u32,
+    args: &BurstArgs,
+    prepared: Prepared,
+) -> Result<u8, Failure> {
+    let (fan, shot) = plan(workers, args, &prepared).map_err(Failure::Config)?;
+    let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
+    let config = crate::config::load(&layers)?;
+    let client = fanout::client(&fan).await.map_err(Failure::Config)?;
+    preview(&fan, &shot, &client, &config.pricing).await;
+    let mut stop = StopSignals::new(true);
+    let clock = Clock::start();
+    let recorder = match &args.record {
+        Some(path) => Some(
+            start_recorder(path, &shot.target, &prepared.plan, clock).map_err(Failure::Config)?,
+        ),
+        None => None,
+    };
+    let mut state = State::new();
+    let mut rows = Vec::new();
+    let keep_rows = args.output == super::burst::Output::Csv;
+    let run = fanout::run(&fan, &shot, &client, clock, |event| {
+        if let Some(r) = &recorder {
+            r.record(&event);
+        }
+        state.apply(&event);
+        if keep_rows && let EventKind::Request(r) = event.kind {
+            rows.push(r);
+        }
+    });
+    let outcome = tokio::select! {
+        r = run => r.map(Some),
+        signal = stop.next() => {
+            eprintln!("\rthaw burst: stopped by {signal}; the workers finish their shares on their own");
+            Ok(None)
+        }
+    };
+    let recording = match recorder {
+        Some(r) => r.finish().await.map(|_| ()),
+        None => Ok(()),
+    };
+    let report = outcome.map_err(|e| {
+        Failure::Run(format!(
+            "{e} (deploy the worker: README, 'Bursts beyond one machine')"
+        ))
+    })?;
+    let plan = format!("parallel {} (fan-out {})", shot.requests, fan.workers);
+    let steps = [StepReport {
+        step: plan.clone(),
+        requests: shot.requests,
+        ..StepReport::default()
+    }];
+    let summary = Summary::new(&state, &shot.target, &plan, &steps);
+    print_summary(args.output, &summary, &rows);
+    recording.map_err(|e| Failure::Run(e.to_string()))?;
+    let all_released = report.is_some_and(|r| {
+        r.workers
+            .iter()
+            .all(|w| w.outcome == WorkerOutcome::Released && w.carried == w.share)
+    });
+    Ok(if summary.failed > 0 || !all_released {
+        EXIT_REQUESTS_FAILED
+    } else {
+        0
+    })
+}
