@@ -114,6 +114,15 @@ async fn preview(fan: &FanOut, shot: &Shot, client: &aws_sdk_lambda::Client, p: 
         fan.workers
     );
     if let Ok(c) = &described
+        && let Some(reserved) = c.reserved.filter(|r| *r < fan.workers)
+    {
+        eprintln!(
+            "thaw burst: warning: the worker's reserved concurrency is {reserved}: {} of the {} workers will be throttled; raise it or lower --fan-out",
+            fan.workers - reserved,
+            fan.workers
+        );
+    }
+    if let Ok(c) = &described
         && Duration::from_secs(u64::from(c.timeout_s)) < shot.spec.timeout + Duration::from_secs(2)
     {
         eprintln!(

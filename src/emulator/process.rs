@@ -230,6 +230,12 @@ impl Processes {
             )
             .env("AWS_REGION", &c.region)
             .env("AWS_DEFAULT_REGION", &c.region)
+            // The execution role's credentials, as Lambda hands them to every function
+            // (placeholders: the emulator takes any signature), so a function that calls
+            // AWS (thaw's burst worker) finds them where it would.
+            .env("AWS_ACCESS_KEY_ID", "ASIATHAWEMULATEDROLE")
+            .env("AWS_SECRET_ACCESS_KEY", "thaw-emulated-role")
+            .env("AWS_SESSION_TOKEN", "thaw-emulated-role-session")
             .env("AWS_LAMBDA_INITIALIZATION_TYPE", init_type.as_str())
             .env("LAMBDA_TASK_ROOT", &task_root)
             .env("LAMBDA_RUNTIME_DIR", &task_root)

@@ -125,7 +125,7 @@ impl FanOutSummary {
         {
             let _ = writeln!(
                 o,
-                "  worker {:<4} {}: {} of {} requests answered for{}",
+                "  worker {:<4} {}: {} of {} requests carried{}",
                 w.worker,
                 w.outcome.as_str(),
                 w.carried,

@@ -20,6 +20,7 @@ mod doctor;
 mod emulator_fidelity;
 mod fuzz_corpus;
 mod import;
+mod fanout;
 mod lambda_api;
 mod lambda_api_clients;
 mod lambda_streaming;

@@ -1,0 +1,397 @@
+//! Bursts fanned out over Lambda workers, offline: one `thaw emulate` runs thaw's burst
+//! worker (assets/burst-worker, built by ./scripts/test) as a `process` function, and
+//! `thaw burst --fan-out` invokes it through that emulator's Invoke API to fire at a
+//! target served by a second `thaw emulate`. Then the ways a worker fails: a crash, a
+//! timeout, a throttle, an instant already past; each is reported as such and the
+//! other workers' requests are kept.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+use thaw::event::{EventKind, WorkerOutcome};
+use thaw::state::State;
+
+use crate::common::{self, Served, scratch::scratch};
+
+/// The burst worker, built beside the `thaw` under test.
+fn worker_bin() -> PathBuf {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_thaw")).with_file_name("thaw-burst-worker");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p thaw-burst-worker` (./scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A `thaw emulate` whose function is the burst worker; `tag` names its processes (the
+/// worker ignores arguments), so a test can find its own.
+fn workers(tag: &str, extra: &[&str]) -> Served {
+    let cmd = format!("{} {tag}", worker_bin().display());
+    let base = [
+        "--port",
+        "0",
+        "--quiet",
+        "--set",
+        "emulator.function_name=thaw-burst-worker",
+        "--set",
+        "emulator.timeout_s=60",
+        "--handler-cmd",
+        &cmd,
+    ];
+    common::serve(&[&base[..], extra].concat())
+}
+
+/// A target that takes a whole fanned-out burst cold: no account or scaling limit below
+/// 5,000 new environments.
+fn target() -> Served {
+    common::serve(&[
+        "--port",
+        "0",
+        "--quiet",
+        "--seed",
+        "7",
+        "--set",
+        "emulator.account_concurrency=5000",
+        "--set",
+        "emulator.scaling_burst=5000",
+    ])
+}
+
+/// `thaw burst ARGS -o json`: the summary and the exit status.
+fn burst(args: &[&str]) -> (Value, Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .arg("burst")
+        .args(args)
+        .args(["-o", "json"])
+        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("thaw burst runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let summary = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (summary, out.status.code(), stderr)
+}
+
+fn outcomes(summary: &Value) -> Value {
+    summary["fanout"]["outcomes"].clone()
+}
+
+#[test]
+fn a_burst_fanned_out_over_4_8_and_16_workers_arrives_whole_and_merges_into_one_state() {
+    let pool = workers("fanout-main", &[]);
+    for w in [4u32, 8, 16] {
+        let n = w * 250;
+        let target = target();
+        let rec = scratch(&format!("fanout-{w}.jsonl"));
+        let (s, code, stderr) = burst(&[
+            &format!("{}/prod/hello", target.url),
+            "-p",
+            &format!("parallel {n}"),
+            "--fan-out",
+            &w.to_string(),
+            "--worker-endpoint-url",
+            &pool.url,
+            "--record",
+            rec.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(code, Some(0), "W={w}: {s}\n{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "fan-out over {w} workers of lambda:thaw-burst-worker"
+            )) && stderr.contains("clock probes"),
+            "the preview says what it takes: {stderr}"
+        );
+        assert_eq!(s["requests"], n, "W={w}: every request answered: {s}");
+        assert_eq!(s["ok"], n, "{s}");
+        // A fresh target: each cold request is an environment born (how many of them
+        // find another's environment free depends on the spread, which
+        // scripts/bench-peers measures).
+        assert_eq!(
+            s["cold"]
+                .as_u64()
+                .zip(s["warm"].as_u64())
+                .map(|(c, w)| c + w),
+            Some(u64::from(n)),
+            "{s}"
+        );
+        assert_eq!(s["environments"], s["cold"], "{s}");
+        assert_eq!(s["inferred"], 0, "classified by the probe headers");
+        let f = &s["fanout"];
+        assert_eq!(f["workers"], w);
+        assert_eq!(outcomes(&s), serde_json::json!({ "released": w }));
+        assert_eq!(f["not_carried"], 0);
+        assert_eq!(f["lead_measured"], true);
+        assert!(f["probes"].as_u64() >= Some(u64::from(w)), "{f}");
+        for worker in f["per_worker"].as_array().expect("workers") {
+            assert_eq!(worker["share"], 250);
+            assert_eq!(worker["carried"], 250);
+            assert!(worker["lateness_us"].is_i64(), "{worker}");
+        }
+        // The recording holds the one stream: folded, it is the same burst.
+        let mut state = State::new();
+        let mut rec = thaw::record::open(&rec).expect("the recording opens");
+        let mut ids = std::collections::HashSet::new();
+        while let Some(e) = rec.next_event() {
+            let e = e.expect("a good event");
+            if let EventKind::Request(r) = &e.kind {
+                ids.insert(r.id.0.clone());
+            }
+            state.apply(&e);
+        }
+        assert_eq!(
+            ids.len(),
+            n as usize,
+            "one event per request, ids unique across workers"
+        );
+        assert_eq!(Some(state.envs.len() as u64), s["environments"].as_u64());
+        assert_eq!(Some(state.client.cold), s["cold"].as_u64());
+        let fanout = state
+            .fanout
+            .as_deref()
+            .expect("the fan-out report is recorded");
+        assert!(
+            fanout
+                .workers
+                .iter()
+                .all(|x| x.outcome == WorkerOutcome::Released)
+        );
+    }
+}
+
+#[test]
+fn a_replayed_fan_out_tells_the_same_story() {
+    let pool = workers("fanout-replay", &[]);
+    let target = target();
+    let rec = scratch("fanout-replay.jsonl");
+    let (_, code, stderr) = burst(&[
+        &format!("{}/prod/hello", target.url),
+        "-p",
+        "parallel 40",
+        "--fan-out",
+        "4",
+        "--worker-endpoint-url",
+        &pool.url,
+        "--record",
+        rec.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .args(["replay", "--summary"])
+        .arg(&rec)
+        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
+        .output()
+        .expect("thaw replay runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("fan-out       4 workers (lambda:thaw-burst-worker): 4 released"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sync          release starts from the instant"),
+        "{text}"
+    );
+    assert!(text.contains("cold / warm   40 / 0"), "{text}");
+}
+
+#[test]
+fn a_lambda_target_is_signed_by_the_workers_own_role() {
+    // The target takes only signed requests; thaw's payload carries no credential, so
+    // the workers sign with the role credentials their environment hands them.
+    let pool = workers("fanout-signed", &[]);
+    let target = common::serve(&[
+        "--port",
+        "0",
+        "--quiet",
+        "--set",
+        "emulator.require_signature=true",
+    ]);
+    let (s, code, stderr) = burst(&[
+        "lambda:thaw-emulated",
+        "--endpoint-url",
+        &target.url,
+        "-p",
+        "parallel 20",
+        "--fan-out",
+        "2",
+        "--worker-endpoint-url",
+        &pool.url,
+    ]);
+    assert_eq!(code, Some(0), "{s}\n{stderr}");
+    assert_eq!(s["cold"], 20, "exact, from each Invoke's Tail log: {s}");
+    assert_eq!(s["inferred"], 0);
+}
+
+#[test]
+fn credentials_never_travel_to_workers_and_bad_fan_outs_are_one_line() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "http://127.0.0.1:9/",
+                "--fan-out",
+                "2",
+                "-H",
+                "Authorization: Bearer x",
+            ],
+            "would travel in every worker's payload",
+        ),
+        (
+            &["http://127.0.0.1:9/", "--fan-out", "2", "-p", "serial 10"],
+            "releases one parallel step",
+        ),
+        (&["--fan-out", "2"], "needs the endpoint's URL"),
+        (
+            &[
+                "http://127.0.0.1:9/",
+                "--fan-out",
+                "2",
+                "-p",
+                "parallel 5000",
+            ],
+            "--fan-out 5 or more",
+        ),
+    ];
+    for (args, says) in cases {
+        let (_, code, stderr) = burst(args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(says) && stderr.trim().lines().count() == 1,
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_throttled_worker_loses_only_its_share() {
+    // Reserved concurrency 2: of four workers invoked at once, two are throttled.
+    let pool = workers("fanout-throttled", &["--reserved", "2"]);
+    let target = target();
+    let (s, code, stderr) = burst(&[
+        &format!("{}/prod/hello", target.url),
+        "-p",
+        "parallel 40",
+        "--fan-out",
+        "4",
+        "--worker-endpoint-url",
+        &pool.url,
+    ]);
+    assert_eq!(
+        code,
+        Some(3),
+        "a worker that did not release fails the run: {stderr}"
+    );
+    assert!(
+        stderr.contains("reserved concurrency is 2: 2 of the 4 workers will be throttled"),
+        "said before firing: {stderr}"
+    );
+    assert_eq!(
+        outcomes(&s),
+        serde_json::json!({ "released": 2, "throttled": 2 }),
+        "{s}"
+    );
+    assert_eq!(s["requests"], 20, "the released shares are kept: {s}");
+    assert_eq!(s["fanout"]["not_carried"], 20);
+    let throttled = s["fanout"]["per_worker"]
+        .as_array()
+        .expect("workers")
+        .iter()
+        .find(|w| w["outcome"] == "throttled")
+        .expect("a throttled worker")
+        .clone();
+    assert!(
+        throttled["message"].as_str().is_some_and(|m| m
+            .contains("ReservedFunctionConcurrentInvocationLimitExceeded")
+            || m.contains("Rate exceeded")),
+        "{throttled}"
+    );
+}
+
+#[test]
+fn workers_that_time_out_or_start_after_the_instant_say_so() {
+    // A 2 s function timeout against a target that answers in 5 s: every worker is
+    // still waiting for its answers when Lambda stops it.
+    let slow = workers("fanout-timeout", &["--set", "emulator.timeout_s=2"]);
+    let target = target();
+    let (s, code, _) = burst(&[
+        &format!("{}/prod/hello?sleep_ms=5000", target.url),
+        "-p",
+        "parallel 8",
+        "--fan-out",
+        "2",
+        "--worker-endpoint-url",
+        &slow.url,
+        "--timeout",
+        "10s",
+    ]);
+    assert_eq!(code, Some(3));
+    assert_eq!(outcomes(&s), serde_json::json!({ "timed_out": 2 }), "{s}");
+    assert_eq!(s["requests"], 0);
+
+    // No lead at all: the instant has passed before any worker starts.
+    let pool = workers("fanout-late", &[]);
+    let (s, code, _) = burst(&[
+        &format!("{}/prod/hello", target.url),
+        "-p",
+        "parallel 8",
+        "--fan-out",
+        "2",
+        "--worker-endpoint-url",
+        &pool.url,
+        "--lead",
+        "0ms",
+    ]);
+    assert_eq!(code, Some(3));
+    assert_eq!(outcomes(&s), serde_json::json!({ "late": 2 }), "{s}");
+    let late = &s["fanout"]["per_worker"][0];
+    assert!(
+        late["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("had passed") && m.contains("--lead")),
+        "{late}"
+    );
+}
+
+#[test]
+fn a_worker_that_crashes_mid_burst_loses_only_its_share() {
+    // A long lead holds every worker waiting for the instant; one of them is killed
+    // meanwhile, as a crash would end it.
+    let pool = workers("fanout-crash", &[]);
+    let target = target();
+    let url = format!("{}/prod/hello", target.url);
+    let run = std::thread::spawn(move || {
+        burst(&[
+            &url,
+            "-p",
+            "parallel 40",
+            "--fan-out",
+            "4",
+            "--worker-endpoint-url",
+            &pool.url,
+            "--lead",
+            "6s",
+        ])
+    });
+    // The probes take well under a second here; the burst waits six.
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    let killed = Command::new("pkill")
+        .args(["-9", "-n", "-f", "thaw-burst-worker fanout-crash"])
+        .status()
+        .expect("pkill runs");
+    assert!(
+        killed.success(),
+        "a worker process of this test was running"
+    );
+    let (s, code, stderr) = run.join().expect("joins");
+    assert_eq!(code, Some(3), "{stderr}");
+    assert_eq!(
+        outcomes(&s),
+        serde_json::json!({ "released": 3, "crashed": 1 }),
+        "{s}"
+    );
+    assert_eq!(s["requests"], 30, "the other three shares are kept: {s}");
+}
