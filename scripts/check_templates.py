@@ -127,13 +127,14 @@ def check_terraform(path, kinds):
 def main():
     if not TEMPLATES:
         sys.exit("check-templates: no assets/*/template*.yaml found")
-    problems, kinds = [], set()
+    # Each asset's Terraform is held to what its own SAM templates make.
+    problems, kinds = [], {}
     for path in TEMPLATES:
         p, k = check_sam(path)
         problems += p
-        kinds |= k
+        kinds.setdefault(path.resolve().parent, set()).update(k)
     for tf in sorted(ROOT.glob("assets/*/terraform/*.tf")):
-        problems += check_terraform(tf, kinds)
+        problems += check_terraform(tf, kinds.get(tf.resolve().parent.parent, set()))
     for p in problems:
         print(p)
     if problems:

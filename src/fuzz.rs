@@ -352,11 +352,21 @@ pub fn runtime_stream(data: &[u8]) {
     );
 }
 
-/// A burst worker's answer, as thaw reads it from a function it does not control:
-/// checked against its job, then put on thaw's clock (any clock reading, any offset).
+/// What thaw and a burst worker say to each other, read by the side that did not write
+/// it: a worker's answer as thaw reads it from a function it does not control (checked
+/// against its job, then put on thaw's clock at any offset), a clock probe's answer, and
+/// a call as the worker reads it from whoever may invoke it (its request checked).
 pub fn worker_answer(data: &[u8]) {
     use crate::burst::fanout::Offset;
-    use crate::burst::fanout::worker::{Answer, Job};
+    use crate::burst::fanout::work::request_of;
+    use crate::burst::fanout::worker::{Answer, Call, ClockAnswer, Job};
+    if let Ok(Call::Burst(job)) = serde_json::from_slice::<Call>(data)
+        && let Ok((n, spec)) = request_of(&job)
+    {
+        assert!(u64::from(n) == job.requests, "the share is the job's");
+        assert!(!spec.timeout.is_zero(), "a request always has a timeout");
+    }
+    let _ = serde_json::from_slice::<ClockAnswer>(data);
     let job = Job {
         burst: "b1".into(),
         worker: 0,

@@ -88,26 +88,8 @@ pub struct BurstArgs {
     /// Summary format on stdout: text, or json for scripts; csv prints one row per request
     #[arg(long, short, value_enum, default_value_t = Output::Text)]
     pub output: Output,
-    /// Fan a 'parallel N' burst out over W Lambda workers (thaw's burst worker
-    /// function), released at one instant: for bursts larger, or farther away, than one
-    /// machine releases well
-    #[arg(long, value_name = "W")]
-    pub fan_out: Option<u32>,
-    /// --fan-out: the burst worker function (assets/burst-worker deploys it)
-    #[arg(
-        long,
-        value_name = "lambda:NAME",
-        default_value = "lambda:thaw-burst-worker"
-    )]
-    pub worker: String,
-    /// --fan-out: the workers' Lambda API, e.g. a running `thaw emulate`
-    /// [default: `https://lambda.REGION.amazonaws.com`]
-    #[arg(long, value_name = "URL", requires = "fan_out")]
-    pub worker_endpoint_url: Option<String>,
-    /// --fan-out: how far ahead to set the release instant [default: measured from the
-    /// workers' clock probes]
-    #[arg(long, value_name = "DURATION", requires = "fan_out")]
-    pub lead: Option<String>,
+    #[command(flatten)]
+    pub fanout: super::fanout::FanOutArgs,
 }
 
 fn load_pem(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
@@ -210,8 +192,12 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
 
 pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     let prepared = prepare(&args).map_err(Failure::Config)?;
-    if let Some(workers) = args.fan_out {
-        return super::fanout::run(global, workers, &args, prepared).await;
+    if let Some(fan) = args
+        .fanout
+        .resolve(args.region.clone())
+        .map_err(Failure::Config)?
+    {
+        return super::fanout::run(global, fan, &args, prepared).await;
     }
     warn_about_open_files(&prepared);
     // Installed before the emulator starts, so a stop signal always shuts it down.

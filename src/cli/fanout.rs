@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use clap::Args;
+
 use super::burst::{BurstArgs, EXIT_REQUESTS_FAILED, Prepared, print_summary, start_recorder};
 use super::{Failure, GlobalArgs};
 use crate::burst::lambda::LambdaTarget;
@@ -17,8 +19,76 @@ use crate::state::State;
 use crate::stop::StopSignals;
 use crate::summary::Summary;
 
+/// `--fan-out W` and what goes with it, for `thaw burst` and the screen.
+#[derive(Debug, Args)]
+pub struct FanOutArgs {
+    /// Fan a 'parallel N' burst out over W Lambda workers (thaw's burst worker
+    /// function), released at one instant: for bursts larger, or farther away, than one
+    /// machine releases well
+    #[arg(long, value_name = "W", help_heading = "Fan-out")]
+    pub fan_out: Option<u32>,
+    /// The burst worker function (assets/burst-worker deploys it)
+    #[arg(
+        long,
+        value_name = "lambda:NAME",
+        default_value = "lambda:thaw-burst-worker",
+        help_heading = "Fan-out"
+    )]
+    pub worker: String,
+    /// The workers' Lambda API, e.g. a running `thaw emulate`
+    /// [default: `https://lambda.REGION.amazonaws.com`]
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "fan_out",
+        help_heading = "Fan-out"
+    )]
+    pub worker_endpoint_url: Option<String>,
+    /// How far ahead to set the release instant [default: measured from the workers'
+    /// clock probes]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        requires = "fan_out",
+        help_heading = "Fan-out"
+    )]
+    pub lead: Option<String>,
+}
+
+impl FanOutArgs {
+    /// The workers, when `--fan-out` asks for them.
+    pub fn resolve(&self, region: Option<String>) -> Result<Option<FanOut>, String> {
+        let Some(workers) = self.fan_out else {
+            return Ok(None);
+        };
+        let function = LambdaTarget::parse(&self.worker)
+            .map_err(|e| format!("--worker: {e}"))?
+            .ok_or_else(|| {
+                format!(
+                    "--worker '{}' is not lambda:NAME; deploy assets/burst-worker and name its function",
+                    self.worker
+                )
+            })?;
+        let lead = match &self.lead {
+            Some(raw) => Some(
+                humantime::parse_duration(raw)
+                    .map_err(|_| format!("--lead '{raw}' is not a duration, like 800ms or 2s"))?,
+            ),
+            None => None,
+        };
+        Ok(Some(FanOut {
+            workers,
+            function,
+            endpoint_url: self.worker_endpoint_url.clone(),
+            region,
+            profile: None,
+            lead,
+        }))
+    }
+}
+
 /// The fan-out as the flags describe it, checked before anything is invoked.
-fn plan(workers: u32, args: &BurstArgs, prepared: &Prepared) -> Result<(FanOut, Shot), String> {
+fn plan(fan: FanOut, args: &BurstArgs, prepared: &Prepared) -> Result<(FanOut, Shot), String> {
     let [Step::Parallel { n }] = prepared.plan.steps.as_slice() else {
         return Err(format!(
             "--fan-out releases one parallel step, like -p 'parallel 5000'; '{}' is not one",
@@ -30,29 +100,6 @@ fn plan(workers: u32, args: &BurstArgs, prepared: &Prepared) -> Result<(FanOut, 
         _ => {
             return Err("--fan-out needs the endpoint's URL (or lambda:NAME): the workers fire from Lambda, not from this machine's embedded emulator".into());
         }
-    };
-    let function = LambdaTarget::parse(&args.worker)
-        .map_err(|e| format!("--worker: {e}"))?
-        .ok_or_else(|| {
-            format!(
-                "--worker '{}' is not lambda:NAME; deploy assets/burst-worker and name its function",
-                args.worker
-            )
-        })?;
-    let lead = match &args.lead {
-        Some(raw) => Some(
-            humantime::parse_duration(raw)
-                .map_err(|_| format!("--lead '{raw}' is not a duration, like 800ms or 2s"))?,
-        ),
-        None => None,
-    };
-    let fan = FanOut {
-        workers,
-        function,
-        endpoint_url: args.worker_endpoint_url.clone(),
-        region: args.region.clone(),
-        profile: None,
-        lead,
     };
     let shot = Shot {
         target,
@@ -137,11 +184,11 @@ async fn preview(fan: &FanOut, shot: &Shot, client: &aws_sdk_lambda::Client, p: 
 /// was answered well and every worker released.
 pub async fn run(
     global: &GlobalArgs,
-    workers: u32,
+    fan: FanOut,
     args: &BurstArgs,
     prepared: Prepared,
 ) -> Result<u8, Failure> {
-    let (fan, shot) = plan(workers, args, &prepared).map_err(Failure::Config)?;
+    let (fan, shot) = plan(fan, args, &prepared).map_err(Failure::Config)?;
     let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
     let client = fanout::client(&fan).await.map_err(Failure::Config)?;

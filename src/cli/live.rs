@@ -28,6 +28,8 @@ pub struct LiveArgs {
     pub record: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub fanout: super::fanout::FanOutArgs,
 }
 
 impl LiveArgs {
@@ -114,11 +116,16 @@ pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
     }
     // An explicit --theme beats NO_COLOR; the configured one does not.
     let theme: Option<ThemeName> = args.theme.as_ref().map(|_| config.tui.theme);
+    let fanout = args
+        .fanout
+        .resolve(config.aws.region.clone())
+        .map_err(Failure::Config)?;
     let opts = Options {
         config,
         url: args.url,
         record: args.record,
         replay: None,
+        fanout,
     };
     super::screen::run(
         &opts.config,

@@ -54,6 +54,7 @@ pub async fn run(global: &GlobalArgs, args: ReplayArgs) -> Result<(), Failure> {
         url: None,
         record: None,
         replay: Some((args.file, speed)),
+        fanout: None,
     };
     super::screen::run(
         &opts.config,

@@ -21,6 +21,7 @@ use crate::event::EventSink;
 use crate::link::{Commands, Feed, Link, SessionKind};
 use crate::record::{Header, RecordError, Recorder};
 use crate::sources::control::Control;
+use crate::sources::fanout::{self, FanOut};
 use crate::sources::replay::{Replay, Speed};
 
 use self::aws::AwsSources;
@@ -38,6 +39,8 @@ pub struct Options {
     pub record: Option<PathBuf>,
     /// Play this recording instead of watching anything live.
     pub replay: Option<(PathBuf, Speed)>,
+    /// Fan parallel bursts out over these Lambda workers (`--fan-out`).
+    pub fanout: Option<FanOut>,
 }
 
 /// Why a session could not start; each message names the input and the fix.
@@ -143,12 +146,7 @@ impl Session {
         let (forwarder, rx) = Forwarder::spawn(rx, recorder, sizing(cfg, clock), EVENT_CAPACITY);
         let forwarder = Some(forwarder);
         let aws = watching_aws.then(|| AwsSources::spawn(&cfg.aws, clock, &sink));
-        let control = match lambda {
-            Some((target, spec, signer)) => {
-                Control::spawn_lambda(target, spec, signer, clock, sink)
-            }
-            None => Control::spawn(target, RequestSpec::default(), clock, sink, emulator),
-        };
+        let control = control(lambda, opts.fanout.as_ref(), target, clock, sink, emulator).await?;
         let parts = Parts {
             controls: vec![control],
             aws,
@@ -327,4 +325,31 @@ fn start_recorder(
     };
     let header = Header::new(target, &config, clock.at(std::time::Duration::ZERO).wall_us);
     Recorder::create(path, &header, sink.clone(), clock)
+}
+
+/// What fires the session's bursts: through the Lambda API, fanned out over workers, or
+/// from here.
+async fn control(
+    lambda: Option<(Target, RequestSpec, crate::burst::sigv4::Signer)>,
+    fan: Option<&FanOut>,
+    target: Option<Target>,
+    clock: Clock,
+    sink: EventSink,
+    emulator: Option<Emulator>,
+) -> Result<Control, SessionError> {
+    Ok(match (lambda, fan, target) {
+        (Some(_), Some(_), _) => {
+            return Err(SessionError::Lambda(
+                "--fan-out on the screen fires at an http(s) URL; for lambda:NAME use thaw burst --fan-out".into(),
+            ));
+        }
+        (Some((target, spec, signer)), None, _) => {
+            Control::spawn_lambda(target, spec, signer, clock, sink)
+        }
+        (None, Some(f), Some(target)) => {
+            let client = fanout::client(f).await.map_err(SessionError::Lambda)?;
+            Control::spawn_fanned_out(target, clock, sink, emulator, (f.clone(), client))
+        }
+        (None, _, target) => Control::spawn(target, RequestSpec::default(), clock, sink, emulator),
+    })
 }

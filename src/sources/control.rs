@@ -3,11 +3,13 @@
 //! [`Event`]s through the sink, never as return values.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::burst::{self, InputError, Plan, RequestSpec, Target};
+use super::fanout::{FanOut, Shot};
+use crate::burst::{self, InputError, Plan, RequestSpec, Step, Target};
 use crate::clock::Clock;
 use crate::command::Command;
 use crate::emulator::Emulator;
@@ -49,21 +51,26 @@ impl Control {
         sink: EventSink,
         emulator: Option<Emulator>,
     ) -> Self {
+        Self::launch(Controller::new(target, spec, clock, sink, emulator))
+    }
+
+    /// The same, with every `parallel N` burst fanned out over Lambda workers (the
+    /// other plans, keep-warm among them, still fire from here).
+    pub fn spawn_fanned_out(
+        target: Target,
+        clock: Clock,
+        sink: EventSink,
+        emulator: Option<Emulator>,
+        fanout: (FanOut, aws_sdk_lambda::Client),
+    ) -> Self {
+        let mut c = Controller::new(Some(target), RequestSpec::default(), clock, sink, emulator);
+        c.fanout = Some(Arc::new(fanout));
+        Self::launch(c)
+    }
+
+    fn launch(c: Controller) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(
-            Controller {
-                target,
-                spec,
-                clock,
-                sink,
-                emulator,
-                running: HashMap::new(),
-                paused_keep_warm: None,
-                paused: false,
-                signer: None,
-            }
-            .run(rx),
-        );
+        let task = tokio::spawn(c.run(rx));
         Self { tx, task }
     }
 
@@ -76,22 +83,9 @@ impl Control {
         clock: Clock,
         sink: EventSink,
     ) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let task = tokio::spawn(
-            Controller {
-                target: Some(target),
-                spec,
-                clock,
-                sink,
-                emulator: None,
-                running: HashMap::new(),
-                paused_keep_warm: None,
-                paused: false,
-                signer: Some(signer),
-            }
-            .run(rx),
-        );
-        Self { tx, task }
+        let mut c = Controller::new(Some(target), spec, clock, sink, None);
+        c.signer = Some(signer);
+        Self::launch(c)
     }
 
     /// Queues a command; ignored once the task ended.
@@ -123,9 +117,32 @@ struct Controller {
     paused: bool,
     /// Invoking through the Lambda API: each run signs its own requests.
     signer: Option<burst::sigv4::Signer>,
+    /// Parallel bursts go through these workers.
+    fanout: Option<Arc<(FanOut, aws_sdk_lambda::Client)>>,
 }
 
 impl Controller {
+    fn new(
+        target: Option<Target>,
+        spec: RequestSpec,
+        clock: Clock,
+        sink: EventSink,
+        emulator: Option<Emulator>,
+    ) -> Self {
+        Self {
+            target,
+            spec,
+            clock,
+            sink,
+            emulator,
+            running: HashMap::new(),
+            paused_keep_warm: None,
+            paused: false,
+            signer: None,
+            fanout: None,
+        }
+    }
+
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Command>) {
         while let Some(cmd) = rx.recv().await {
             self.reap();
@@ -209,8 +226,27 @@ impl Controller {
         let clock = self.clock;
         let sink = self.sink.clone();
         let errors = self.sink.clone();
+        let fanout = match (&self.fanout, slot, plan.steps.as_slice()) {
+            (Some(f), Slot::Burst, [Step::Parallel { n }]) => Some((f.clone(), *n)),
+            _ => None,
+        };
         let task = tokio::spawn(async move {
-            let result = burst::run(&plan, target, spec, signer, clock, |e| sink.send(e)).await;
+            let result = match fanout {
+                Some((f, n)) => {
+                    let (fan, client) = &*f;
+                    let fired = Shot {
+                        target: target.url.clone(),
+                        target_endpoint_url: None,
+                        sigv4_service: None,
+                        spec,
+                        requests: u64::from(n),
+                    };
+                    super::fanout::run(fan, &fired, client, clock, |e| sink.send(e))
+                        .await
+                        .map(|_| Vec::new())
+                }
+                None => burst::run(&plan, target, spec, signer, clock, |e| sink.send(e)).await,
+            };
             if let Err(message) = result {
                 errors.send(Event::new(
                     clock.stamp(),

@@ -18,6 +18,8 @@ pub struct FanOutSummary {
     #[serde(serialize_with = "super::as_counts")]
     pub outcomes: Vec<(WorkerOutcome, u64)>,
     pub cold_workers: usize,
+    /// The release instant, Unix µs on thaw's clock.
+    pub instant_us: i64,
     pub lead_ms: f64,
     pub lead_measured: bool,
     pub offset_ms: f64,
@@ -48,6 +50,7 @@ impl FanOutSummary {
                 .map(|(k, n)| (k, n as u64))
                 .collect(),
             cold_workers: r.workers.iter().filter(|w| w.cold).count(),
+            instant_us: r.instant_us,
             lead_ms: ms(i64::try_from(r.lead_us).unwrap_or(i64::MAX)),
             lead_measured: r.lead_measured,
             offset_ms: ms(r.offset_us),

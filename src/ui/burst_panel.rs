@@ -133,6 +133,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
             Span::styled("none yet", t.dim),
         ]));
     }
+    if let Some(f) = &state.fanout {
+        lines.extend(facts("fanout", &fanout_facts(f), width, t.dim, t.text));
+    }
     let mut target = vec![app.target.clone()];
     if app.emulator().is_some() {
         target.push("emulator".to_string());
@@ -151,4 +154,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
         ));
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The last fan-out in a few words: how many workers released, the others by outcome,
+/// and how far from the instant the releases started.
+fn fanout_facts(f: &crate::event::FanOutReport) -> Vec<String> {
+    let mut parts: Vec<String> = f
+        .outcomes()
+        .iter()
+        .map(|(o, n)| format!("{n}/{} {}", f.workers.len(), o.as_str()))
+        .collect();
+    if let Some(s) = f.spread() {
+        parts.push(format!(
+            "start p99 {} ± {}",
+            format::us(s.p99_us.unsigned_abs()),
+            format::us(f.uncertainty_us.unsigned_abs())
+        ));
+    }
+    parts
 }

@@ -395,3 +395,28 @@ fn a_worker_that_crashes_mid_burst_loses_only_its_share() {
     );
     assert_eq!(s["requests"], 30, "the other three shares are kept: {s}");
 }
+
+/// The screen's Enter fans the burst out too: the environments arrive as from any burst,
+/// and the burst panel says how the workers did.
+#[test]
+fn the_screen_fans_a_parallel_burst_out() {
+    use crate::common::tmux::{self, tmux, wait_for};
+    let pool = workers("fanout-screen", &[]);
+    let target = target();
+    let args = format!(
+        "-n 20 --url {}/prod/hello --fan-out 2 --worker-endpoint-url {}",
+        target.url, pool.url
+    );
+    let prefix = "env AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true";
+    let session = tmux::start("fanout", 120, 40, prefix, &args);
+    let name = session.0.clone();
+    wait_for(&name, "no environments yet");
+    tmux(&["send-keys", "-t", &name, "Enter"]);
+    let s = wait_for(&name, "cold      20");
+    assert!(s.contains("envs      20"), "{s}");
+    let s = wait_for(&name, "2/2 released");
+    assert!(s.contains("start p99"), "{s}");
+    tmux(&["send-keys", "-t", &name, "q"]);
+    wait_for(&name, "thaw-exited-0");
+    drop(session);
+}

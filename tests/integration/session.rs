@@ -40,6 +40,7 @@ async fn a_clear_is_recorded_and_replays_as_it_was_seen() {
         url: None,
         record: Some(file.to_path_buf()),
         replay: None,
+        fanout: None,
     };
     let (session, mut link) = Session::start(&opts, Clock::start()).await.unwrap();
     assert!(
@@ -90,6 +91,7 @@ async fn a_clear_is_recorded_and_replays_as_it_was_seen() {
         url: None,
         record: None,
         replay: Some((file.to_path_buf(), Speed::Max)),
+        fanout: None,
     };
     let (session, mut link) = Session::start(&opts, Clock::start()).await.unwrap();
     assert_eq!(link.kind, SessionKind::Replay);

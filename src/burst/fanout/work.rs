@@ -14,6 +14,9 @@ use crate::burst::{Plan, RequestSpec, Step, Target, conn};
 use crate::clock::Clock;
 use crate::event::EventKind;
 
+/// Lambda's longest function timeout: no worker waits longer for an instant or an answer.
+const MAX_WAIT_MS: u64 = 900_000;
+
 /// Set by the first call this process serves: the calls after it are warm.
 static SERVED: AtomicBool = AtomicBool::new(false);
 
@@ -144,18 +147,22 @@ async fn burst(job: Job, cold: bool) -> Answer {
         ));
         return answer;
     }
+    if before > i64::try_from(MAX_WAIT_MS * 1_000).unwrap_or(i64::MAX) {
+        answer.error = Some(format!(
+            "the release instant is {} s ahead; a worker waits at most {} s",
+            before / 1_000_000,
+            MAX_WAIT_MS / 1_000
+        ));
+        return answer;
+    }
     if let Err(e) = release(&job, &clock, before, &mut answer).await {
         answer.error = Some(e);
     }
     answer
 }
 
-async fn release(
-    job: &Job,
-    clock: &Clock,
-    before_us: i64,
-    answer: &mut Answer,
-) -> Result<(), String> {
+/// The job's share and request, checked: a job comes from whoever may invoke the worker.
+pub fn request_of(job: &Job) -> Result<(u32, RequestSpec), String> {
     if job.requests > MAX_SHARE {
         return Err(format!(
             "a share of {} requests is over {MAX_SHARE}, what one worker's file descriptors allow",
@@ -176,9 +183,19 @@ async fn release(
         method: RequestSpec::parse_method(&job.method).map_err(|e| e.to_string())?,
         headers,
         body,
-        timeout: Duration::from_millis(job.timeout_ms.max(1)),
+        timeout: Duration::from_millis(job.timeout_ms.clamp(1, MAX_WAIT_MS)),
         ..RequestSpec::default()
     };
+    Ok((n, base))
+}
+
+async fn release(
+    job: &Job,
+    clock: &Clock,
+    before_us: i64,
+    answer: &mut Answer,
+) -> Result<(), String> {
+    let (n, base) = request_of(job)?;
     let p = prepare(
         &job.target,
         job.endpoint_url.as_deref(),
