@@ -114,7 +114,7 @@ pub(super) struct Prepared {
     /// An absolute URL, or the path to use on the embedded emulator.
     url: Result<Target, String>,
     /// Invoking through the Lambda API.
-    lambda: Option<LambdaTarget>,
+    pub lambda: Option<LambdaTarget>,
 }
 
 fn prepare(args: &BurstArgs) -> Result<Prepared, String> {

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::burst::{BurstArgs, EXIT_REQUESTS_FAILED, Prepared, print_summary, start_recorder};
 use super::{Failure, GlobalArgs};
-use crate::burst::lambda::LambdaTarget;
+use crate::burst::lambda::{InvocationType, LambdaTarget};
 use crate::burst::{Step, StepReport};
 use crate::clock::Clock;
 use crate::config::PricingConfig;
@@ -95,6 +95,9 @@ fn plan(fan: FanOut, args: &BurstArgs, prepared: &Prepared) -> Result<(FanOut, S
             prepared.plan
         ));
     };
+    if prepared.lambda.is_some() && args.invocation_type != InvocationType::RequestResponse {
+        return Err("--fan-out invokes lambda:NAME synchronously (RequestResponse): a worker reports each answer's environment; drop --invocation-type".into());
+    }
     let target = match args.url.as_deref() {
         Some(u) if !u.starts_with('/') => u.to_string(),
         _ => {

@@ -229,7 +229,11 @@ fn a_lambda_target_is_signed_by_the_workers_own_role() {
 
 #[test]
 fn credentials_never_travel_to_workers_and_bad_fan_outs_are_one_line() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["lambda:f", "--fan-out", "2", "--invocation-type", "Event"],
+            "synchronously",
+        ),
         (
             &[
                 "http://127.0.0.1:9/",
