@@ -59,23 +59,27 @@ fn target() -> Served {
     ])
 }
 
-/// `thaw burst ARGS -o json`: the summary and the exit status.
-fn burst(args: &[&str]) -> (Value, Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
-        .arg("burst")
-        .args(args)
-        .args(["-o", "json"])
-        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("thaw burst runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let summary = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (summary, out.status.code(), stderr)
+use crate::common::burst_json as burst;
+
+/// `thaw burst URL -p 'parallel N' --fan-out W` through `pool`'s workers, and `extra`.
+fn fanned(
+    url: &str,
+    n: u32,
+    w: u32,
+    pool: &Served,
+    extra: &[&str],
+) -> (Value, Option<i32>, String) {
+    let (plan, w) = (format!("parallel {n}"), w.to_string());
+    let base = [
+        url,
+        "-p",
+        &plan,
+        "--fan-out",
+        &w,
+        "--worker-endpoint-url",
+        &pool.url,
+    ];
+    burst(&[&base[..], extra].concat())
 }
 
 fn outcomes(summary: &Value) -> Value {
@@ -89,17 +93,13 @@ fn a_burst_fanned_out_over_4_8_and_16_workers_arrives_whole_and_merges_into_one_
         let n = w * 250;
         let target = target();
         let rec = scratch(&format!("fanout-{w}.jsonl"));
-        let (s, code, stderr) = burst(&[
+        let (s, code, stderr) = fanned(
             &format!("{}/prod/hello", target.url),
-            "-p",
-            &format!("parallel {n}"),
-            "--fan-out",
-            &w.to_string(),
-            "--worker-endpoint-url",
-            &pool.url,
-            "--record",
-            rec.to_str().expect("utf-8"),
-        ]);
+            n,
+            w,
+            &pool,
+            &["--record", rec.to_str().expect("utf-8")],
+        );
         assert_eq!(code, Some(0), "W={w}: {s}\n{stderr}");
         assert!(
             stderr.contains(&format!(
@@ -169,17 +169,13 @@ fn a_replayed_fan_out_tells_the_same_story() {
     let pool = workers("fanout-replay", &[]);
     let target = target();
     let rec = scratch("fanout-replay.jsonl");
-    let (_, code, stderr) = burst(&[
+    let (_, code, stderr) = fanned(
         &format!("{}/prod/hello", target.url),
-        "-p",
-        "parallel 40",
-        "--fan-out",
-        "4",
-        "--worker-endpoint-url",
-        &pool.url,
-        "--record",
-        rec.to_str().expect("utf-8"),
-    ]);
+        40,
+        4,
+        &pool,
+        &["--record", rec.to_str().expect("utf-8")],
+    );
     assert_eq!(code, Some(0), "{stderr}");
     let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
         .args(["replay", "--summary"])
@@ -275,15 +271,7 @@ fn a_throttled_worker_loses_only_its_share() {
     // Reserved concurrency 2: of four workers invoked at once, two are throttled.
     let pool = workers("fanout-throttled", &["--reserved", "2"]);
     let target = target();
-    let (s, code, stderr) = burst(&[
-        &format!("{}/prod/hello", target.url),
-        "-p",
-        "parallel 40",
-        "--fan-out",
-        "4",
-        "--worker-endpoint-url",
-        &pool.url,
-    ]);
+    let (s, code, stderr) = fanned(&format!("{}/prod/hello", target.url), 40, 4, &pool, &[]);
     assert_eq!(
         code,
         Some(3),
@@ -321,34 +309,26 @@ fn workers_that_time_out_or_start_after_the_instant_say_so() {
     // still waiting for its answers when Lambda stops it.
     let slow = workers("fanout-timeout", &["--set", "emulator.timeout_s=2"]);
     let target = target();
-    let (s, code, _) = burst(&[
+    let (s, code, _) = fanned(
         &format!("{}/prod/hello?sleep_ms=5000", target.url),
-        "-p",
-        "parallel 8",
-        "--fan-out",
-        "2",
-        "--worker-endpoint-url",
-        &slow.url,
-        "--timeout",
-        "10s",
-    ]);
+        8,
+        2,
+        &slow,
+        &["--timeout", "10s"],
+    );
     assert_eq!(code, Some(3));
     assert_eq!(outcomes(&s), serde_json::json!({ "timed_out": 2 }), "{s}");
     assert_eq!(s["requests"], 0);
 
     // No lead at all: the instant has passed before any worker starts.
     let pool = workers("fanout-late", &[]);
-    let (s, code, _) = burst(&[
+    let (s, code, _) = fanned(
         &format!("{}/prod/hello", target.url),
-        "-p",
-        "parallel 8",
-        "--fan-out",
-        "2",
-        "--worker-endpoint-url",
-        &pool.url,
-        "--lead",
-        "0ms",
-    ]);
+        8,
+        2,
+        &pool,
+        &["--lead", "0ms"],
+    );
     assert_eq!(code, Some(3));
     assert_eq!(outcomes(&s), serde_json::json!({ "late": 2 }), "{s}");
     let late = &s["fanout"]["per_worker"][0];
@@ -367,19 +347,7 @@ fn a_worker_that_crashes_mid_burst_loses_only_its_share() {
     let pool = workers("fanout-crash", &[]);
     let target = target();
     let url = format!("{}/prod/hello", target.url);
-    let run = std::thread::spawn(move || {
-        burst(&[
-            &url,
-            "-p",
-            "parallel 40",
-            "--fan-out",
-            "4",
-            "--worker-endpoint-url",
-            &pool.url,
-            "--lead",
-            "6s",
-        ])
-    });
+    let run = std::thread::spawn(move || fanned(&url, 40, 4, &pool, &["--lead", "6s"]));
     // The probes take well under a second here; the burst waits six.
     std::thread::sleep(std::time::Duration::from_millis(2_500));
     let killed = Command::new("pkill")

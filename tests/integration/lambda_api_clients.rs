@@ -190,23 +190,11 @@ async fn boto3_sees_twenty_cold_environments_then_twenty_warm() {
     assert_eq!(got["bad"], "InvalidRequestContentException");
 }
 
-/// `thaw burst ARGS` (no AWS set-up of the machine's), its JSON summary and exit status.
+/// `thaw burst ARGS`: its JSON summary and exit status.
 fn burst(args: &[&str]) -> (Value, Option<i32>) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_thaw"))
-        .arg("burst")
-        .args(args)
-        .args(["-o", "json"])
-        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("thaw burst runs");
-    let summary = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("no JSON summary: {}", String::from_utf8_lossy(&out.stderr)));
-    (summary, out.status.code())
+    let (summary, code, stderr) = common::burst_json(args);
+    assert!(!summary.is_null(), "no JSON summary: {stderr}");
+    (summary, code)
 }
 
 #[test]

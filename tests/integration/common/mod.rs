@@ -317,3 +317,23 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path, skip: &[&str]) {
         }
     }
 }
+
+/// `thaw burst ARGS -o json` with no AWS set-up of the machine's: its JSON summary (null
+/// when it printed none), exit status and stderr.
+pub fn burst_json(args: &[&str]) -> (serde_json::Value, Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_thaw"))
+        .arg("burst")
+        .args(args)
+        .args(["-o", "json"])
+        .env("XDG_CONFIG_HOME", "/nonexistent-thaw-test")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("thaw burst runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let summary = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (summary, out.status.code(), stderr)
+}
