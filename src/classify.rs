@@ -42,6 +42,9 @@ pub fn probe_fields<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Option<Prob
 pub struct TailReport {
     pub cold: bool,
     pub init_ms: Option<f64>,
+    /// What the invocation was billed: its duration and memory.
+    pub billed_ms: u64,
+    pub memory_mb: u32,
 }
 
 /// Reads `X-Amz-Log-Result` (base64 of the invocation's last 4 KB of log). `None` when
@@ -58,6 +61,8 @@ pub fn tail_report(log_result: &str) -> Option<TailReport> {
             crate::logs::parse::Line::Report(r) => Some(TailReport {
                 cold: r.cold(),
                 init_ms: r.init_ms.or(r.restore_ms),
+                billed_ms: r.billed_ms,
+                memory_mb: r.memory_mb,
             }),
             _ => None,
         })
@@ -182,7 +187,9 @@ mod tests {
             tail_report(&cold),
             Some(TailReport {
                 cold: true,
-                init_ms: Some(137.5)
+                init_ms: Some(137.5),
+                billed_ms: 140,
+                memory_mb: 128,
             })
         );
         let warm = b64(

@@ -13,7 +13,7 @@ use crate::burst::lambda::{InvocationType, LambdaTarget};
 use crate::burst::{Step, StepReport};
 use crate::clock::Clock;
 use crate::config::PricingConfig;
-use crate::event::{EventKind, WorkerOutcome};
+use crate::event::{EventKind, FunctionConfig, WorkerOutcome};
 use crate::sources::fanout::{self, FanOut, PROBE_ROUNDS, Shot};
 use crate::state::State;
 use crate::stop::StopSignals;
@@ -116,7 +116,22 @@ fn plan(fan: FanOut, args: &BurstArgs, prepared: &Prepared) -> Result<(FanOut, S
 }
 
 /// What the fan-out takes and costs, said before it is fired.
-async fn preview(fan: &FanOut, shot: &Shot, client: &aws_sdk_lambda::Client, p: &PricingConfig) {
+/// The duration price of the worker's architecture.
+fn gb_s_price(p: &PricingConfig, architecture: &str) -> f64 {
+    if architecture == "arm64" {
+        p.duration_gb_s_arm
+    } else {
+        p.duration_gb_s_x86
+    }
+}
+
+/// Returns the worker's configuration, when Lambda told it.
+async fn preview(
+    fan: &FanOut,
+    shot: &Shot,
+    client: &aws_sdk_lambda::Client,
+    p: &PricingConfig,
+) -> Option<FunctionConfig> {
     let invocations = u64::from(fan.workers) * u64::from(PROBE_ROUNDS + 1);
     let share = shot.requests.div_ceil(u64::from(fan.workers.max(1)));
     let requests_usd = invocations as f64 * p.requests_per_million / 1e6;
@@ -130,12 +145,7 @@ async fn preview(fan: &FanOut, shot: &Shot, client: &aws_sdk_lambda::Client, p: 
     .await;
     let cost = match &described {
         Ok(c) => {
-            let arm = c.architecture == "arm64";
-            let price = if arm {
-                p.duration_gb_s_arm
-            } else {
-                p.duration_gb_s_x86
-            };
+            let price = gb_s_price(p, &c.architecture);
             let most = invocations as f64 * f64::from(c.timeout_s) * f64::from(c.memory_mb)
                 / 1024.0
                 * price;
@@ -181,6 +191,7 @@ async fn preview(fan: &FanOut, shot: &Shot, client: &aws_sdk_lambda::Client, p: 
             shot.spec.timeout.as_secs()
         );
     }
+    described.ok()
 }
 
 /// Runs the fan-out and prints the summary; the exit status says whether every request
@@ -195,7 +206,7 @@ pub async fn run(
     let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
     let config = crate::config::load(&layers)?;
     let client = fanout::client(&fan).await.map_err(Failure::Config)?;
-    preview(&fan, &shot, &client, &config.pricing).await;
+    let worker_config = preview(&fan, &shot, &client, &config.pricing).await;
     let mut stop = StopSignals::new(true);
     let clock = Clock::start();
     let recorder = match &args.record {
@@ -240,6 +251,20 @@ pub async fn run(
     }];
     let summary = Summary::new(&state, &shot.target, &plan, &steps);
     print_summary(args.output, &summary, &rows);
+    if let (Some(f), Some(c)) = (&summary.fanout, &worker_config)
+        && let Some(gb_s) = f.gb_s()
+    {
+        let p = &config.pricing;
+        let requests = f64::from(f.invocations) * p.requests_per_million / 1e6;
+        let duration = gb_s * gb_s_price(p, &c.architecture);
+        eprintln!(
+            "thaw burst: the workers cost about ${:.6}: {} invocations (${requests:.6}) and {gb_s:.2} GB-s at the {} rate (${duration:.6}), {} prices",
+            requests + duration,
+            f.invocations,
+            c.architecture,
+            p.region
+        );
+    }
     recording.map_err(|e| Failure::Run(e.to_string()))?;
     let all_released = report.is_some_and(|r| {
         r.workers

@@ -24,6 +24,14 @@ pub struct FanOutReport {
     pub uncertainty_us: i64,
     /// Clock probes answered.
     pub probes: u32,
+    /// The workers' invocations (probes and bursts) and what they were billed, from their
+    /// REPORT lines: duration in all, at the function's memory.
+    #[serde(default)]
+    pub invocations: u32,
+    #[serde(default)]
+    pub billed_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<u32>,
     pub workers: Vec<WorkerReport>,
 }
 
@@ -152,6 +160,9 @@ mod tests {
             offset_us: 0,
             uncertainty_us: 400,
             probes: 12,
+            invocations: 16,
+            billed_ms: 3_000,
+            memory_mb: Some(1769),
             workers: vec![
                 worker(0, Some(200), WorkerOutcome::Released),
                 worker(1, Some(-300), WorkerOutcome::Released),

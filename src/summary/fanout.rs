@@ -25,6 +25,11 @@ pub struct FanOutSummary {
     pub offset_ms: f64,
     pub uncertainty_ms: f64,
     pub probes: u32,
+    /// The workers' invocations, probes included, and their billed duration in all.
+    pub invocations: u32,
+    pub billed_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<u32>,
     /// |release start − instant| over the workers that released.
     pub spread_p50_ms: Option<f64>,
     pub spread_p99_ms: Option<f64>,
@@ -56,6 +61,9 @@ impl FanOutSummary {
             offset_ms: ms(r.offset_us),
             uncertainty_ms: ms(r.uncertainty_us),
             probes: r.probes,
+            invocations: r.invocations,
+            billed_s: r.billed_ms as f64 / 1e3,
+            memory_mb: r.memory_mb,
             spread_p50_ms: spread.map(|s| ms(s.p50_us)),
             spread_p99_ms: spread.map(|s| ms(s.p99_us)),
             spread_max_ms: spread.map(|s| ms(s.max_us)),
@@ -66,6 +74,12 @@ impl FanOutSummary {
                 .sum(),
             per_worker: r.workers.clone(),
         }
+    }
+
+    /// The workers' billed duration in GB-seconds, when their REPORT lines said.
+    pub fn gb_s(&self) -> Option<f64> {
+        self.memory_mb
+            .map(|mb| self.billed_s * f64::from(mb) / 1024.0)
     }
 
     /// For people: the workers, the synchronisation, and what went wrong.
@@ -136,6 +150,15 @@ impl FanOutSummary {
                 w.message
                     .as_deref()
                     .map_or_else(String::new, |m| format!(" ({m})"))
+            );
+        }
+        if let Some(mb) = self.memory_mb {
+            let _ = writeln!(
+                o,
+                "billed        {} worker invocations, {:.2} s at {mb} MB ({:.2} GB-s)",
+                self.invocations,
+                self.billed_s,
+                self.gb_s().unwrap_or(0.0)
             );
         }
         if self.not_carried > 0 {

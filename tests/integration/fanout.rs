@@ -128,6 +128,10 @@ fn a_burst_fanned_out_over_4_8_and_16_workers_arrives_whole_and_merges_into_one_
         assert_eq!(f["not_carried"], 0);
         assert_eq!(f["lead_measured"], true);
         assert!(f["probes"].as_u64() >= Some(u64::from(w)), "{f}");
+        // Three rounds of probes and one burst per worker, each billed (its REPORT).
+        assert_eq!(f["invocations"], 4 * w, "{f}");
+        assert!(f["billed_s"].as_f64() > Some(0.0), "{f}");
+        assert!(stderr.contains("the workers cost about $"), "{stderr}");
         for worker in f["per_worker"].as_array().expect("workers") {
             assert_eq!(worker["share"], 250);
             assert_eq!(worker["carried"], 250);
@@ -151,6 +155,11 @@ fn a_burst_fanned_out_over_4_8_and_16_workers_arrives_whole_and_merges_into_one_
         );
         assert_eq!(Some(state.envs.len() as u64), s["environments"].as_u64());
         assert_eq!(Some(state.client.cold), s["cold"].as_u64());
+        // Each environment's lane holds the invocation that was its birth.
+        assert!(
+            state.envs.rows().all(|e| e.lane.spans.len() == 1),
+            "one bar per lane"
+        );
         let fanout = state
             .fanout
             .as_deref()

@@ -6,12 +6,14 @@ use aws_credential_types::provider::ProvideCredentials as _;
 use aws_sdk_lambda::Client;
 use aws_sdk_lambda::operation::invoke::InvokeError;
 use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::LogType;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata as _;
 use aws_smithy_types::retry::RetryConfig;
 
 use super::FanOut;
 use crate::burst::Target;
 use crate::burst::lambda::LambdaTarget;
+use crate::classify::{TailReport, tail_report};
 use crate::config::AwsConfig;
 use crate::sources::aws::sdk_config;
 
@@ -61,6 +63,24 @@ fn is_local(url: &str) -> bool {
     })
 }
 
+/// What the workers' invocations were billed, from their REPORT lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Billing {
+    pub invocations: u32,
+    pub billed_ms: u64,
+    pub memory_mb: Option<u32>,
+}
+
+impl Billing {
+    pub fn add(&mut self, tail: Option<&TailReport>) {
+        self.invocations = self.invocations.saturating_add(1);
+        if let Some(t) = tail {
+            self.billed_ms = self.billed_ms.saturating_add(t.billed_ms);
+            self.memory_mb = Some(t.memory_mb);
+        }
+    }
+}
+
 /// What became of one invocation.
 pub enum Invoked {
     Answer(Vec<u8>),
@@ -70,14 +90,38 @@ pub enum Invoked {
     Failed(String),
 }
 
-pub async fn invoke(client: &Client, f: &LambdaTarget, payload: Vec<u8>) -> Invoked {
+/// Invokes the worker with `payload`, asking for the tail of its log: its REPORT says
+/// what the invocation was billed.
+pub async fn invoke(
+    client: &Client,
+    f: &LambdaTarget,
+    payload: Vec<u8>,
+) -> (Invoked, Option<TailReport>) {
     let sent = client
         .invoke()
         .function_name(&f.function)
         .set_qualifier(f.qualifier.clone())
+        .log_type(LogType::Tail)
         .payload(Blob::new(payload))
         .send()
         .await;
+    let billed = sent
+        .as_ref()
+        .ok()
+        .and_then(|out| out.log_result.as_deref())
+        .and_then(tail_report);
+    (outcome(sent), billed)
+}
+
+fn outcome(
+    sent: Result<
+        aws_sdk_lambda::operation::invoke::InvokeOutput,
+        aws_smithy_runtime_api::client::result::SdkError<
+            InvokeError,
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+        >,
+    >,
+) -> Invoked {
     match sent {
         Ok(out) => {
             let body = out.payload.map(Blob::into_inner).unwrap_or_default();

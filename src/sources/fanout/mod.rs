@@ -23,7 +23,7 @@ use crate::burst::RequestSpec;
 use crate::burst::fanout::worker::{Answer, Call, Job, MAX_SHARE};
 use crate::burst::fanout::{self, Offset, Sample};
 use crate::burst::lambda::LambdaTarget;
-use crate::classify::Classifier;
+use crate::classify::{Classifier, TailReport};
 use crate::clock::Clock;
 use crate::event::{
     BurstFinished, Classification, Event, EventKind, FanOutReport, MAX_WORKERS, WorkerOutcome,
@@ -179,7 +179,9 @@ pub async fn run(
     let invoked = fire(client, &f.function, &jobs, bound).await;
     let mut workers = Vec::with_capacity(jobs.len());
     let mut observations = Vec::new();
-    for (worker, result) in invoked {
+    let mut billing = probed.billing;
+    for (worker, result, tail) in invoked {
+        billing.add(tail.as_ref());
         let Some(job) = jobs.get(worker as usize) else {
             continue;
         };
@@ -204,6 +206,9 @@ pub async fn run(
         offset_us: fleet.offset_us,
         uncertainty_us: fleet.uncertainty_us,
         probes: probed.answered,
+        invocations: billing.invocations,
+        billed_ms: billing.billed_ms,
+        memory_mb: billing.memory_mb,
         workers,
     };
     on_event(Event::new(
@@ -250,7 +255,7 @@ async fn fire(
     function: &LambdaTarget,
     jobs: &[Job],
     bound: Duration,
-) -> Vec<(u32, Invoked)> {
+) -> Vec<(u32, Invoked, Option<TailReport>)> {
     let payloads: Vec<(u32, Vec<u8>)> = jobs
         .iter()
         .map(|j| {
@@ -262,12 +267,13 @@ async fn fire(
     for (worker, payload) in payloads {
         let (client, function) = (client.clone(), function.clone());
         set.spawn(async move {
-            let invoked = tokio::time::timeout(bound, invoke(&client, &function, payload))
+            let (invoked, tail) = tokio::time::timeout(bound, invoke(&client, &function, payload))
                 .await
                 .unwrap_or_else(|_| {
-                    Invoked::Failed(format!("no answer within {} s", bound.as_secs()))
+                    let late = format!("no answer within {} s", bound.as_secs());
+                    (Invoked::Failed(late), None)
                 });
-            (worker, invoked)
+            (worker, invoked, tail)
         });
     }
     let mut invoked = Vec::with_capacity(jobs.len());
@@ -276,7 +282,7 @@ async fn fire(
             invoked.push(one);
         }
     }
-    invoked.sort_by_key(|(w, _)| *w);
+    invoked.sort_by_key(|(w, _, _)| *w);
     invoked
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio::task::JoinSet;
 
-use super::invoke::{Invoked, describe, invoke};
+use super::invoke::{Billing, Invoked, describe, invoke};
 use super::{FanOut, Shot, wall_now_us};
 use crate::burst::fanout::Sample;
 use crate::burst::fanout::worker::{Call, ClockAnswer, ClockCall};
@@ -32,6 +32,7 @@ pub struct Probed {
     pub connect: Duration,
     pub answered: u32,
     pub first_error: Option<String>,
+    pub billing: Billing,
 }
 
 /// Probes every worker's clock `rounds` times, all workers at once each round.
@@ -47,6 +48,7 @@ pub async fn probe(client: &Client, f: &FanOut, shot: &Shot, rounds: u32) -> Pro
         connect: Duration::ZERO,
         answered: 0,
         first_error: None,
+        billing: Billing::default(),
     };
     for _ in 0..rounds {
         let mut set = JoinSet::new();
@@ -59,9 +61,10 @@ pub async fn probe(client: &Client, f: &FanOut, shot: &Shot, rounds: u32) -> Pro
             });
         }
         while let Some(joined) = set.join_next().await {
-            let Ok((sent_us, received_us, took, invoked)) = joined else {
+            let Ok((sent_us, received_us, took, (invoked, tail))) = joined else {
                 continue;
             };
+            p.billing.add(tail.as_ref());
             let answer = match invoked {
                 Invoked::Answer(bytes) => serde_json::from_slice::<ClockAnswer>(&bytes).map_err(|e| {
                     format!("the clock probe's answer is not the burst worker's ({e}); is --worker thaw's burst worker?")

@@ -59,6 +59,7 @@ fn the_lead_covers_the_slowest_start_and_the_connect_batches() {
         connect: Duration::from_millis(10),
         answered: 3,
         first_error: None,
+        billing: super::invoke::Billing::default(),
     };
     // 300 requests connect in two batches of 256.
     assert_eq!(measured_lead(&p, 300), Duration::from_millis(430));
