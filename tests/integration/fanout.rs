@@ -155,11 +155,10 @@ fn a_burst_fanned_out_over_4_8_and_16_workers_arrives_whole_and_merges_into_one_
         );
         assert_eq!(Some(state.envs.len() as u64), s["environments"].as_u64());
         assert_eq!(Some(state.client.cold), s["cold"].as_u64());
-        // Each environment's lane holds the invocation that was its birth.
-        assert!(
-            state.envs.rows().all(|e| e.lane.spans.len() == 1),
-            "one bar per lane"
-        );
+        // The lanes hold every request as a bar, each lane starting with its birth.
+        assert!(state.envs.rows().all(|e| !e.lane.spans.is_empty()));
+        let bars: usize = state.envs.rows().map(|e| e.lane.spans.len()).sum();
+        assert_eq!(bars, n as usize, "one bar per request");
         let fanout = state
             .fanout
             .as_deref()
@@ -351,22 +350,36 @@ fn workers_that_time_out_or_start_after_the_instant_say_so() {
 
 #[test]
 fn a_worker_that_crashes_mid_burst_loses_only_its_share() {
-    // A long lead holds every worker waiting for the instant; one of them is killed
-    // meanwhile, as a crash would end it.
+    // A long lead holds every worker waiting for the instant, its share connected; one of
+    // them is killed meanwhile, as a crash would end it.
     let pool = workers("fanout-crash", &[]);
     let target = target();
     let url = format!("{}/prod/hello", target.url);
-    let run = std::thread::spawn(move || fanned(&url, 40, 4, &pool, &["--lead", "6s"]));
-    // The probes take well under a second here; the burst waits six.
-    std::thread::sleep(std::time::Duration::from_millis(2_500));
-    let killed = Command::new("pkill")
-        .args(["-9", "-n", "-f", "thaw-burst-worker fanout-crash"])
-        .status()
-        .expect("pkill runs");
-    assert!(
-        killed.success(),
-        "a worker process of this test was running"
-    );
+    let port: u16 = target
+        .url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the target's port");
+    let run = std::thread::spawn(move || fanned(&url, 40, 4, &pool, &["--lead", "8s"]));
+    // Every worker has connected its share and waits for the instant.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+    while connected_to(port) < 40 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the workers never connected"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = worker_pids("fanout-crash")
+        .into_iter()
+        .next()
+        .expect("a worker process of this test");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .expect("the worker is killed");
     let (s, code, stderr) = run.join().expect("joins");
     assert_eq!(code, Some(3), "{stderr}");
     assert_eq!(
@@ -400,4 +413,35 @@ fn the_screen_fans_a_parallel_burst_out() {
     tmux(&["send-keys", "-t", &name, "q"]);
     wait_for(&name, "thaw-exited-0");
     drop(session);
+}
+
+/// Established TCP connections to `port` on this machine's loopback (IPv4).
+fn connected_to(port: u16) -> usize {
+    let remote = format!(":{port:04X}");
+    std::fs::read_to_string("/proc/net/tcp")
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            f.len() > 3 && f[2].ends_with(&remote) && f[3] == "01"
+        })
+        .count()
+}
+
+/// The processes of the burst workers tagged `tag` (see [`workers`]).
+fn worker_pids(tag: &str) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| {
+        let e = e.ok()?;
+        let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+        let ours = args.first()?.ends_with(b"thaw-burst-worker")
+            && args.get(1).is_some_and(|a| *a == tag.as_bytes());
+        ours.then_some(pid)
+    })
+    .collect()
 }
