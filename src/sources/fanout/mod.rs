@@ -346,7 +346,11 @@ fn settle(
         .release_start_us
         .zip(answer.release_end_us)
         .map(|(a, b)| b - a);
-    report.message.clone_from(&answer.error);
+    // A worker's words are outside input: a line, not a page.
+    report.message = answer
+        .error
+        .as_deref()
+        .map(|e| e.chars().take(300).collect());
     report.outcome = if answer.missed_by_us.is_some() {
         WorkerOutcome::Late
     } else if report.lateness_us.is_some() {
