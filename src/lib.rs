@@ -37,6 +37,8 @@ pub mod summary; // the end-of-run summary of `thaw burst`, read from state
 #[cfg(feature = "app")]
 pub mod whatif; // a recording's traffic through the platform model under other settings, priced
 #[cfg(feature = "app")]
+pub mod report; // one self-contained HTML page from a recording
+#[cfg(feature = "app")]
 pub mod doctor; // `thaw doctor`: each thing watching AWS needs, checked by a real call
 #[cfg(feature = "app")]
 pub mod session; // starts what a session needs; hands back a link: events, commands, a kind

@@ -9,6 +9,7 @@ mod fanout;
 mod import;
 mod live;
 mod replay;
+mod report;
 mod screen;
 mod whatif;
 
@@ -82,6 +83,9 @@ pub enum Commands {
     /// starts, throttles and cost of each, and the cheapest that meets the budget
     #[command(name = "whatif")]
     WhatIf(whatif::WhatIfArgs),
+    /// One self-contained HTML page from a recording, to share: thaw report FILE -o
+    /// report.html
+    Report(report::ReportArgs),
     /// Check what watching a function on AWS needs (Region, credentials, the function, its
     /// log group, each permission, the endpoint), one line each with the fix. Exit status:
     /// 0 the screen will work, 1 something to fix, 2 bad flags
@@ -171,6 +175,7 @@ pub fn main() -> ExitCode {
             .map(|()| 0),
         Some(Commands::Doctor(args)) => runtime.block_on(doctor::run(&cli.global, args)),
         Some(Commands::WhatIf(args)) => whatif::run(&cli.global, &args),
+        Some(Commands::Report(args)) => report::run(&cli.global, &args).map(|()| 0),
         Some(Commands::Completions(args)) => docs::completions(&args).map(|()| 0),
         Some(Commands::Man) => docs::man().map(|()| 0),
     };

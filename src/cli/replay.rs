@@ -2,19 +2,13 @@
 //! `--summary` for the `thaw burst` summary of it.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::Args;
 
-use crate::burst::StepReport;
 use crate::config::ThemeName;
 use crate::config::layers::Flag;
-use crate::event::EventKind;
-use crate::record;
 use crate::session::{Options, Session};
 use crate::sources::replay::Speed;
-use crate::state::State;
-use crate::summary::Summary;
 
 use super::{Failure, GlobalArgs};
 
@@ -68,35 +62,5 @@ pub async fn run(global: &GlobalArgs, args: ReplayArgs) -> Result<(), Failure> {
 /// The burst summary of a recording (and what the platform did, for sessions thaw did
 /// not fire itself), as text.
 pub fn summary(path: &std::path::Path) -> Result<String, String> {
-    let mut rec = record::open(path).map_err(|e| e.to_string())?;
-    let mut state = State::new();
-    let mut plans = Vec::new();
-    let mut steps = Vec::new();
-    while let Some(e) = rec.next_event() {
-        let e = e.map_err(|e| e.to_string())?;
-        if let EventKind::BurstFinished(done) = &e.kind {
-            plans.push(done.plan.clone());
-            steps.push(StepReport {
-                step: done.plan.clone(),
-                requests: done.requests,
-                release_spread: done.release_spread_us.map(Duration::from_micros),
-                late_starts: done.late_starts,
-                max_lateness: Duration::ZERO,
-                released: None,
-            });
-        }
-        state.apply(&e);
-    }
-    let plan = if plans.is_empty() {
-        "(no burst)".to_string()
-    } else {
-        plans.join("; ")
-    };
-    let mut text = Summary::new(&state, &rec.header.target, &plan, &steps).text();
-    if let Some(note) = rec.notes() {
-        text += "note          ";
-        text += &note;
-        text.push('\n');
-    }
-    Ok(text)
+    Ok(crate::report::Folded::read(path)?.summary_text())
 }

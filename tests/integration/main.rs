@@ -29,6 +29,7 @@ mod probes;
 mod process_handler;
 mod readme_lines;
 mod record_replay;
+mod report;
 mod runtime_api;
 mod scale;
 mod scenarios;

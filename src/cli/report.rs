@@ -1,0 +1,58 @@
+//! `thaw report FILE -o report.html`: one self-contained HTML page from a recording.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Failure, GlobalArgs};
+use crate::report::{self, Folded};
+use crate::whatif;
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The recording (thaw burst --record, thaw --record, thaw import)
+    pub file: PathBuf,
+    /// Where to write the page
+    #[arg(long, short, value_name = "FILE", default_value = "report.html")]
+    pub output: PathBuf,
+    /// Add `thaw whatif`'s sizing table for the recording's traffic (default settings)
+    #[arg(long)]
+    pub whatif: bool,
+}
+
+/// The sizing table of `thaw whatif FILE` with its defaults, as text.
+fn sizing(global: &GlobalArgs, args: &ReportArgs) -> Result<String, Failure> {
+    let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
+    let config = crate::config::load(&layers)?;
+    let trace = whatif::read(&args.file).map_err(|e| Failure::Run(e.to_string()))?;
+    let name = args.file.file_name().map_or_else(
+        || args.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let opts = whatif::Options::defaults(config.emulator.clone());
+    Ok(whatif::run(&name, trace, &opts, &config.pricing).text())
+}
+
+pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<(), Failure> {
+    let folded = Folded::read(&args.file).map_err(Failure::Run)?;
+    let sizing = if args.whatif {
+        Some(sizing(global, args)?)
+    } else {
+        None
+    };
+    let page = report::html(&folded, sizing.as_deref());
+    std::fs::write(&args.output, &page).map_err(|e| {
+        Failure::Run(format!(
+            "cannot write the report to '{}': {e}; give -o a writable path",
+            args.output.display()
+        ))
+    })?;
+    eprintln!(
+        "thaw report: wrote {} ({} kB: {} environments, {} requests); open it in a browser",
+        args.output.display(),
+        page.len().div_ceil(1024),
+        folded.state.envs.len(),
+        folded.state.client.requests
+    );
+    Ok(())
+}
