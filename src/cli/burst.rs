@@ -21,6 +21,7 @@ use crate::state::State;
 use crate::stop::StopSignals;
 use crate::summary::{self, Summary};
 
+use super::report::ReportRecording;
 use super::{Failure, GlobalArgs};
 
 /// Exit status when requests failed (transport errors, throttles, error statuses).
@@ -51,6 +52,9 @@ pub struct BurstArgs {
     /// Record every event (JSON Lines) to FILE; play it with thaw replay
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
+    /// Write an HTML report of the run to FILE at the end (as thaw report makes)
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
     /// The plan: 'parallel N', 'serial N [think 100ms]', 'ramp A B over 30s',
     /// 'rate R for 10s', 'keep-warm N every 5m [for 1h]', 'wait 2s'; stages joined by ';'
     #[arg(long, short, default_value = "parallel 50")]
@@ -211,9 +215,10 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         shown,
     } = open(global, &args, &prepared, clock).await?;
 
-    let recorder = match &args.record {
+    let report = ReportRecording::new(args.record.as_ref(), args.report.as_ref());
+    let recorder = match ReportRecording::recording(report.as_ref(), args.record.as_ref()) {
         Some(path) => {
-            Some(start_recorder(path, &shown, &prepared.plan, clock).map_err(Failure::Config)?)
+            Some(start_recorder(&path, &shown, &prepared.plan, clock).map_err(Failure::Config)?)
         }
         None => None,
     };
@@ -268,31 +273,40 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     };
     // A recording that failed (disk full) does not cost the summary: it is reported
     // after it, and the exit status says so.
-    let recording = match recorder {
-        Some(r) => {
-            let path = r.path.clone();
-            r.finish().await.map(|written| {
-                eprintln!(
-                    "thaw burst: recorded {} events to {}; play it with: thaw replay {}",
-                    written.events,
-                    path.display(),
-                    path.display()
-                );
-            })
-        }
-        None => Ok(()),
-    };
+    let recording = finish_recording(recorder, args.record.is_some()).await;
     let mut summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
     if let Some(p) = &platform {
         summary = summary.with_platform(p);
     }
     print_summary(args.output, &summary, &rows);
-    recording.map_err(|e| Failure::Run(e.to_string()))?;
+    recording.map_err(Failure::Run)?;
+    if let Some(r) = report {
+        r.write(None)?;
+    }
     Ok(if summary.failed > 0 {
         EXIT_REQUESTS_FAILED
     } else {
         0
     })
+}
+
+/// Ends the recording, if any, saying where it went when the user asked for it (a
+/// report's own recording goes unmentioned).
+async fn finish_recording(recorder: Option<Recorder>, say: bool) -> Result<(), String> {
+    let Some(r) = recorder else {
+        return Ok(());
+    };
+    let path = r.path.clone();
+    let written = r.finish().await.map_err(|e| e.to_string())?;
+    if say {
+        eprintln!(
+            "thaw burst: recorded {} events to {}; play it with: thaw replay {}",
+            written.events,
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// A one-line counter on stderr, only when stderr is a terminal.

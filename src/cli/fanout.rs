@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::burst::{BurstArgs, EXIT_REQUESTS_FAILED, Prepared, print_summary, start_recorder};
+use super::report::ReportRecording;
 use super::{Failure, GlobalArgs};
 use crate::burst::lambda::{InvocationType, LambdaTarget};
 use crate::burst::{Step, StepReport};
@@ -209,9 +210,10 @@ pub async fn run(
     let worker_config = preview(&fan, &shot, &client, &config.pricing).await;
     let mut stop = StopSignals::new(true);
     let clock = Clock::start();
-    let recorder = match &args.record {
+    let page = ReportRecording::new(args.record.as_ref(), args.report.as_ref());
+    let recorder = match ReportRecording::recording(page.as_ref(), args.record.as_ref()) {
         Some(path) => Some(
-            start_recorder(path, &shot.target, &prepared.plan, clock).map_err(Failure::Config)?,
+            start_recorder(&path, &shot.target, &prepared.plan, clock).map_err(Failure::Config)?,
         ),
         None => None,
     };
@@ -266,6 +268,9 @@ pub async fn run(
         );
     }
     recording.map_err(|e| Failure::Run(e.to_string()))?;
+    if let Some(p) = page {
+        p.write(None)?;
+    }
     let all_released = report.is_some_and(|r| {
         r.workers
             .iter()

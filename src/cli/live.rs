@@ -6,6 +6,7 @@ use crate::config::ThemeName;
 use crate::config::layers::Flag;
 use crate::session::{Options, Session};
 
+use super::report::ReportRecording;
 use super::{Failure, GlobalArgs};
 
 #[derive(Debug, Args)]
@@ -26,6 +27,9 @@ pub struct LiveArgs {
     /// Record the session (every event, as JSON Lines) to FILE; play it with thaw replay
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
+    /// Write an HTML report of the session to FILE on exit (as thaw report makes)
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]
@@ -120,10 +124,11 @@ pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
         .fanout
         .resolve(config.aws.region.clone())
         .map_err(Failure::Config)?;
+    let report = ReportRecording::new(args.record.as_ref(), args.report.as_ref());
     let opts = Options {
         config,
         url: args.url,
-        record: args.record,
+        record: ReportRecording::recording(report.as_ref(), args.record.as_ref()),
         replay: None,
         fanout,
     };
@@ -133,5 +138,9 @@ pub async fn run(global: &GlobalArgs, args: LiveArgs) -> Result<(), Failure> {
         super::screen::LIVE_HINT,
         async |clock| Session::start(&opts, clock).await,
     )
-    .await
+    .await?;
+    match report {
+        Some(r) => r.write(None),
+        None => Ok(()),
+    }
 }

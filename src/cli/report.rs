@@ -56,3 +56,57 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<(), Failure> {
     );
     Ok(())
 }
+
+/// Where a run that writes a report records: the `--record` file, or a file of its own
+/// (removed once the report is written) when only `--report` was asked for.
+pub struct ReportRecording {
+    pub path: PathBuf,
+    temporary: bool,
+    report: PathBuf,
+}
+
+impl ReportRecording {
+    pub fn new(record: Option<&PathBuf>, report: Option<&PathBuf>) -> Option<Self> {
+        let report = report?.clone();
+        Some(match record {
+            Some(path) => Self {
+                path: path.clone(),
+                temporary: false,
+                report,
+            },
+            None => Self {
+                path: std::env::temp_dir()
+                    .join(format!("thaw-report-{}.jsonl", std::process::id())),
+                temporary: true,
+                report,
+            },
+        })
+    }
+
+    /// The recording to write: `--record`'s, or this one's.
+    pub fn recording(this: Option<&Self>, record: Option<&PathBuf>) -> Option<PathBuf> {
+        this.map(|r| r.path.clone()).or_else(|| record.cloned())
+    }
+
+    /// Writes the report from the finished recording, saying where; a recording of its
+    /// own is removed.
+    pub fn write(self, whatif: Option<&str>) -> Result<(), Failure> {
+        let folded = Folded::read(&self.path).map_err(Failure::Run);
+        if self.temporary {
+            let _ = std::fs::remove_file(&self.path);
+        }
+        let page = report::html(&folded?, whatif);
+        std::fs::write(&self.report, &page).map_err(|e| {
+            Failure::Run(format!(
+                "cannot write the report to '{}': {e}; give --report a writable path",
+                self.report.display()
+            ))
+        })?;
+        eprintln!(
+            "thaw: wrote the report {} ({} kB); open it in a browser",
+            self.report.display(),
+            page.len().div_ceil(1024)
+        );
+        Ok(())
+    }
+}

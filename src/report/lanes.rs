@@ -70,8 +70,11 @@ pub fn svg(state: &State) -> Markup {
     let Some((t0, t1)) = span(state) else {
         return html! { p.empty { "No environment was seen." } };
     };
-    let x = |us: i64| ((us - t0) as f64 / (t1 - t0) as f64 * WIDTH).clamp(0.0, WIDTH);
-    let w = |a: i64, b: i64| (x(b) - x(a)).max(1.0);
+    // Coordinates to a tenth of a unit: the page's size is mostly these numbers.
+    let at = |us: i64| ((us - t0) as f64 / (t1 - t0) as f64 * WIDTH).clamp(0.0, WIDTH);
+    let x = |us: i64| format!("{:.1}", at(us));
+    let w = |a: i64, b: i64| format!("{:.1}", (at(b) - at(a)).max(1.0));
+    let n = |v: f64| format!("{v:.1}");
     let rows: Vec<&EnvRow> = state.envs.rows().collect();
     let row_h = (ROW * 200.0 / rows.len().max(200) as f64).max(2.0);
     let gap = (row_h * GAP / ROW).max(0.5);
@@ -87,23 +90,24 @@ pub fn svg(state: &State) -> Markup {
         svg.lanes viewBox=(format!("0 0 {WIDTH} {height}")) role="img"
             aria-label=(format!("{} environments over {span_s} s", rows.len())) {
             @for (i, row) in rows.iter().enumerate() {
-                @let y = i as f64 * (row_h + gap);
+                @let top = i as f64 * (row_h + gap);
+                @let (y, mid) = (n(top), n(top + row_h / 2.0));
                 @let lane = &row.lane;
                 @let end = lane.end.map_or(t1, |(at, _)| at);
                 g.lane data-env=(row.id.0) {
                     title { (story(row, t0)) }
-                    line.idle x1=(x(lane.born_us)) x2=(x(end)) y1=(y + row_h / 2.0) y2=(y + row_h / 2.0) {}
+                    line.idle x1=(x(lane.born_us)) x2=(x(end)) y1=(mid) y2=(mid) {}
                     @if let Some(init) = &lane.init {
-                        rect.init x=(x(init.start_us)) y=(y) height=(row_h)
+                        rect.init x=(x(init.start_us)) y=(y) height=(n(row_h))
                             width=(w(init.start_us, init.end_us.unwrap_or(t1))) {}
                     }
                     @for s in &lane.spans {
-                        rect class=(class(s.cold, s.outcome)) x=(x(s.start_us)) y=(y) height=(row_h)
+                        rect class=(class(s.cold, s.outcome)) x=(x(s.start_us)) y=(y) height=(n(row_h))
                             width=(w(s.start_us, s.end_us.unwrap_or(t1))) {}
                     }
                     @if let Some((at, how)) = lane.end {
                         rect class=(if how == LaneEnd::Reclaimed { "reclaimed" } else { "destroyed" })
-                            x=(x(at)) y=(y) width="2" height=(row_h) {}
+                            x=(x(at)) y=(y) width="2" height=(n(row_h)) {}
                     }
                 }
             }

@@ -91,7 +91,7 @@ fn platform(p: Option<&PlatformSummary>, environments: usize) -> Markup {
     let init = p
         .init
         .as_ref()
-        .map_or_else(|| "–".to_string(), |i| format!("{} ms", i.p50_ms));
+        .map_or_else(|| "–".to_string(), |i| format!("{:.0} ms", i.p50_ms));
     let cells: [(&str, &str, String); 7] = [
         ("invocations", "invocations", p.invocations.to_string()),
         (

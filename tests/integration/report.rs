@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::scratch::scratch;
+use crate::common::tmux::{self, tmux, wait_for};
 
 fn thaw(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_thaw"))
@@ -237,4 +238,41 @@ fn bad_recordings_and_paths_are_one_line_each() {
 
 fn demo_path() -> &'static str {
     concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/seed-story.jsonl")
+}
+
+#[test]
+fn thaw_burst_and_the_screen_write_a_report_on_exit() {
+    let page = scratch("burst.html");
+    let out = thaw(&[
+        "burst",
+        "-p",
+        "parallel 20",
+        "--report",
+        page.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).expect("the report");
+    assert_eq!(
+        html.matches("class=\"lane\"").count(),
+        20,
+        "one lane per environment"
+    );
+    assert!(html.contains("data-counter=\"cold\""), "counters");
+
+    let page = scratch("screen.html");
+    let args = format!("-n 5 --report {}", page.display());
+    let session = tmux::start("report", 120, 36, "env", &args);
+    let name = session.0.clone();
+    wait_for(&name, "no environments yet");
+    tmux(&["send-keys", "-t", &name, "Enter"]);
+    wait_for(&name, "cold      5");
+    tmux(&["send-keys", "-t", &name, "q"]);
+    wait_for(&name, "thaw-exited-0");
+    drop(session);
+    let html = std::fs::read_to_string(&page).expect("the screen's report");
+    assert_eq!(html.matches("class=\"lane\"").count(), 5);
 }
