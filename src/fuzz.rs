@@ -72,14 +72,16 @@ pub fn http_response(data: &[u8]) {
 
 /// A recording file, replayed into the screen's state as `thaw replay` does.
 pub fn recording(data: &[u8]) {
-    let Ok(mut rec) = read::from_reader("fuzz.jsonl", std::io::Cursor::new(data.to_vec())) else {
+    let Ok(rec) = read::from_reader("fuzz.jsonl", std::io::Cursor::new(data.to_vec())) else {
         return;
     };
-    let mut state = State::new();
-    while let Some(Ok(event)) = rec.next_event() {
-        state.apply(&event);
-    }
-    let _ = rec.notes();
+    // Folded as `thaw replay --summary` and `thaw report` fold it, then the page made.
+    let Ok(folded) = crate::report::Folded::fold(rec) else {
+        return;
+    };
+    let _ = folded.summary_text();
+    let page = crate::report::html(&folded, None);
+    assert!(!page.contains("<script"), "the page runs nothing");
 }
 
 /// A recording through `thaw whatif`: its trace, then (when small enough to be quick)

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::burst::StepReport;
 use crate::event::EventKind;
+use crate::record::read::Recording;
 use crate::record::{self, Header};
 use crate::state::State;
 use crate::summary::Summary;
@@ -32,7 +33,11 @@ impl Folded {
     /// Reads and folds `path`. A bad recording is one line naming it, as for `thaw
     /// replay`.
     pub fn read(path: &Path) -> Result<Self, String> {
-        let mut rec = record::open(path).map_err(|e| e.to_string())?;
+        Self::fold(record::open(path).map_err(|e| e.to_string())?)
+    }
+
+    /// Folds an opened recording.
+    pub fn fold(mut rec: Recording) -> Result<Self, String> {
         let mut state = State::new();
         let (mut plans, mut steps) = (Vec::new(), Vec::new());
         while let Some(e) = rec.next_event() {

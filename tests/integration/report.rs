@@ -127,6 +127,23 @@ fn check(recording: &Path, name: &str) -> String {
 }
 
 #[test]
+fn the_console_check_sees_a_console_error() {
+    // The check above is only worth something if Chromium says what a page logs.
+    let page = scratch("console.html");
+    std::fs::write(
+        &page,
+        "<html><body><script>console.error('boom-x')</script></body></html>",
+    )
+    .expect("written");
+    let (_, log) = chromium(&page, &["--dump-dom"]);
+    assert!(
+        log.lines()
+            .any(|l| l.contains("CONSOLE") && l.contains("boom-x")),
+        "{log}"
+    );
+}
+
+#[test]
 fn the_demo_recording_makes_a_page_a_browser_opens() {
     let summary = check(&demo(), "demo");
     assert!(summary.contains("cold / warm   60 / 120"), "{summary}");
