@@ -1,6 +1,6 @@
 //! `thaw report FILE -o report.html`: one self-contained HTML page from a recording.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -40,16 +40,21 @@ pub fn run(global: &GlobalArgs, args: &ReportArgs) -> Result<(), Failure> {
     } else {
         None
     };
-    let page = report::html(&folded, sizing.as_deref());
-    std::fs::write(&args.output, &page).map_err(|e| {
+    write(&folded, sizing.as_deref(), &args.output, "-o")
+}
+
+/// Writes the page of `folded` to `path` (given by `flag`) and says so.
+fn write(folded: &Folded, sizing: Option<&str>, path: &Path, flag: &str) -> Result<(), Failure> {
+    let page = report::html(folded, sizing);
+    std::fs::write(path, &page).map_err(|e| {
         Failure::Run(format!(
-            "cannot write the report to '{}': {e}; give -o a writable path",
-            args.output.display()
+            "cannot write the report to '{}': {e}; give {flag} a writable path",
+            path.display()
         ))
     })?;
     eprintln!(
-        "thaw report: wrote {} ({} kB: {} environments, {} requests); open it in a browser",
-        args.output.display(),
+        "thaw: wrote the report {} ({} kB: {} environments, {} requests); open it in a browser",
+        path.display(),
         page.len().div_ceil(1024),
         folded.state.envs.len(),
         folded.state.client.requests
@@ -95,18 +100,6 @@ impl ReportRecording {
         if self.temporary {
             let _ = std::fs::remove_file(&self.path);
         }
-        let page = report::html(&folded?, whatif);
-        std::fs::write(&self.report, &page).map_err(|e| {
-            Failure::Run(format!(
-                "cannot write the report to '{}': {e}; give --report a writable path",
-                self.report.display()
-            ))
-        })?;
-        eprintln!(
-            "thaw: wrote the report {} ({} kB); open it in a browser",
-            self.report.display(),
-            page.len().div_ceil(1024)
-        );
-        Ok(())
+        write(&folded?, whatif, &self.report, "--report")
     }
 }

@@ -45,6 +45,23 @@ fn chromium(page: &Path, extra: &[&str]) -> (String, String) {
     )
 }
 
+/// `thaw report RECORDING -o PAGE [extra]`, which must succeed: the page's HTML.
+fn render(recording: &Path, page: &Path, extra: &[&str]) -> String {
+    let base = [
+        "report",
+        recording.to_str().expect("utf-8"),
+        "-o",
+        page.to_str().expect("utf-8"),
+    ];
+    let out = thaw(&[&base[..], extra].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(page).expect("the page")
+}
+
 /// The counter `key` as the page shows it.
 fn counter(dom: &str, key: &str) -> String {
     let at = dom
@@ -72,19 +89,7 @@ fn said(summary: &str, line: &str, nth: usize) -> String {
 /// Renders `recording`, opens it, and checks it against the replay summary.
 fn check(recording: &Path, name: &str) -> String {
     let page = scratch(&format!("{name}.html"));
-    let out = thaw(&[
-        "report",
-        recording.to_str().expect("utf-8"),
-        "-o",
-        page.to_str().expect("utf-8"),
-        "--whatif",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html = std::fs::read_to_string(&page).expect("the page");
+    let html = render(recording, &page, &["--whatif"]);
     assert!(
         !html.contains("http://") || !html.contains("<script src") && !html.contains("<link"),
         "everything inline"
@@ -184,18 +189,7 @@ fn the_page_holds_no_secret_the_recording_would_not() {
     let body: Vec<&str> = lines.collect();
     std::fs::write(&rec, format!("{header}\n{}\n", body.join("\n"))).expect("written");
     let page = scratch("secrets.html");
-    let out = thaw(&[
-        "report",
-        rec.to_str().expect("utf-8"),
-        "-o",
-        page.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html = std::fs::read_to_string(&page).expect("the page");
+    let html = render(&rec, &page, &[]);
     for secret in ["deadbeefcafe", "AKIAABCDEFGHIJKLMNOP", "sekrit-token"] {
         assert!(!html.contains(secret), "{secret} reached the page");
     }
@@ -216,18 +210,7 @@ fn bad_recordings_and_paths_are_one_line_each() {
     // Cut off mid-line: what was written is kept and the page says where it stopped, as
     // the replay summary does.
     let page = scratch("truncated.html");
-    let out = thaw(&[
-        "report",
-        truncated.to_str().expect("utf-8"),
-        "-o",
-        page.to_str().expect("utf-8"),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html = std::fs::read_to_string(&page).expect("the page");
+    let html = render(&truncated, &page, &[]);
     assert!(
         html.contains("was cut off (the recording ended mid-write)"),
         "{html:.200}"
