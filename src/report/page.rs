@@ -51,7 +51,15 @@ footer { color: var(--dim); font-size: 0.8em; margin-top: 2em; }
   .card, pre, .counter { break-inside: avoid; } }
 "#;
 
+/// The last instant RFC 3339 can write (9999-12-31T23:59:59Z), µs.
+const LAST_DATE_US: i64 = 253_402_300_799_999_999;
+
+/// A recording's start as a date; one from before 1970 or after 9999 (a broken or
+/// hand-made header) as the number it is.
 fn date(us: i64) -> String {
+    if !(0..=LAST_DATE_US).contains(&us) {
+        return format!("{us} µs from 1970 (not a date)");
+    }
     let at = UNIX_EPOCH + Duration::from_micros(u64::try_from(us).unwrap_or(0));
     humantime::format_rfc3339_seconds(at).to_string()
 }
@@ -234,4 +242,18 @@ pub fn render(f: &Folded, sizing: Option<&str>) -> String {
         }
     }
     .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_past_year_9999_is_a_number_not_a_panic() {
+        // Found by the recording fuzz target: RFC 3339 has four digits for the year.
+        assert_eq!(date(0), "1970-01-01T00:00:00Z");
+        assert_eq!(date(LAST_DATE_US), "9999-12-31T23:59:59Z");
+        assert!(date(359_091_021_948_985_628).contains("not a date"));
+        assert!(date(-1).contains("not a date"));
+    }
 }
