@@ -37,7 +37,7 @@ fn span(state: &State) -> Option<(i64, i64)> {
         }
         last = last.max(lane.born_us);
     }
-    (first <= last).then(|| (first, last.max(first + 1_000_000)))
+    (first <= last).then(|| (first, last.max(first.saturating_add(1_000_000))))
 }
 
 fn class(cold: bool, outcome: Option<InvokeOutcome>) -> &'static str {
@@ -51,7 +51,7 @@ fn class(cold: bool, outcome: Option<InvokeOutcome>) -> &'static str {
 
 /// The hover text of a lane.
 fn story(row: &EnvRow, t0: i64) -> String {
-    let at = |us: i64| format!("+{:.1} s", (us - t0) as f64 / 1e6);
+    let at = |us: i64| format!("+{:.1} s", us.saturating_sub(t0) as f64 / 1e6);
     let mut parts = vec![row.id.to_string(), format!("born {}", at(row.lane.born_us))];
     if let Some(ms) = row.init_ms {
         parts.push(format!("Init {ms:.0} ms"));
@@ -71,7 +71,10 @@ pub fn svg(state: &State) -> Markup {
         return html! { p.empty { "No environment was seen." } };
     };
     // Coordinates to a tenth of a unit: the page's size is mostly these numbers.
-    let at = |us: i64| ((us - t0) as f64 / (t1 - t0) as f64 * WIDTH).clamp(0.0, WIDTH);
+    // Saturating: a hand-made recording may put its times anywhere.
+    let at = |us: i64| {
+        (us.saturating_sub(t0) as f64 / t1.saturating_sub(t0) as f64 * WIDTH).clamp(0.0, WIDTH)
+    };
     let x = |us: i64| format!("{:.1}", at(us));
     let w = |a: i64, b: i64| format!("{:.1}", (at(b) - at(a)).max(1.0));
     let n = |v: f64| format!("{v:.1}");
@@ -79,12 +82,13 @@ pub fn svg(state: &State) -> Markup {
     let row_h = (ROW * 200.0 / rows.len().max(200) as f64).max(2.0);
     let gap = (row_h * GAP / ROW).max(0.5);
     let height = rows.len() as f64 * (row_h + gap) + AXIS;
-    let span_s = (t1 - t0) / 1_000_000;
+    let span_s = t1.saturating_sub(t0) / 1_000_000;
+    // About six ticks; past the longest step, eight whatever the span.
     let step = STEPS_S
         .iter()
         .copied()
         .find(|s| span_s / s <= 8)
-        .unwrap_or(7200);
+        .unwrap_or_else(|| (span_s / 8).max(1));
     let ticks: Vec<i64> = (0..=span_s / step).map(|k| k * step).collect();
     html! {
         svg.lanes viewBox=(format!("0 0 {WIDTH} {height}")) role="img"
@@ -113,7 +117,7 @@ pub fn svg(state: &State) -> Markup {
             }
             g.axis {
                 @for t in &ticks {
-                    @let tx = x(t0 + t * 1_000_000);
+                    @let tx = x(t0.saturating_add(t.saturating_mul(1_000_000)));
                     line x1=(tx) x2=(tx) y1="0" y2=(height - AXIS + 4.0) {}
                     text x=(tx) y=(height - 6.0) text-anchor=(if *t == 0 { "start" } else { "middle" }) { "+" (t) " s" }
                 }
