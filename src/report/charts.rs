@@ -6,6 +6,7 @@
 use hdrhistogram::Histogram;
 use plotters::prelude::*;
 
+use crate::event::Stat;
 use crate::state::{MetricSeries, State};
 
 const SIZE: (u32, u32) = (900, 260);
@@ -13,6 +14,7 @@ const SIZE: (u32, u32) = (900, 260);
 const COLD: RGBColor = RGBColor(0x1f, 0x5f, 0xbf);
 const WARM: RGBColor = RGBColor(0xf0, 0x9a, 0x2a);
 const PLATFORM: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const CLOUDWATCH: RGBColor = RGBColor(0x2e, 0x8b, 0x57);
 const FONT: (&str, u32) = ("sans-serif", 13);
 
 /// Draws with `draw` into a fresh SVG; a drawing error leaves the chart out rather than
@@ -30,17 +32,42 @@ fn svg(
     Some(out)
 }
 
-/// Requests in flight per second: the client's most at once, the platform's.
+/// CloudWatch's ConcurrentExecutions (Maximum) on the seconds' axis: each period's value
+/// at its start, seconds after `first` (Unix s); the periods before it left out.
+fn cloudwatch_concurrency(state: &State, first: u64, n: usize) -> Vec<(f64, f64)> {
+    let Some(series) = state.metric_series("ConcurrentExecutions", Stat::Maximum) else {
+        return Vec::new();
+    };
+    let (Some(a), Some(b)) = (series.values.first_slot(), series.values.last_slot()) else {
+        return Vec::new();
+    };
+    let period = u64::from(series.period_s.max(1));
+    (a..=b)
+        .filter_map(|slot| {
+            let value = (*series.values.get(slot)?)?;
+            let at = slot.saturating_mul(period).checked_sub(first)?;
+            (at < n as u64).then_some((at as f64, value))
+        })
+        .collect()
+}
+
+/// Requests in flight per second: the client's most at once, the platform's, and
+/// CloudWatch's ConcurrentExecutions per period where it was read.
 pub fn concurrency(state: &State) -> Option<String> {
     let (first, last) = (state.seconds.first_slot()?, state.seconds.last_slot()?);
     let n = usize::try_from(last - first + 1).ok()?;
     let seconds = state.seconds.window(last, n);
+    let cloudwatch = cloudwatch_concurrency(state, first, n);
     let top = seconds
         .iter()
         .map(|s| s.client_concurrency.max(s.platform_in_flight_max))
         .max()
         .unwrap_or(0)
         .max(1);
+    let top = cloudwatch
+        .iter()
+        .map(|(_, v)| *v as u32)
+        .fold(top, u32::max);
     let points = |f: fn(&crate::state::Second) -> u32| -> Vec<(f64, f64)> {
         seconds
             .iter()
@@ -75,6 +102,17 @@ pub fn concurrency(state: &State) -> Option<String> {
                 .ok()?
                 .label("platform (most running)")
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], PLATFORM));
+        }
+        if !cloudwatch.is_empty() {
+            chart
+                .draw_series(
+                    cloudwatch
+                        .iter()
+                        .map(|p| Circle::new(*p, 4, CLOUDWATCH.filled())),
+                )
+                .ok()?
+                .label("CloudWatch ConcurrentExecutions (Maximum per period)")
+                .legend(|(x, y)| Circle::new((x + 8, y), 4, CLOUDWATCH.filled()));
         }
         chart
             .configure_series_labels()

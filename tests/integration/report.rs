@@ -86,8 +86,9 @@ fn said(summary: &str, line: &str, nth: usize) -> String {
         .to_string()
 }
 
-/// Renders `recording`, opens it, and checks it against the replay summary.
-fn check(recording: &Path, name: &str) -> String {
+/// Renders `recording`, opens it, and checks it against the replay summary; the summary
+/// and the page.
+fn check(recording: &Path, name: &str) -> (String, String) {
     let page = scratch(&format!("{name}.html"));
     let html = render(recording, &page, &["--whatif"]);
     assert!(
@@ -128,7 +129,7 @@ fn check(recording: &Path, name: &str) -> String {
         "{} bytes",
         png.len()
     );
-    summary
+    (summary, html)
 }
 
 #[test]
@@ -150,8 +151,12 @@ fn the_console_check_sees_a_console_error() {
 
 #[test]
 fn the_demo_recording_makes_a_page_a_browser_opens() {
-    let summary = check(&demo(), "demo");
+    let (summary, html) = check(&demo(), "demo");
     assert!(summary.contains("cold / warm   60 / 120"), "{summary}");
+    // The emulator's metrics: CloudWatch's concurrency beside the client's, and each
+    // series of its own.
+    assert!(html.contains("CloudWatch ConcurrentExecutions (Maximum per period)"));
+    assert!(html.contains("CloudWatch AWS/Lambda Invocations"));
 }
 
 #[test]
@@ -170,7 +175,7 @@ fn an_imported_cloudwatch_export_makes_a_page_with_the_platforms_story() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let summary = check(&rec, "imported");
+    let (summary, _) = check(&rec, "imported");
     assert!(summary.contains("platform      "), "{summary}");
 }
 
