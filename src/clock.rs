@@ -13,14 +13,18 @@ pub struct Clock {
     start_wall_us: i64,
 }
 
+/// This machine's wall clock now, Unix µs.
+pub fn wall_now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
+
 impl Clock {
     pub fn start() -> Self {
-        let start_wall_us = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
         Self {
             start: tokio::time::Instant::now(),
-            start_wall_us,
+            start_wall_us: wall_now_us(),
         }
     }
 

@@ -369,19 +369,7 @@ pub fn worker_answer(data: &[u8]) {
         assert!(!spec.timeout.is_zero(), "a request always has a timeout");
     }
     let _ = serde_json::from_slice::<ClockAnswer>(data);
-    let job = Job {
-        burst: "b1".into(),
-        worker: 0,
-        target: "https://example.com/".into(),
-        endpoint_url: None,
-        sigv4_service: None,
-        method: "GET".into(),
-        headers: Vec::new(),
-        body_b64: String::new(),
-        requests: 100,
-        release_at_us: 1_795_000_001_000_000,
-        timeout_ms: 30_000,
-    };
+    let job = Job::example("b1", 0, 100);
     let Ok(answer) = Answer::parse(data, &job) else {
         return;
     };

@@ -150,7 +150,9 @@ pub async fn connect(
     Ok((target, signer))
 }
 
-fn is_local(host: &str) -> bool {
+/// A host on this machine (`localhost`, a loopback address): the emulator, which takes
+/// any credentials.
+pub fn is_local(host: &str) -> bool {
     host == "localhost"
         || host
             .parse::<std::net::IpAddr>()

@@ -317,7 +317,7 @@ fn workers_that_time_out_or_start_after_the_instant_say_so() {
     // still waiting for its answers when Lambda stops it.
     let slow = workers("fanout-timeout", &["--set", "emulator.timeout_s=2"]);
     let target = target();
-    let (s, code, _) = fanned(
+    let (s, code, stderr) = fanned(
         &format!("{}/prod/hello?sleep_ms=5000", target.url),
         8,
         2,
@@ -326,6 +326,10 @@ fn workers_that_time_out_or_start_after_the_instant_say_so() {
     );
     assert_eq!(code, Some(3));
     assert_eq!(outcomes(&s), serde_json::json!({ "timed_out": 2 }), "{s}");
+    assert!(
+        stderr.contains("the worker's timeout (2 s) is shorter than the lead plus --timeout"),
+        "the preview warned: {stderr}"
+    );
     assert_eq!(s["requests"], 0);
 
     // No lead at all: the instant has passed before any worker starts.

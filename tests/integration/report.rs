@@ -157,6 +157,8 @@ fn the_demo_recording_makes_a_page_a_browser_opens() {
     // series of its own.
     assert!(html.contains("CloudWatch ConcurrentExecutions (Maximum per period)"));
     assert!(html.contains("CloudWatch AWS/Lambda Invocations"));
+    // --whatif: the sizing table and its recommendation.
+    assert!(html.contains("What should I set?") && html.contains("class=\"sizing\""));
 }
 
 #[test]

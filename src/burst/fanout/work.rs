@@ -3,7 +3,7 @@
 //! burst, wait for the instant and release it through the same engine as `thaw burst`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 
@@ -11,7 +11,7 @@ use super::worker::{Answer, Call, ClockAnswer, ClockCall, Job, MAX_SHARE};
 use crate::burst::lambda::{self, InvocationType, LambdaTarget};
 use crate::burst::sigv4::Signer;
 use crate::burst::{Plan, RequestSpec, Step, Target, conn};
-use crate::clock::Clock;
+use crate::clock::{Clock, wall_now_us};
 use crate::event::EventKind;
 
 /// Lambda's longest function timeout: no worker waits longer for an instant or an answer.
@@ -39,12 +39,6 @@ pub async fn call(event: serde_json::Value) -> Result<serde_json::Value, String>
 /// This environment, as Lambda names its log stream.
 fn env() -> Option<String> {
     std::env::var("AWS_LAMBDA_LOG_STREAM_NAME").ok()
-}
-
-fn wall_now_us() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 /// A target, its request and its signer, as `thaw burst` builds them.
@@ -223,4 +217,45 @@ async fn release(
         answer.release_end_us = Some(clock.mono_us(last));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_is_checked_before_anything_is_connected() {
+        let ok = Job::example("b", 0, 250);
+        let (n, spec) = request_of(&ok).expect("a good job");
+        assert_eq!((n, spec.method.as_str()), (250, "GET"));
+        let too_many = Job::example("b", 0, MAX_SHARE + 1);
+        assert!(request_of(&too_many).is_err_and(|e| e.contains("file descriptors")));
+        let mut bad = Job::example("b", 0, 1);
+        bad.body_b64 = "not base64!".into();
+        assert!(request_of(&bad).is_err_and(|e| e.contains("base64")));
+        let mut long = Job::example("b", 0, 1);
+        long.timeout_ms = u64::MAX;
+        let (_, spec) = request_of(&long).expect("clamped");
+        assert_eq!(spec.timeout, Duration::from_millis(MAX_WAIT_MS));
+    }
+
+    #[tokio::test]
+    async fn an_instant_past_or_too_far_sends_nothing_and_says_why() {
+        let past = Job::example("b", 3, 10);
+        let mut far = Job::example("b", 4, 10);
+        far.release_at_us = wall_now_us() + 3_600 * 1_000_000;
+        for (job, says) in [(past, "had passed"), (far, "at most 900 s")] {
+            let event = serde_json::to_value(Call::Burst(job)).expect("json");
+            let answer: Answer =
+                serde_json::from_value(call(event).await.expect("an answer")).expect("an Answer");
+            let error = answer.error.unwrap_or_default();
+            assert!(error.contains(says), "{error}");
+            assert!(answer.observations.is_empty() && answer.release_start_us.is_none());
+        }
+        // Not a call at all: one line naming what was expected.
+        let e = call(serde_json::json!({"op": "dance"}))
+            .await
+            .expect_err("refused");
+        assert!(e.contains("not a thaw burst worker call"), "{e}");
+    }
 }

@@ -83,6 +83,26 @@ pub struct Job {
     pub timeout_ms: u64,
 }
 
+impl Job {
+    /// A job for tests and the fuzzer: `requests` GETs of `https://example.com/`.
+    #[cfg(any(test, feature = "app"))]
+    pub fn example(burst: &str, worker: u32, requests: u64) -> Self {
+        Self {
+            burst: burst.into(),
+            worker,
+            target: "https://example.com/".into(),
+            endpoint_url: None,
+            sigv4_service: None,
+            method: "GET".into(),
+            headers: Vec::new(),
+            body_b64: String::new(),
+            requests,
+            release_at_us: 1_795_000_001_000_000,
+            timeout_ms: 30_000,
+        }
+    }
+}
+
 /// A worker's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -210,19 +230,7 @@ mod tests {
     use super::*;
 
     fn job() -> Job {
-        Job {
-            burst: "b1".into(),
-            worker: 2,
-            target: "https://example.com/".into(),
-            endpoint_url: None,
-            sigv4_service: None,
-            method: "GET".into(),
-            headers: Vec::new(),
-            body_b64: String::new(),
-            requests: 2,
-            release_at_us: 1_795_000_001_000_000,
-            timeout_ms: 30_000,
-        }
+        Job::example("b1", 2, 2)
     }
 
     const ANSWER: &str = r#"{"burst":"b1","worker":2,"zero_wall_us":1795000000000000,

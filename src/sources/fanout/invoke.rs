@@ -12,7 +12,7 @@ use aws_smithy_types::retry::RetryConfig;
 
 use super::FanOut;
 use crate::burst::Target;
-use crate::burst::lambda::LambdaTarget;
+use crate::burst::lambda::{self, LambdaTarget};
 use crate::classify::{TailReport, tail_report};
 use crate::config::AwsConfig;
 use crate::sources::aws::sdk_config;
@@ -22,7 +22,11 @@ use crate::sources::aws::sdk_config;
 /// on this machine (the emulator, which takes any credentials) gets placeholder ones when
 /// the chain has none.
 pub async fn client(f: &FanOut) -> Result<Client, String> {
-    let local = f.endpoint_url.as_deref().is_some_and(is_local);
+    let local = f
+        .endpoint_url
+        .as_deref()
+        .and_then(|u| Target::parse(u).ok())
+        .is_some_and(|t| lambda::is_local(t.host.trim_matches(['[', ']'])));
     let aws = AwsConfig {
         region: f
             .region
@@ -51,16 +55,6 @@ pub async fn client(f: &FanOut) -> Result<Client, String> {
         ));
     }
     Ok(Client::from_conf(conf.build()))
-}
-
-fn is_local(url: &str) -> bool {
-    Target::parse(url).is_ok_and(|t| {
-        t.host == "localhost"
-            || t.host
-                .trim_matches(['[', ']'])
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    })
 }
 
 /// What the workers' invocations were billed, from their REPORT lines.

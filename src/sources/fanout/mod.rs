@@ -24,7 +24,7 @@ use crate::burst::fanout::worker::{Answer, Call, Job, MAX_SHARE};
 use crate::burst::fanout::{self, Offset, Sample};
 use crate::burst::lambda::LambdaTarget;
 use crate::classify::{Classifier, TailReport};
-use crate::clock::Clock;
+use crate::clock::{Clock, wall_now_us};
 use crate::event::{
     BurstFinished, Classification, Event, EventKind, FanOutReport, MAX_WORKERS, WorkerOutcome,
     WorkerReport,
@@ -111,12 +111,6 @@ fn is_credential(header: &str) -> bool {
     ]
     .iter()
     .any(|h| header.eq_ignore_ascii_case(h))
-}
-
-fn wall_now_us() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 /// Runs the fan-out: probes, the instant, every worker invoked at once, their

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
 use super::invoke::{Billing, Invoked, describe, invoke};
-use super::{FanOut, Shot, wall_now_us};
+use super::{FanOut, Shot};
 use crate::burst::fanout::Sample;
 use crate::burst::fanout::worker::{Call, ClockAnswer, ClockCall};
+use crate::clock::wall_now_us;
 use aws_sdk_lambda::Client;
 
 /// Rounds of clock probes, each to every worker at once: the first starts the workers'

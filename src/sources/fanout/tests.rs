@@ -68,19 +68,7 @@ fn the_lead_covers_the_slowest_start_and_the_connect_batches() {
 
 #[test]
 fn a_worker_answer_settles_as_its_outcome() {
-    let job = Job {
-        burst: "b".into(),
-        worker: 1,
-        target: "https://example.com/".into(),
-        endpoint_url: None,
-        sigv4_service: None,
-        method: "GET".into(),
-        headers: Vec::new(),
-        body_b64: String::new(),
-        requests: 5,
-        release_at_us: 0,
-        timeout_ms: 1_000,
-    };
+    let job = Job::example("b", 1, 5);
     let fleet = Offset {
         offset_us: 0,
         uncertainty_us: 100,
