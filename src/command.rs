@@ -2,20 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::plan::Plan;
+
 /// What the UI asks of the sources: the only thing that flows back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    /// Fire a plan (in the grammar of `thaw burst -p`); `sleep_ms` is the function's
-    /// duration asked for in the query (0: none).
+    /// Fire a plan; `sleep_ms` is the function's duration asked for in the query
+    /// (0: none).
     Fire {
-        plan: String,
+        plan: Plan,
         #[serde(default)]
         sleep_ms: u32,
     },
     /// Start (or, with `None`, stop) keep-warm: `keep-warm N every S`.
     KeepWarm {
-        plan: Option<String>,
+        plan: Option<Plan>,
         #[serde(default)]
         sleep_ms: u32,
     },
@@ -69,11 +71,11 @@ mod tests {
     fn commands_round_trip() {
         for cmd in [
             Command::Fire {
-                plan: "parallel 5".into(),
+                plan: "parallel 5".parse().unwrap(),
                 sleep_ms: 100,
             },
             Command::KeepWarm {
-                plan: Some("keep-warm 5 every 60s".into()),
+                plan: Some("keep-warm 5 every 60s".parse().unwrap()),
                 sleep_ms: 0,
             },
             Command::KeepWarm {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use aws::AwsConfig;
 pub use layers::{Layers, load, load_text};
 pub use pricing::PricingConfig;
-pub use tui::{BurstMode, ThemeName, TuiConfig};
+pub use tui::{PlanKind, ThemeName, TuiConfig};
 
 use crate::config::runtime::Runtime;
 

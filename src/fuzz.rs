@@ -9,12 +9,12 @@ use std::sync::OnceLock;
 
 use hyper::header::{HeaderName, HeaderValue};
 
-use crate::burst::plan::Plan;
 use crate::config::Front;
 use crate::emulator::proxy::{self, Context, HttpRequest};
 use crate::event::Event;
 use crate::ids::Stamp;
 use crate::logs::{parse, translate::Translator};
+use crate::plan::Plan;
 use crate::record::{import, read};
 use crate::state::State;
 
@@ -259,10 +259,7 @@ pub fn invoke_request(data: &[u8]) {
     // A control call's body is read by the platform's own task: run it on a model.
     if let Ok(call) = route::route(&method, path, Some(query))
         && let Ok(target) = api::resolve(&info, &call)
-        && !matches!(
-            call.op,
-            route::Op::Invoke | route::Op::InvokeWithResponseStream
-        )
+        && let route::Op::Control(op) = call.op
     {
         let cfg = crate::config::EmulatorConfig {
             function_name: "f".into(),
@@ -280,7 +277,7 @@ pub fn invoke_request(data: &[u8]) {
             wall_ms: 1_795_000_000_000,
             out: &mut out,
         };
-        if let Ok(answer) = control::answer(&mut p, &info, &call, &target, body) {
+        if let Ok(answer) = control::answer(&mut p, &info, op, &target, body) {
             assert!((200..300).contains(&answer.status), "{}", answer.status);
         }
     }

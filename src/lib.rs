@@ -5,11 +5,13 @@
 //! the [`state::State`] fold the screen reads; [`command::Command`]s flow back down.
 //!
 //! Without the `app` feature only the release engine's layers are built (ids, clock,
-//! event, logs, probe, classify, burst): what the burst worker links.
+//! lambda, event, plan, logs, probe, classify, burst): what the burst worker links.
 
 pub mod ids; // EnvId, RequestId, Stamp: what every layer carries
 pub mod clock; // the session clock every source stamps its events with
+pub mod lambda; // Lambda's and CloudWatch's names: invocation types, metrics
 pub mod event; // the Event schema, and EventSink where sources send them
+pub mod plan; // burst plans as values: what the screen asks for and the engine runs
 #[cfg(feature = "app")]
 pub mod command; // Command (screen -> sources), EmulatorCommand, ReplayCommand
 #[cfg(feature = "app")]

@@ -12,31 +12,7 @@ pub struct LambdaTarget {
     pub qualifier: Option<String>,
 }
 
-/// `X-Amz-Invocation-Type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "app", derive(clap::ValueEnum))]
-pub enum InvocationType {
-    /// Synchronous: the answer carries the payload and the Tail log
-    #[default]
-    #[cfg_attr(feature = "app", value(name = "RequestResponse"))]
-    RequestResponse,
-    /// Queued: 202 at once; the function runs later
-    #[cfg_attr(feature = "app", value(name = "Event"))]
-    Event,
-    /// Checks the request and permissions only: 204
-    #[cfg_attr(feature = "app", value(name = "DryRun"))]
-    DryRun,
-}
-
-impl InvocationType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::RequestResponse => "RequestResponse",
-            Self::Event => "Event",
-            Self::DryRun => "DryRun",
-        }
-    }
-}
+pub use crate::lambda::InvocationType;
 
 impl LambdaTarget {
     /// `Some` for a `lambda:` target; an error names what is wrong with it.

@@ -1,4 +1,4 @@
-//! The load generator: plans (`plan`), the endpoint and request (`target`), the wire
+//! The load generator: the endpoint and request (`target`), the wire
 //! (`http1`) and the execution of steps (`run`). Every request becomes one
 //! [`EventKind::Request`] event, classified cold or warm on the way out.
 
@@ -6,7 +6,6 @@ pub mod conn;
 pub mod fanout;
 pub mod http1;
 pub mod lambda;
-pub mod plan;
 pub mod release;
 pub mod run;
 pub mod sigv4;
@@ -22,9 +21,9 @@ use crate::classify::Classifier;
 use crate::clock::Clock;
 use crate::event::{BurstFinished, Event, EventKind};
 
-pub use self::plan::{Plan, PlanError, Step};
 pub use self::run::StepReport;
 pub use self::target::{InputError, RequestSpec, Target};
+pub use crate::plan::{Plan, PlanError, Step};
 
 const COLLECT_EVERY: Duration = Duration::from_millis(2);
 /// The in-flight gauge is reported at most this often.

@@ -19,10 +19,10 @@ use crate::ids::RequestId;
 
 use super::conn::{Connector, Reader, Writer};
 use super::http1::{self, Response};
-use super::plan::Step;
 use super::release::{self, Written};
 use super::sigv4::Signer;
 use super::target::{RequestSpec, Target};
+use crate::plan::Step;
 
 /// Connections opened at once while preparing a parallel step: more would overflow the
 /// server's accept backlog and cost a SYN retry (a second) each.

@@ -35,6 +35,52 @@ pub fn region_from_host(host: &str) -> Option<String> {
     (!region.is_empty() && !region.contains('.')).then(|| region.to_string())
 }
 
+/// What the standard AWS chain is asked for beyond its own sources.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// Load credentials too (a Region alone needs none).
+    pub credentials: bool,
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            credentials: true,
+        }
+    }
+}
+
+/// The SDK configuration from the standard chain (environment, profiles, SSO, IMDS;
+/// `AWS_ENDPOINT_URL` honoured), with `c`'s keys on top: the one place thaw loads it.
+pub async fn chain(c: &Chain) -> aws_config::SdkConfig {
+    // SSO and IMDS need an HTTPS client; rustls with ring, like the rest of thaw.
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+    if !c.credentials {
+        loader = loader.no_credentials();
+    }
+    if let Some(p) = &c.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &c.region {
+        loader = loader.region(aws_config::Region::new(r.clone()));
+    }
+    if let Some(u) = &c.endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
+    loader.load().await
+}
+
 impl Signer {
     /// Loads credentials from the standard chain. The Region is `region`, else the
     /// function URL's, else the chain's (`AWS_REGION`, profile).
@@ -43,16 +89,7 @@ impl Signer {
         region: Option<String>,
         service: &str,
     ) -> Result<Self, String> {
-        // SSO and IMDS need an HTTPS client; rustls with ring, like the rest of thaw.
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let config = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http)
-            .load()
-            .await;
+        let config = chain(&Chain::default()).await;
         let region = region
             .or_else(|| region_from_host(&target.host))
             .or_else(|| super::lambda::region_of(&target.host))
@@ -100,10 +137,11 @@ impl Signer {
 
     /// The Region the standard chain names (`AWS_REGION`, the profile), if any.
     pub async fn chain_region() -> Option<String> {
-        let config = aws_config::defaults(BehaviorVersion::latest())
-            .no_credentials()
-            .load()
-            .await;
+        let config = chain(&Chain {
+            credentials: false,
+            ..Chain::default()
+        })
+        .await;
         config.region().map(ToString::to_string)
     }
 

@@ -2,10 +2,7 @@
 //! that is only a path, like `/?sleep_ms=1000`) it starts the embedded emulator
 //! in-process and targets it.
 
-use std::io::{IsTerminal as _, Write as _};
-use std::time::{Duration, Instant};
-
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_rustls::rustls::pki_types::pem::PemObject as _;
@@ -14,25 +11,18 @@ use crate::burst::lambda::{InvocationType, LambdaTarget};
 use crate::burst::{self, Plan, PlanError, RequestSpec, Target};
 use crate::clock::Clock;
 use crate::emulator::Emulator;
-use crate::event::EventKind;
 use crate::event::EventSink;
-use crate::record::{Header, Recorder};
 use crate::state::State;
 use crate::stop::StopSignals;
-use crate::summary::{self, Summary};
+use crate::summary::Summary;
 
-use super::report::ReportRecording;
+use super::headless::{Headless, Outputs};
 use super::{Failure, GlobalArgs};
 
 /// Exit status when requests failed (transport errors, throttles, error statuses).
 pub const EXIT_REQUESTS_FAILED: u8 = 3;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Text,
-    Json,
-    Csv,
-}
+pub use super::headless::Output;
 
 #[derive(Debug, Args)]
 pub struct BurstArgs {
@@ -94,6 +84,16 @@ pub struct BurstArgs {
     pub output: Output,
     #[command(flatten)]
     pub fanout: super::fanout::FanOutArgs,
+}
+
+impl BurstArgs {
+    pub(super) fn outputs(&self) -> Outputs<'_> {
+        Outputs {
+            record: self.record.as_ref(),
+            report: self.report.as_ref(),
+            output: self.output,
+        }
+    }
 }
 
 fn load_pem(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, String> {
@@ -214,52 +214,31 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         signer,
         shown,
     } = open(global, &args, &prepared, clock).await?;
-
-    let report = ReportRecording::new(args.record.as_ref(), args.report.as_ref());
-    let recorder = match ReportRecording::recording(report.as_ref(), args.record.as_ref()) {
-        Some(path) => {
-            Some(start_recorder(&path, &shown, &prepared.plan, clock).map_err(Failure::Config)?)
-        }
-        None => None,
-    };
+    let mut run = Headless::start(&args.outputs(), &shown, &prepared.plan, clock)?;
     // The emulator's own events (lifecycle, logs, metrics): recorded, and folded apart
     // for what the platform did (a REST API's 500s that were Lambda throttles). A
     // recording takes them as they come, in time order; otherwise they wait in the
     // channel and are folded after the run, so the fold takes no core from the release.
     let (mut platform, mut waiting) = (None, None);
-    match (emulator_events, &recorder) {
-        (Some(rx), Some(r)) => platform = Some(tokio::spawn(fold_platform(rx, Some(r.tee())))),
+    match (emulator_events, run.tee()) {
+        (Some(rx), Some(tee)) => platform = Some(tokio::spawn(fold_platform(rx, Some(tee)))),
         (rx, _) => waiting = rx,
     }
-    let mut state = State::new();
-    let mut rows = Vec::new();
-    let keep_rows = args.output == Output::Csv;
-    let mut progress = Progress::new(prepared.plan.planned_requests());
-    let run = burst::run(
+    let fired = burst::run(
         &prepared.plan,
         target,
         prepared.spec,
         signer,
         clock,
-        |event| {
-            if let Some(r) = &recorder {
-                r.record(&event);
-            }
-            state.apply(&event);
-            progress.tick(state.client.requests);
-            if keep_rows && let EventKind::Request(r) = event.kind {
-                rows.push(r);
-            }
-        },
+        |event| run.observe(event),
     );
     let steps = tokio::select! {
-        steps = run => steps.map_err(Failure::Config)?,
+        steps = fired => steps.map_err(Failure::Config)?,
         signal = stop.next() => {
             eprintln!("\rthaw burst: stopped by {signal}; summary of what was done:");
             Vec::new()
         }
     };
-    progress.finish();
     if let Some(rx) = waiting {
         platform = Some(tokio::spawn(fold_platform(rx, None)));
     }
@@ -271,74 +250,12 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         Some(task) => task.await.ok(),
         None => None,
     };
-    // A recording that failed (disk full) does not cost the summary: it is reported
-    // after it, and the exit status says so.
-    let recording = finish_recording(recorder, args.record.is_some()).await;
-    let mut summary = Summary::new(&state, &shown, &prepared.plan.to_string(), &steps);
+    let done = run.finish().await;
+    let mut summary = Summary::new(&done.state, &shown, &prepared.plan.to_string(), &steps);
     if let Some(p) = &platform {
         summary = summary.with_platform(p);
     }
-    print_summary(args.output, &summary, &rows);
-    recording.map_err(Failure::Run)?;
-    if let Some(r) = report {
-        r.write(None)?;
-    }
-    Ok(if summary.failed > 0 {
-        EXIT_REQUESTS_FAILED
-    } else {
-        0
-    })
-}
-
-/// Ends the recording, if any, saying where it went when the user asked for it (a
-/// report's own recording goes unmentioned).
-async fn finish_recording(recorder: Option<Recorder>, say: bool) -> Result<(), String> {
-    let Some(r) = recorder else {
-        return Ok(());
-    };
-    let path = r.path.clone();
-    let written = r.finish().await.map_err(|e| e.to_string())?;
-    if say {
-        eprintln!(
-            "thaw burst: recorded {} events to {}; play it with: thaw replay {}",
-            written.events,
-            path.display(),
-            path.display()
-        );
-    }
-    Ok(())
-}
-
-/// A one-line counter on stderr, only when stderr is a terminal.
-struct Progress {
-    total: Option<u64>,
-    enabled: bool,
-    last: Instant,
-}
-
-impl Progress {
-    fn new(total: Option<u64>) -> Self {
-        Self {
-            total,
-            enabled: std::io::stderr().is_terminal(),
-            last: Instant::now(),
-        }
-    }
-
-    fn tick(&mut self, done: u64) {
-        if !self.enabled || self.last.elapsed() < Duration::from_millis(100) {
-            return;
-        }
-        self.last = Instant::now();
-        let total = self.total.map_or_else(String::new, |t| format!("/{t}"));
-        eprint!("\r\x1b[2Kthaw burst: {done}{total} requests");
-    }
-
-    fn finish(&self) {
-        if self.enabled {
-            eprint!("\r\x1b[2K");
-        }
-    }
+    done.conclude(args.output, &summary, true)
 }
 
 /// Folds the embedded emulator's events (teeing them to the recording, if any) until it
@@ -355,21 +272,6 @@ async fn fold_platform(
         }
     }
     state
-}
-
-/// Records the run to `path` (the embedded emulator's events come through its tee).
-pub(super) fn start_recorder(
-    path: &std::path::Path,
-    target: &str,
-    plan: &burst::Plan,
-    clock: Clock,
-) -> Result<Recorder, String> {
-    let header = Header::new(
-        target,
-        &format!("thaw burst -p '{plan}'"),
-        clock.at(Duration::ZERO).wall_us,
-    );
-    Recorder::create(path, &header, EventSink::none(), clock).map_err(|e| e.to_string())
 }
 
 /// Raises the open-file limit and says what to change when the plan needs more.
@@ -480,31 +382,4 @@ async fn start_target(
     let target = Target::parse(&format!("{}{path}", emulator.url()))
         .map_err(|e| Failure::Config(e.to_string()))?;
     Ok((target, Some(emulator), events))
-}
-
-/// The summary on stdout, as text, JSON or CSV rows.
-pub(super) fn print_summary(
-    output: Output,
-    summary: &Summary,
-    rows: &[crate::event::RequestObserved],
-) {
-    let mut out = std::io::stdout().lock();
-    let written = match output {
-        Output::Text => write!(out, "{}", summary.text()),
-        Output::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&summary).unwrap_or_default()
-        ),
-        Output::Csv => {
-            let mut text = String::from(summary::CSV_HEADER);
-            text.push('\n');
-            for r in rows {
-                text.push_str(&summary::csv_row(r));
-                text.push('\n');
-            }
-            write!(out, "{text}")
-        }
-    };
-    let _ = written.and_then(|()| out.flush());
 }

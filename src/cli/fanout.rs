@@ -7,16 +7,15 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::burst::{BurstArgs, EXIT_REQUESTS_FAILED, Prepared, print_summary, start_recorder};
-use super::report::ReportRecording;
+use super::burst::{BurstArgs, Prepared};
+use super::headless::Headless;
 use super::{Failure, GlobalArgs};
+use crate::burst::StepReport;
 use crate::burst::lambda::{InvocationType, LambdaTarget};
-use crate::burst::{Step, StepReport};
 use crate::clock::Clock;
 use crate::config::PricingConfig;
-use crate::event::{EventKind, FunctionConfig, WorkerOutcome};
+use crate::event::{FunctionConfig, WorkerOutcome};
 use crate::sources::fanout::{self, FanOut, PROBE_ROUNDS, Shot};
-use crate::state::State;
 use crate::stop::StopSignals;
 use crate::summary::Summary;
 
@@ -90,7 +89,7 @@ impl FanOutArgs {
 
 /// The fan-out as the flags describe it, checked before anything is invoked.
 fn plan(fan: FanOut, args: &BurstArgs, prepared: &Prepared) -> Result<(FanOut, Shot), String> {
-    let [Step::Parallel { n }] = prepared.plan.steps.as_slice() else {
+    let Some(n) = prepared.plan.single_parallel() else {
         return Err(format!(
             "--fan-out releases one parallel step, like -p 'parallel 5000'; '{}' is not one",
             prepared.plan
@@ -110,23 +109,13 @@ fn plan(fan: FanOut, args: &BurstArgs, prepared: &Prepared) -> Result<(FanOut, S
         target_endpoint_url: args.endpoint_url.clone(),
         sigv4_service: args.sigv4.then(|| args.sigv4_service.clone()),
         spec: prepared.given.clone(),
-        requests: u64::from(*n),
+        requests: u64::from(n),
     };
     fan.check(&shot)?;
     Ok((fan, shot))
 }
 
-/// What the fan-out takes and costs, said before it is fired.
-/// The duration price of the worker's architecture.
-fn gb_s_price(p: &PricingConfig, architecture: &str) -> f64 {
-    if architecture == "arm64" {
-        p.duration_gb_s_arm
-    } else {
-        p.duration_gb_s_x86
-    }
-}
-
-/// Returns the worker's configuration, when Lambda told it.
+/// What the fan-out takes and costs, said before it is fired. Returns the worker's configuration, when Lambda told it.
 async fn preview(
     fan: &FanOut,
     shot: &Shot,
@@ -135,7 +124,7 @@ async fn preview(
 ) -> Option<FunctionConfig> {
     let invocations = u64::from(fan.workers) * u64::from(PROBE_ROUNDS + 1);
     let share = shot.requests.div_ceil(u64::from(fan.workers.max(1)));
-    let requests_usd = invocations as f64 * p.requests_per_million / 1e6;
+    let requests_usd = p.requests(invocations as f64);
     let region = fan.region.clone().unwrap_or_default();
     let described = crate::sources::function::describe(
         client,
@@ -146,10 +135,11 @@ async fn preview(
     .await;
     let cost = match &described {
         Ok(c) => {
-            let price = gb_s_price(p, &c.architecture);
-            let most = invocations as f64 * f64::from(c.timeout_s) * f64::from(c.memory_mb)
-                / 1024.0
-                * price;
+            let most = p.on_demand(
+                invocations as f64 * f64::from(c.timeout_s) * 1000.0,
+                f64::from(c.memory_mb),
+                c.architecture == "arm64",
+            );
             format!(
                 " ({} MB {}, timeout {} s); ${requests_usd:.6} in requests plus their duration, at most ${:.4} if each ran to its timeout",
                 c.memory_mb,
@@ -210,36 +200,16 @@ pub async fn run(
     let worker_config = preview(&fan, &shot, &client, &config.pricing).await;
     let mut stop = StopSignals::new(true);
     let clock = Clock::start();
-    let page = ReportRecording::new(args.record.as_ref(), args.report.as_ref());
-    let recorder = match ReportRecording::recording(page.as_ref(), args.record.as_ref()) {
-        Some(path) => Some(
-            start_recorder(&path, &shot.target, &prepared.plan, clock).map_err(Failure::Config)?,
-        ),
-        None => None,
-    };
-    let mut state = State::new();
-    let mut rows = Vec::new();
-    let keep_rows = args.output == super::burst::Output::Csv;
-    let run = fanout::run(&fan, &shot, &client, clock, |event| {
-        if let Some(r) = &recorder {
-            r.record(&event);
-        }
-        state.apply(&event);
-        if keep_rows && let EventKind::Request(r) = event.kind {
-            rows.push(r);
-        }
-    });
+    let mut run = Headless::start(&args.outputs(), &shot.target, &prepared.plan, clock)?;
+    let fired = fanout::run(&fan, &shot, &client, clock, |event| run.observe(event));
     let outcome = tokio::select! {
-        r = run => r.map(Some),
+        r = fired => r.map(Some),
         signal = stop.next() => {
             eprintln!("\rthaw burst: stopped by {signal}; the workers finish their shares on their own");
             Ok(None)
         }
     };
-    let recording = match recorder {
-        Some(r) => r.finish().await.map(|_| ()),
-        None => Ok(()),
-    };
+    let done = run.finish().await;
     let report = outcome.map_err(|e| {
         Failure::Run(format!(
             "{e} (deploy the worker: README, 'Bursts beyond one machine')"
@@ -251,14 +221,13 @@ pub async fn run(
         requests: shot.requests,
         ..StepReport::default()
     }];
-    let summary = Summary::new(&state, &shot.target, &plan, &steps);
-    print_summary(args.output, &summary, &rows);
+    let summary = Summary::new(&done.state, &shot.target, &plan, &steps);
     if let (Some(f), Some(c)) = (&summary.fanout, &worker_config)
         && let Some(gb_s) = f.gb_s()
     {
         let p = &config.pricing;
-        let requests = f64::from(f.invocations) * p.requests_per_million / 1e6;
-        let duration = gb_s * gb_s_price(p, &c.architecture);
+        let requests = p.requests(f64::from(f.invocations));
+        let duration = gb_s * p.gb_s(c.architecture == "arm64").duration;
         eprintln!(
             "thaw burst: the workers cost about ${:.6}: {} invocations (${requests:.6}) and {gb_s:.2} GB-s at the {} rate (${duration:.6}), {} prices",
             requests + duration,
@@ -267,18 +236,10 @@ pub async fn run(
             p.region
         );
     }
-    recording.map_err(|e| Failure::Run(e.to_string()))?;
-    if let Some(p) = page {
-        p.write(None)?;
-    }
     let all_released = report.is_some_and(|r| {
         r.workers
             .iter()
             .all(|w| w.outcome == WorkerOutcome::Released && w.carried == w.share)
     });
-    Ok(if summary.failed > 0 || !all_released {
-        EXIT_REQUESTS_FAILED
-    } else {
-        0
-    })
+    done.conclude(args.output, &summary, all_released)
 }

@@ -6,6 +6,7 @@ mod docs;
 mod doctor;
 mod emulate;
 mod fanout;
+mod headless;
 mod import;
 mod live;
 mod replay;

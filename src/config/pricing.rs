@@ -1,5 +1,5 @@
 //! `[pricing]`: what Lambda charges, for `thaw whatif`. The defaults are us-east-1 as
-//! published (LAMBDA-FACTS §11), with their source and date; a user in another Region,
+//! published (docs/lambda-facts.md §11), with their source and date; a user in another Region,
 //! or with other prices, sets their own.
 
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ impl Default for PricingConfig {
     fn default() -> Self {
         Self {
             region: "us-east-1".into(),
-            source: "aws.amazon.com/lambda/pricing (LAMBDA-FACTS §11)".into(),
+            source: "aws.amazon.com/lambda/pricing".into(),
             date: "2026-11-23".into(),
             requests_per_million: 0.20,
             duration_gb_s_x86: 0.000_016_666_7,
@@ -50,7 +50,45 @@ impl Default for PricingConfig {
     }
 }
 
+/// The duration prices of one architecture, per GB-second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GbSecondPrices {
+    /// On demand.
+    pub duration: f64,
+    /// Provisioned concurrency held (capacity).
+    pub provisioned: f64,
+    /// Invocations served by provisioned concurrency.
+    pub provisioned_duration: f64,
+}
+
 impl PricingConfig {
+    /// The per-GB-second prices of `arm64` (`arm`) or `x86_64`.
+    pub fn gb_s(&self, arm: bool) -> GbSecondPrices {
+        if arm {
+            GbSecondPrices {
+                duration: self.duration_gb_s_arm,
+                provisioned: self.provisioned_gb_s_arm,
+                provisioned_duration: self.provisioned_duration_gb_s_arm,
+            }
+        } else {
+            GbSecondPrices {
+                duration: self.duration_gb_s_x86,
+                provisioned: self.provisioned_gb_s_x86,
+                provisioned_duration: self.provisioned_duration_gb_s_x86,
+            }
+        }
+    }
+
+    /// What `n` requests cost.
+    pub fn requests(&self, n: f64) -> f64 {
+        n * self.requests_per_million / 1e6
+    }
+
+    /// What `ms` milliseconds at `memory_mb` cost on demand.
+    pub fn on_demand(&self, ms: f64, memory_mb: f64, arm: bool) -> f64 {
+        ms / 1000.0 * memory_mb / 1024.0 * self.gb_s(arm).duration
+    }
+
     /// Every price, named as in the file, for validation.
     pub fn prices(&self) -> [(&'static str, f64); 9] {
         [

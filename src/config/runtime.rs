@@ -4,7 +4,7 @@
 //! `data/last.json` generated 2026-08-22, hello-world ZIP functions, x86_64) at 128 MB and
 //! 1024 MB; other memory sizes interpolate on a log scale. lambda-perf measures no warm
 //! invocations: warm durations are our assumption from the 1–4 ms hello-world handlers it
-//! shows on cold invokes at 1024 MB (LAMBDA-FACTS §7).
+//! shows on cold invokes at 1024 MB (docs/lambda-facts.md §7).
 
 use serde::{Deserialize, Serialize};
 
@@ -122,7 +122,7 @@ impl Runtime {
             },
             // java21 SnapStart, Restore Duration (lambda-perf 2025-09-14): 1024 ms at
             // 128 MB and 742 ms at 1024 MB; first invoke 97 / 11 ms. Slower than plain
-            // java21 for a hello-world (LAMBDA-FACTS §7).
+            // java21 for a hello-world (docs/lambda-facts.md §7).
             Self::JavaSnapstart => Preset {
                 init_ms: [1024.0, 742.0],
                 first_invoke_ms: [97.0, 11.0],

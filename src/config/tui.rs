@@ -35,7 +35,7 @@ impl ThemeName {
 /// How the burst panel fires its N requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum BurstMode {
+pub enum PlanKind {
     /// All N released at one instant.
     Parallel,
     /// N one after another on one connection.
@@ -46,7 +46,7 @@ pub enum BurstMode {
     Rate,
 }
 
-impl BurstMode {
+impl PlanKind {
     pub const ALL: [Self; 4] = [Self::Parallel, Self::Serial, Self::Ramp, Self::Rate];
 
     pub fn as_str(self) -> &'static str {
@@ -67,7 +67,7 @@ pub struct TuiConfig {
     pub fps: u16,
     pub theme: ThemeName,
     /// The burst panel's starting values.
-    pub mode: BurstMode,
+    pub mode: PlanKind,
     pub requests: u32,
     /// The function's duration per request, in ms, sent as `?sleep_ms=` (the emulator's
     /// builtin handler and thaw's probe functions honour it). 0 sends nothing.
@@ -85,7 +85,7 @@ impl Default for TuiConfig {
         Self {
             fps: 30,
             theme: ThemeName::Default,
-            mode: BurstMode::Parallel,
+            mode: PlanKind::Parallel,
             requests: 50,
             sleep_ms: 100,
             ramp_s: 10,

@@ -14,6 +14,7 @@ const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 use crate::config::AwsConfig;
 use crate::event::Stat;
+use crate::lambda::Metric;
 use crate::sources::aws::{explain, sdk_config};
 use crate::sources::cloudwatch::{Series, query};
 use crate::sources::function::describe;
@@ -218,25 +219,15 @@ async fn metrics(sdk: &SdkConfig, aws: &AwsConfig, out: &mut Vec<Check>) {
         (None, Some(api)) => ("ApiName", api.clone()),
         (None, None) => ("ApiId", aws.api_id.clone().unwrap_or_default()),
     };
-    let namespace = if dim == "FunctionName" {
-        "AWS/Lambda"
+    let metric = if dim == "FunctionName" {
+        Metric::ConcurrentExecutions
     } else {
-        "AWS/ApiGateway"
-    };
-    let name = if dim == "FunctionName" {
-        "ConcurrentExecutions"
-    } else {
-        "Count"
+        Metric::Count
     };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs().cast_signed());
-    let series = Series {
-        namespace: namespace.into(),
-        name: name.into(),
-        stat: Stat::Maximum,
-        dimensions: vec![(dim.into(), value.clone())],
-    };
+    let series = Series::of(metric, Stat::Maximum, vec![(dim.into(), value.clone())]);
     let data = client
         .get_metric_data()
         .start_time(DateTime::from_secs(now - 900))
@@ -255,7 +246,7 @@ async fn metrics(sdk: &SdkConfig, aws: &AwsConfig, out: &mut Vec<Check>) {
                 "metrics",
                 Verdict::Pass,
                 format!(
-                    "cloudwatch:GetMetricData allowed ({points} {name} points in the last 15 min)"
+                    "cloudwatch:GetMetricData allowed ({points} {metric} points in the last 15 min)"
                 ),
             )
         }
@@ -267,7 +258,7 @@ async fn metrics(sdk: &SdkConfig, aws: &AwsConfig, out: &mut Vec<Check>) {
     });
     let listed = client
         .list_metrics()
-        .namespace(namespace)
+        .namespace(metric.namespace())
         .dimensions(DimensionFilter::builder().name(dim).value(&value).build())
         .send()
         .await;

@@ -2,7 +2,7 @@
 //! the event waits here and is invoked like any other request. A function error is
 //! retried twice, a minute and then two minutes later; a throttle is retried with a
 //! back-off from 1 s doubling to 5 min; an event older than the maximum event age is
-//! dropped (invocation-async-error-handling.html, LAMBDA-FACTS §12). Pure: time arrives
+//! dropped (invocation-async-error-handling.html, docs/lambda-facts.md §12). Pure: time arrives
 //! as `now`, so the platform task and tests drive it alike.
 
 use std::collections::{BTreeMap, HashMap};

@@ -146,7 +146,7 @@ pub fn init_ms(cfg: &EmulatorConfig, rng: &mut StdRng, init_type: InitType) -> f
         .init_ms
         .unwrap_or_else(|| Preset::at_memory(preset.init_ms, cfg.memory_mb));
     // Provisioned Init gets no CPU burst and is reported longer than on-demand Init
-    // (LAMBDA-FACTS §3); AWS gives no figure, so the factor is an assumption.
+    // (docs/lambda-facts.md §3); AWS gives no figure, so the factor is an assumption.
     let factor = if init_type == InitType::ProvisionedConcurrency && cfg.init_ms.is_none() {
         1.3
     } else {

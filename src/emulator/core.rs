@@ -179,6 +179,8 @@ pub struct Core {
     metrics: MetricsWindow,
     start_wall_us: i64,
     provisioned_target: u32,
+    /// The version or alias provisioned concurrency was put on through the Lambda API.
+    provisioned_on: Option<String>,
     /// Skip formatting log lines and events nobody reads (`thaw emulate --quiet`).
     observed: bool,
     /// Environments run real processes (`handler = "process"`).
@@ -235,6 +237,7 @@ impl Core {
         );
         Self {
             provisioned_target: cfg.provisioned_concurrency,
+            provisioned_on: None,
             cfg,
             pool,
             rng,
@@ -521,6 +524,7 @@ fn uuid_v4(rng: &mut StdRng) -> String {
 }
 
 mod control;
+pub use self::control::Change;
 mod external;
 mod invocation;
 mod lifecycle;

@@ -1,5 +1,5 @@
 //! What the client sees: each API Gateway front's status codes and bodies for the
-//! platform's answers (LAMBDA-FACTS §4, services-apigateway-errors.html).
+//! platform's answers (docs/lambda-facts.md §4, services-apigateway-errors.html).
 //!
 //! | platform answer    | REST API | HTTP API | function URL |
 //! |--------------------|----------|----------|--------------|

@@ -1,7 +1,7 @@
 //! Lambda's log lines, exactly as CloudWatch Logs shows them, in both formats: plain
 //! text (the default) and JSON ("advanced logging controls", Nov 2023).
 //!
-//! Text fields are tab-separated and REPORT ends with a tab (LAMBDA-FACTS §8).
+//! Text fields are tab-separated and REPORT ends with a tab (docs/lambda-facts.md §8).
 
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -7,8 +7,7 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 
 use crate::event::{MetricDatapoint, Stat};
-
-pub const NAMESPACE: &str = "AWS/Lambda";
+use crate::lambda::Metric;
 
 /// One period's running totals.
 #[derive(Debug)]
@@ -129,49 +128,51 @@ impl MetricsWindow {
         }
         let period_start_us = self.period_start_us;
         let period_s = u32::try_from(self.period.as_secs()).unwrap_or(u32::MAX);
-        let mut push = |name: &str, stat: Stat, value: f64| {
-            out.push(MetricDatapoint {
-                namespace: NAMESPACE.into(),
-                name: name.into(),
+        let mut push = |metric: Metric, stat: Stat, value: f64| {
+            out.push(MetricDatapoint::of(
+                metric,
                 stat,
                 period_start_us,
                 period_s,
                 value,
-                provisional: false,
-            });
+            ));
         };
         push(
-            "ConcurrentExecutions",
+            Metric::ConcurrentExecutions,
             Stat::Maximum,
             f64::from(self.max_concurrency),
         );
-        push("Invocations", Stat::Sum, self.invocations as f64);
-        push("Errors", Stat::Sum, self.errors as f64);
-        push("Throttles", Stat::Sum, self.throttles as f64);
+        push(Metric::Invocations, Stat::Sum, self.invocations as f64);
+        push(Metric::Errors, Stat::Sum, self.errors as f64);
+        push(Metric::Throttles, Stat::Sum, self.throttles as f64);
         let h = &self.durations_us;
         if !h.is_empty() {
             let ms = |us: u64| us as f64 / 1000.0;
-            push("Duration", Stat::Average, h.mean() / 1000.0);
-            push("Duration", Stat::Minimum, ms(h.min()));
-            push("Duration", Stat::Maximum, ms(h.max()));
-            push("Duration", Stat::P50, ms(h.value_at_quantile(0.50)));
-            push("Duration", Stat::P99, ms(h.value_at_quantile(0.99)));
+            push(Metric::Duration, Stat::Average, h.mean() / 1000.0);
+            push(Metric::Duration, Stat::Minimum, ms(h.min()));
+            push(Metric::Duration, Stat::Maximum, ms(h.max()));
+            push(Metric::Duration, Stat::P50, ms(h.value_at_quantile(0.50)));
+            push(Metric::Duration, Stat::P99, ms(h.value_at_quantile(0.99)));
         }
         if self.provisioned_allocated > 0 {
             let max_pc = f64::from(self.max_provisioned);
-            push("ProvisionedConcurrentExecutions", Stat::Maximum, max_pc);
             push(
-                "ProvisionedConcurrencyInvocations",
+                Metric::ProvisionedConcurrentExecutions,
+                Stat::Maximum,
+                max_pc,
+            );
+            push(
+                Metric::ProvisionedConcurrencyInvocations,
                 Stat::Sum,
                 self.provisioned_invocations as f64,
             );
             push(
-                "ProvisionedConcurrencySpilloverInvocations",
+                Metric::ProvisionedConcurrencySpilloverInvocations,
                 Stat::Sum,
                 self.spillover as f64,
             );
             push(
-                "ProvisionedConcurrencyUtilization",
+                Metric::ProvisionedConcurrencyUtilization,
                 Stat::Maximum,
                 max_pc / f64::from(self.provisioned_allocated),
             );
@@ -183,9 +184,9 @@ impl MetricsWindow {
 mod tests {
     use super::*;
 
-    fn find(out: &[MetricDatapoint], name: &str, stat: Stat) -> Option<f64> {
+    fn find(out: &[MetricDatapoint], metric: Metric, stat: Stat) -> Option<f64> {
         out.iter()
-            .find(|d| d.name == name && d.stat == stat)
+            .find(|d| d.metric() == Some(metric) && d.stat == stat)
             .map(|d| d.value)
     }
 
@@ -204,17 +205,23 @@ mod tests {
         w.roll(Duration::from_millis(599), 2, 0, &mut out);
         assert!(out.is_empty(), "period not over yet");
         w.roll(Duration::from_millis(650), 2, 0, &mut out);
-        assert_eq!(find(&out, "ConcurrentExecutions", Stat::Maximum), Some(7.0));
-        assert_eq!(find(&out, "Invocations", Stat::Sum), Some(1.0));
-        assert_eq!(find(&out, "Throttles", Stat::Sum), Some(1.0));
-        let max = find(&out, "Duration", Stat::Maximum).unwrap();
+        assert_eq!(
+            find(&out, Metric::ConcurrentExecutions, Stat::Maximum),
+            Some(7.0)
+        );
+        assert_eq!(find(&out, Metric::Invocations, Stat::Sum), Some(1.0));
+        assert_eq!(find(&out, Metric::Throttles, Stat::Sum), Some(1.0));
+        let max = find(&out, Metric::Duration, Stat::Maximum).unwrap();
         assert!((max - 12.5).abs() < 0.02, "3 significant digits: {max}");
         assert_eq!(out[0].period_start_us, 1_000_000_000);
         // The next period starts with the concurrency still in flight.
         out.clear();
         w.roll(Duration::from_millis(1600), 0, 0, &mut out);
-        assert_eq!(find(&out, "ConcurrentExecutions", Stat::Maximum), Some(2.0));
-        assert_eq!(find(&out, "Duration", Stat::Maximum), None);
+        assert_eq!(
+            find(&out, Metric::ConcurrentExecutions, Stat::Maximum),
+            Some(2.0)
+        );
+        assert_eq!(find(&out, Metric::Duration, Stat::Maximum), None);
         // Nothing happening: no datapoints.
         out.clear();
         w.roll(Duration::from_millis(2600), 0, 0, &mut out);

@@ -55,10 +55,10 @@ pub enum Msg {
         params: InvokeParams,
         reply: oneshot::Sender<Reply>,
     },
-    Command(EmulatorCommand),
+    Change(core::Change),
     /// A Lambda API control call, answered from the running model.
     Control {
-        call: api::route::Call,
+        op: api::route::ControlOp,
         target: api::Resolved,
         body: bytes::Bytes,
         reply: oneshot::Sender<Result<front::Response, api::error::ApiError>>,
@@ -188,7 +188,14 @@ impl Emulator {
 
     /// Sends a control command; ignored once the emulator stopped.
     pub async fn command(&self, cmd: EmulatorCommand) {
-        let _ = self.platform.send(Msg::Command(cmd)).await;
+        let change = match cmd {
+            EmulatorCommand::ReclaimIdle => core::Change::ReclaimIdle,
+            EmulatorCommand::SetProvisioned { count } => {
+                core::Change::Provisioned { count, on: None }
+            }
+            EmulatorCommand::SetReserved { count } => core::Change::Reserved(count),
+        };
+        let _ = self.platform.send(Msg::Change(change)).await;
     }
 
     /// Stops accepting, ends every connection and the platform, and waits for them.
@@ -310,9 +317,9 @@ impl Platform {
                 self.waiting.insert(ticket, reply);
                 self.core.invoke(now, ticket, params, effects);
             }
-            Msg::Command(cmd) => self.core.command(now, &cmd, effects),
+            Msg::Change(change) => self.core.change(now, change, effects),
             Msg::Control {
-                call,
+                op,
                 target,
                 body,
                 reply,
@@ -325,15 +332,7 @@ impl Platform {
                     wall_ms: self.clock.at(now).wall_us / 1000,
                     out: effects,
                 };
-                let answer = api::control::answer(&mut p, &self.info, &call, &target, &body);
-                if answer.is_ok() && call.op.changes_config() {
-                    let qualifier = self.api.provisioned_on.as_deref().unwrap_or("live");
-                    let config = self.core.function_config(qualifier);
-                    effects.push(Effect::Emit {
-                        at: now,
-                        kind: EventKind::FunctionConfig(config),
-                    });
-                }
+                let answer = api::control::answer(&mut p, &self.info, op, &target, &body);
                 let _ = reply.send(answer);
             }
             Msg::Enqueue { params, reply } => {

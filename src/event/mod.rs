@@ -6,15 +6,18 @@
 
 mod fanout;
 mod sink;
+pub mod sizing;
 
 pub use fanout::{FanOutReport, MAX_WORKERS, Spread, WorkerOutcome, WorkerReport};
 pub use sink::EventSink;
+pub use sizing::{Sizing, SizingAnswer, SizingRow};
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{EnvId, RequestId, Stamp};
+use crate::lambda::Metric;
 
 /// One thing a source observed. The app state is a fold over these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,10 +135,9 @@ pub enum EventKind {
     /// The watched function's configuration, as Lambda describes it (refreshed now and
     /// then).
     FunctionConfig(FunctionConfig),
-    /// `thaw whatif`'s table for the session's traffic so far, asked for on the screen
+    /// `thaw whatif`'s answer for the session's traffic so far, asked for on the screen
     /// (sent by the session, never recorded).
-    /// `compact` is the same for a small screen.
-    Sizing { text: String, compact: String },
+    Sizing(SizingAnswer),
     /// The asynchronous (`Event`) invocation queue changed.
     AsyncQueue(AsyncQueueStats),
     /// A fanned-out burst's workers answered: how close to the instant they released.
@@ -444,6 +446,26 @@ pub struct MetricDatapoint {
     /// A datapoint CloudWatch may still revise (its period is recent).
     #[serde(default)]
     pub provisional: bool,
+}
+
+impl MetricDatapoint {
+    /// A datapoint of a metric thaw knows, final.
+    pub fn of(metric: Metric, stat: Stat, period_start_us: i64, period_s: u32, value: f64) -> Self {
+        Self {
+            namespace: metric.namespace().into(),
+            name: metric.name().into(),
+            stat,
+            period_start_us,
+            period_s,
+            value,
+            provisional: false,
+        }
+    }
+
+    /// The metric, when thaw knows it (Web Functions' are read by name).
+    pub fn metric(&self) -> Option<Metric> {
+        Metric::of(&self.namespace, &self.name)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

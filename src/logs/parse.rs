@@ -2,7 +2,7 @@
 //! say about an execution environment's lifecycle. Function output is recognised and
 //! skipped; a line that looks like a platform line but cannot be read is `Malformed`.
 //!
-//! Formats: LAMBDA-FACTS §8 (START/END/REPORT with tab-separated fields, `INIT_START`,
+//! Formats: docs/lambda-facts.md §8 (START/END/REPORT with tab-separated fields, `INIT_START`,
 //! `INIT_REPORT`, `Task timed out after`, the JSON `platform.*` records).
 
 use serde::Deserialize;

@@ -1,5 +1,5 @@
 //! Log lines of many streams → the same lifecycle events the emulator emits. One log
-//! stream is one execution environment (LAMBDA-FACTS §8), named by the stream's hex
+//! stream is one execution environment (docs/lambda-facts.md §8), named by the stream's hex
 //! suffix as the emulator names its environments.
 //!
 //! A START is held until its REPORT (they normally arrive in the same batch) so the
@@ -152,7 +152,7 @@ impl Translator {
     }
 
     /// Streams quiet for `quiet_ms` before `now_ms` are assumed reclaimed (the platform
-    /// does not log it; LAMBDA-FACTS §5 measures about 10 minutes idle) and forgotten,
+    /// does not log it; docs/lambda-facts.md §5 measures about 10 minutes idle) and forgotten,
     /// each ended when its quiet time ran out.
     pub fn expire(&mut self, now_ms: i64, quiet_ms: i64, out: &mut Vec<Timed>) {
         let cutoff_ms = now_ms.saturating_sub(quiet_ms);

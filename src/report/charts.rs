@@ -7,6 +7,7 @@ use hdrhistogram::Histogram;
 use plotters::prelude::*;
 
 use crate::event::Stat;
+use crate::lambda::Metric;
 use crate::state::{MetricSeries, State};
 
 const SIZE: (u32, u32) = (900, 260);
@@ -35,7 +36,7 @@ fn svg(
 /// CloudWatch's ConcurrentExecutions (Maximum) on the seconds' axis: each period's value
 /// at its start, seconds after `first` (Unix s); the periods before it left out.
 fn cloudwatch_concurrency(state: &State, first: u64, n: usize) -> Vec<(f64, f64)> {
-    let Some(series) = state.metric_series("ConcurrentExecutions", Stat::Maximum) else {
+    let Some(series) = state.metric_series(Metric::ConcurrentExecutions, Stat::Maximum) else {
         return Vec::new();
     };
     let (Some(a), Some(b)) = (series.values.first_slot(), series.values.last_slot()) else {

@@ -6,7 +6,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, SizingAnswer};
 use crate::record::{RecordError, Recorder};
 use crate::whatif::{self, trace::Builder};
 
@@ -117,26 +117,19 @@ async fn forward(
 fn answer(trace: Builder, sizing: &Sizing, to: mpsc::Sender<Event>) {
     let sizing = sizing.clone();
     tokio::spawn(async move {
-        let (text, compact) = tokio::task::spawn_blocking(move || match trace.finish() {
+        let answer = tokio::task::spawn_blocking(move || match trace.finish() {
             Ok(t) => {
                 let w = whatif::run("this session", t, &sizing.options, &sizing.pricing);
-                (w.text(), w.compact())
+                SizingAnswer::Table(Box::new(w.sizing()))
             }
-            Err(e) => {
-                let said = format!("this session: {e}");
-                (said.clone(), said)
-            }
+            Err(e) => SizingAnswer::Unavailable(format!("this session: {e}")),
         })
         .await
         .unwrap_or_else(|e| {
-            let said = format!("the sizing table could not be worked out: {e}");
-            (said.clone(), said)
+            SizingAnswer::Unavailable(format!("the sizing table could not be worked out: {e}"))
         });
         let _ = to
-            .send(Event::new(
-                sizing.clock.stamp(),
-                EventKind::Sizing { text, compact },
-            ))
+            .send(Event::new(sizing.clock.stamp(), EventKind::Sizing(answer)))
             .await;
     });
 }

@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, SdkConfig};
-use aws_smithy_http_client::tls;
+use aws_config::SdkConfig;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
@@ -20,22 +19,13 @@ use crate::config::AwsConfig;
 /// (environment, profiles, SSO, IMDS), `AWS_ENDPOINT_URL` honoured, the config's keys on
 /// top. Fails only when no Region can be found.
 pub async fn sdk_config(aws: &AwsConfig) -> Result<SdkConfig, String> {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
-    if let Some(p) = &aws.profile {
-        loader = loader.profile_name(p);
-    }
-    if let Some(r) = &aws.region {
-        loader = loader.region(aws_config::Region::new(r.clone()));
-    }
-    if let Some(u) = &aws.endpoint_url {
-        loader = loader.endpoint_url(u);
-    }
-    let config = loader.load().await;
+    let config = crate::burst::sigv4::chain(&crate::burst::sigv4::Chain {
+        profile: aws.profile.clone(),
+        region: aws.region.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+        credentials: true,
+    })
+    .await;
     if config.region().is_none() {
         return Err(
             "no AWS Region: pass --region, set AWS_REGION, or give the profile a region".into(),

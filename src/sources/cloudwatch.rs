@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_config::SdkConfig;
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use aws_sdk_cloudwatch::types::{Dimension, Metric as SdkMetric, MetricDataQuery, MetricStat};
 use aws_smithy_types::DateTime;
 
 use super::aws::{Backoff, Failure, explain};
@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::AwsConfig;
 use crate::event::EventSink;
 use crate::event::{Event, EventKind, MetricDatapoint, Stat};
+use crate::lambda::Metric;
 
 pub const SOURCE: &str = "cloudwatch";
 /// Lambda Web Functions' metrics (docs/execution-models.md).
@@ -35,7 +36,7 @@ pub fn web_stat(name: &str) -> Stat {
     }
 }
 const PERIOD_S: u32 = 60;
-/// Periods this recent may still change (delivery delay is undocumented; LAMBDA-FACTS §9).
+/// Periods this recent may still change (delivery delay is undocumented; docs/lambda-facts.md §9).
 const PROVISIONAL_S: i64 = 180;
 
 /// One series asked for: its query id is its index (`m0`, `m1`, ...).
@@ -48,6 +49,16 @@ pub struct Series {
 }
 
 impl Series {
+    /// A known metric's series.
+    pub fn of(metric: Metric, stat: Stat, dimensions: Vec<(String, String)>) -> Self {
+        Self {
+            namespace: metric.namespace().into(),
+            name: metric.name().into(),
+            stat,
+            dimensions,
+        }
+    }
+
     pub fn is_percentile(&self) -> bool {
         matches!(self.stat, Stat::P50 | Stat::P99)
     }
@@ -62,30 +73,31 @@ pub fn series(aws: &AwsConfig) -> Vec<Series> {
             dims.push(("Resource".into(), format!("{f}:{q}")));
         }
         let lambda = [
-            ("ConcurrentExecutions", Stat::Maximum),
-            ("Duration", Stat::P50),
-            ("Duration", Stat::P99),
-            ("Duration", Stat::Maximum),
-            ("Invocations", Stat::Sum),
-            ("Throttles", Stat::Sum),
-            ("Errors", Stat::Sum),
-            ("ProvisionedConcurrentExecutions", Stat::Maximum),
-            ("ProvisionedConcurrencySpilloverInvocations", Stat::Sum),
+            (Metric::ConcurrentExecutions, Stat::Maximum),
+            (Metric::Duration, Stat::P50),
+            (Metric::Duration, Stat::P99),
+            (Metric::Duration, Stat::Maximum),
+            (Metric::Invocations, Stat::Sum),
+            (Metric::Throttles, Stat::Sum),
+            (Metric::Errors, Stat::Sum),
+            (Metric::ProvisionedConcurrentExecutions, Stat::Maximum),
+            (
+                Metric::ProvisionedConcurrencySpilloverInvocations,
+                Stat::Sum,
+            ),
         ];
-        for (name, stat) in lambda {
-            out.push(Series {
-                namespace: "AWS/Lambda".into(),
-                name: name.into(),
-                stat,
-                dimensions: dims.clone(),
-            });
+        for (metric, stat) in lambda {
+            out.push(Series::of(metric, stat, dims.clone()));
         }
     }
     let api = match (&aws.api_name, &aws.api_id) {
         // REST APIs are named; their server errors are `5XXError`.
-        (Some(name), _) => Some((("ApiName".to_string(), name.clone()), "5XXError")),
+        (Some(name), _) => Some((
+            ("ApiName".to_string(), name.clone()),
+            Metric::RestServerErrors,
+        )),
         // HTTP APIs are known by id; theirs are `5xx`.
-        (None, Some(id)) => Some((("ApiId".to_string(), id.clone()), "5xx")),
+        (None, Some(id)) => Some((("ApiId".to_string(), id.clone()), Metric::HttpServerErrors)),
         (None, None) => None,
     };
     if let Some((dim, errors)) = api {
@@ -93,18 +105,13 @@ pub fn series(aws: &AwsConfig) -> Vec<Series> {
         if let Some(s) = &aws.stage {
             dims.push(("Stage".into(), s.clone()));
         }
-        for (name, stat) in [
-            ("Count", Stat::Sum),
-            ("Latency", Stat::Average),
-            ("Latency", Stat::P99),
+        for (metric, stat) in [
+            (Metric::Count, Stat::Sum),
+            (Metric::Latency, Stat::Average),
+            (Metric::Latency, Stat::P99),
             (errors, Stat::Sum),
         ] {
-            out.push(Series {
-                namespace: "AWS/ApiGateway".into(),
-                name: name.into(),
-                stat,
-                dimensions: dims.clone(),
-            });
+            out.push(Series::of(metric, stat, dims.clone()));
         }
     }
     out
@@ -124,7 +131,7 @@ fn stat_name(stat: Stat) -> &'static str {
 
 /// The `GetMetricData` query for series `i` (its id is `m{i}`).
 pub fn query(i: usize, s: &Series) -> MetricDataQuery {
-    let metric = Metric::builder()
+    let metric = SdkMetric::builder()
         .namespace(&s.namespace)
         .metric_name(&s.name)
         .set_dimensions(Some(

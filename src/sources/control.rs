@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::fanout::{FanOut, Shot};
-use crate::burst::{self, InputError, Plan, RequestSpec, Step, Target};
+use crate::burst::{self, InputError, Plan, RequestSpec, Target};
 use crate::clock::Clock;
 use crate::command::Command;
 use crate::emulator::Emulator;
@@ -29,7 +29,7 @@ enum Slot {
 }
 
 struct Running {
-    plan: String,
+    plan: Plan,
     sleep_ms: u32,
     task: JoinHandle<()>,
 }
@@ -113,7 +113,7 @@ struct Controller {
     emulator: Option<Emulator>,
     running: HashMap<Slot, Running>,
     /// Keep-warm's plan and sleep while paused, restarted on resume.
-    paused_keep_warm: Option<(String, u32)>,
+    paused_keep_warm: Option<(Plan, u32)>,
     paused: bool,
     /// Invoking through the Lambda API: each run signs its own requests.
     signer: Option<burst::sigv4::Signer>,
@@ -154,7 +154,7 @@ impl Controller {
                         let msg = format!("'{}' is still running: x stops it", r.plan);
                         self.error(&msg);
                     } else {
-                        self.start(Slot::Burst, &plan, sleep_ms);
+                        self.start(Slot::Burst, plan, sleep_ms);
                     }
                 }
                 Command::KeepWarm { plan, sleep_ms } => {
@@ -164,7 +164,7 @@ impl Controller {
                         if self.paused {
                             self.paused_keep_warm = Some((plan, sleep_ms));
                         } else {
-                            self.start(Slot::KeepWarm, &plan, sleep_ms);
+                            self.start(Slot::KeepWarm, plan, sleep_ms);
                         }
                     }
                 }
@@ -193,16 +193,23 @@ impl Controller {
         self.sink.error(&self.clock, SOURCE, message);
     }
 
+    /// What the runs are doing, shown on the screen with the other sources' status.
+    fn notice(&self, message: &str) {
+        self.sink.send(Event::new(
+            self.clock.stamp(),
+            EventKind::SourceStatus {
+                source: SOURCE.into(),
+                message: message.into(),
+            },
+        ));
+    }
+
     /// Forgets runs that ended on their own.
     fn reap(&mut self) {
         self.running.retain(|_, r| !r.task.is_finished());
     }
 
-    fn start(&mut self, slot: Slot, plan_text: &str, sleep_ms: u32) {
-        let plan: Plan = match plan_text.parse() {
-            Ok(p) => p,
-            Err(e) => return self.error(&format!("plan '{plan_text}': {e}")),
-        };
+    fn start(&mut self, slot: Slot, plan: Plan, sleep_ms: u32) {
         let Some(target) = &self.target else {
             return self.error(
                 "nothing to fire at: this session only watches; pass --url ENDPOINT to fire",
@@ -222,12 +229,22 @@ impl Controller {
                 Err(e) => return self.error(&e.to_string()),
             }
         };
-        let canonical = plan.to_string();
+        let running = plan.clone();
         let clock = self.clock;
         let sink = self.sink.clone();
         let errors = self.sink.clone();
-        let fanout = match (&self.fanout, slot, plan.steps.as_slice()) {
-            (Some(f), Slot::Burst, [Step::Parallel { n }]) => Some((f.clone(), *n)),
+        let fanout = match (&self.fanout, slot) {
+            (Some(f), Slot::Burst) => {
+                let n = plan.single_parallel();
+                if n.is_none() {
+                    // A fan-out splits one release; anything else fires from here, and
+                    // says so.
+                    self.notice(&format!(
+                        "'{plan}' fires from this machine: only a 'parallel N' burst fans out over the workers"
+                    ));
+                }
+                n.map(|n| (f.clone(), n))
+            }
             _ => None,
         };
         let task = tokio::spawn(async move {
@@ -260,8 +277,7 @@ impl Controller {
         self.running.insert(
             slot,
             Running {
-                // Canonical, as the run announces it, so a stop names the same plan.
-                plan: canonical,
+                plan: running,
                 sleep_ms,
                 task,
             },
@@ -280,7 +296,7 @@ impl Controller {
         self.sink.send(Event::new(
             self.clock.stamp(),
             EventKind::BurstFinished(BurstFinished {
-                plan: r.plan,
+                plan: r.plan.to_string(),
                 requests: 0,
                 release_spread_us: None,
                 late_starts: 0,
@@ -300,7 +316,7 @@ impl Controller {
             }
             self.stop(Slot::KeepWarm);
         } else if let Some((plan, sleep_ms)) = self.paused_keep_warm.take() {
-            self.start(Slot::KeepWarm, &plan, sleep_ms);
+            self.start(Slot::KeepWarm, plan, sleep_ms);
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::State;
 use super::ring::Ring;
 use crate::event::{MetricDatapoint, Stat};
+use crate::lambda::Metric;
 
 /// One CloudWatch series (`AWS/Lambda` `ConcurrentExecutions` `Maximum`), by period.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,13 @@ pub struct MetricSeries {
     /// The newest datapoint may still change.
     pub latest_provisional: bool,
     pub values: Ring<Option<f64>>,
+}
+
+impl MetricSeries {
+    /// The metric, when thaw knows it (Web Functions' are shown by name).
+    pub fn metric(&self) -> Option<Metric> {
+        Metric::of(&self.namespace, &self.name)
+    }
 }
 
 impl State {
@@ -53,9 +61,17 @@ impl State {
     }
 
     /// The series for a metric, if any datapoint arrived.
-    pub fn metric_series(&self, name: &str, stat: Stat) -> Option<&MetricSeries> {
+    /// A series by the name CloudWatch gives it, in whichever namespace it came (Web
+    /// Functions' metrics are read by name as they come).
+    pub fn metric_series_named(&self, name: &str, stat: Stat) -> Option<&MetricSeries> {
         self.metrics
             .iter()
-            .find(|s| s.name == name && s.stat == stat)
+            .find(|s| s.stat == stat && s.name == name)
+    }
+
+    pub fn metric_series(&self, metric: Metric, stat: Stat) -> Option<&MetricSeries> {
+        self.metrics.iter().find(|s| {
+            s.stat == stat && s.name == metric.name() && s.namespace == metric.namespace()
+        })
     }
 }

@@ -5,12 +5,14 @@
 mod filing;
 pub mod envs;
 pub mod lanes;
+mod log_kind;
 mod metrics;
 pub mod ring;
 pub mod stats;
 
 use std::collections::VecDeque;
 
+use crate::event::SizingAnswer;
 use crate::event::{
     AsyncQueueStats, BurstFinished, DestroyReason, Event, EventKind, FanOutReport, FunctionConfig,
     InitType, InvokeOutcome, LogLine, ReplayProgress, RequestObserved,
@@ -21,6 +23,7 @@ use crate::ids::{EnvId, Stamp};
 pub use self::envs::{EnvRow, EnvState, EnvTable};
 use self::filing::{files_history, second_of, wall_of};
 pub use self::lanes::{InitSpan, Lane, LaneEnd, Span};
+pub use self::log_kind::LogKind;
 pub use self::metrics::MetricSeries;
 use self::ring::Ring;
 pub use self::stats::{ClientStats, Latency, PlatformStats};
@@ -60,6 +63,8 @@ pub struct Second {
 pub struct LogEntry {
     pub at: Stamp,
     pub line: LogLine,
+    /// What the line says, as the log parser reads it.
+    pub kind: LogKind,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,8 +106,7 @@ pub struct State {
     /// The watched function's configuration, when Lambda told it.
     pub function: Option<FunctionConfig>,
     /// The sizing table last worked out for the session (`thaw whatif` of its traffic).
-    /// With a compact form for a small screen.
-    pub sizing: Option<(String, String)>,
+    pub sizing: Option<SizingAnswer>,
     /// The emulator's queue of asynchronous invocations, once it held any.
     pub async_queue: Option<AsyncQueueStats>,
     /// The last fanned-out burst's synchronisation (its requests are in the rest).
@@ -245,9 +249,7 @@ impl State {
             EventKind::FunctionConfig(f) => self.function = Some(f.clone()),
             EventKind::AsyncQueue(q) => self.async_queue = Some(*q),
             EventKind::FanOut(f) => self.fanout = Some(Box::new(f.clone())),
-            EventKind::Sizing { text, compact } => {
-                self.sizing = Some((text.clone(), compact.clone()));
-            }
+            EventKind::Sizing(answer) => self.sizing = Some(answer.clone()),
             EventKind::BurstStarted { .. }
             | EventKind::ClientInFlight { .. }
             | EventKind::BurstFinished(_) => self.plan_event(at, sec, &event.kind),
@@ -366,6 +368,7 @@ impl State {
         }
         self.logs.push_back(LogEntry {
             at,
+            kind: LogKind::of(&line.text),
             line: line.clone(),
         });
     }

@@ -3,6 +3,7 @@ use crate::event::{
     Classification, ErrorKind, InitType, ProbeFields, ReclaimReason, Stat, ThrottleReason,
 };
 use crate::ids::{EnvId, RequestId};
+use crate::lambda::Metric;
 
 fn at(ms: u64) -> Stamp {
     Stamp {
@@ -144,7 +145,7 @@ fn metrics_update_in_place_when_late() {
     s.apply(&dp(3.0, true));
     s.apply(&dp(7.0, false));
     let m = s
-        .metric_series("ConcurrentExecutions", Stat::Maximum)
+        .metric_series(Metric::ConcurrentExecutions, Stat::Maximum)
         .unwrap();
     assert_eq!(m.latest.map(|l| l.1), Some(7.0));
     assert!(!m.latest_provisional);

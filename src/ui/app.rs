@@ -2,14 +2,17 @@
 //! does to it. Keys that reach beyond the view become [`Command`]s; nothing here touches
 //! a source.
 
+use std::time::Duration;
+
 use crate::command::{Command, EmulatorCommand, ReplayCommand};
-use crate::config::{BurstMode, ThemeName, TuiConfig};
+use crate::config::{PlanKind, ThemeName, TuiConfig};
 use crate::ids::Stamp;
 use crate::link::SessionKind;
+use crate::plan::{Plan, Step};
 use crate::state::State;
 
 use super::history;
-use super::keys::{self, Action, Direction, Mode};
+use super::keys::{self, Action, Direction, KeyMode};
 use super::lanes::{self, LaneView};
 use super::theme::Theme;
 
@@ -34,7 +37,7 @@ const SEEK_US: i64 = 10_000_000;
 #[expect(clippy::struct_excessive_bools, reason = "independent view toggles")]
 pub struct App {
     pub theme: Theme,
-    pub mode: BurstMode,
+    pub plan_kind: PlanKind,
     pub requests: u32,
     pub sleep_ms: u32,
     pub ramp_s: u32,
@@ -42,6 +45,8 @@ pub struct App {
     pub keep_warm_every_s: u32,
     pub keep_warm: bool,
     pub paused: bool,
+    /// The picture is held (the panes keep what they showed when it was frozen).
+    pub frozen: bool,
     pub help: bool,
     /// The selected environment, by birth order.
     pub selected: Option<u64>,
@@ -69,7 +74,7 @@ impl App {
         };
         Self {
             theme: Theme::named(theme),
-            mode: cfg.mode,
+            plan_kind: cfg.mode,
             requests: cfg.requests,
             sleep_ms: cfg.sleep_ms,
             ramp_s: cfg.ramp_s,
@@ -77,6 +82,7 @@ impl App {
             keep_warm_every_s: cfg.keep_warm_every_s,
             keep_warm: false,
             paused: false,
+            frozen: false,
             help: false,
             selected: None,
             hero: Hero::Grid,
@@ -92,11 +98,11 @@ impl App {
     }
 
     /// Which keys apply: decided by what the session is.
-    pub fn key_mode(&self) -> Mode {
+    pub fn key_mode(&self) -> KeyMode {
         match self.kind {
-            SessionKind::Replay => Mode::Replay,
-            SessionKind::Compare => Mode::Compare,
-            _ => Mode::Live,
+            SessionKind::Replay => KeyMode::Replay,
+            SessionKind::Compare => KeyMode::Compare,
+            _ => KeyMode::Live,
         }
     }
 
@@ -111,31 +117,43 @@ impl App {
     /// A key of another mode was pressed: say what this one offers instead.
     pub fn other_mode_key(&mut self, now: Stamp) {
         let text = match self.key_mode() {
-            Mode::Replay => format!("a replay: {}", keys::hint_text(Mode::Replay)),
-            Mode::Live => "seeking is for replays (thaw replay FILE)".into(),
-            Mode::Compare => {
+            KeyMode::Replay => format!("a replay: {}", keys::hint_text(KeyMode::Replay)),
+            KeyMode::Live => "seeking is for replays (thaw replay FILE)".into(),
+            KeyMode::Compare => {
                 "the emulator keys are for one emulator (thaw without a command)".into()
             }
         };
         self.notify(text, now);
     }
 
-    /// The panel's plan, in `thaw burst -p` grammar.
-    pub fn plan(&self) -> String {
+    /// The panel's plan.
+    pub fn plan(&self) -> Plan {
         let n = self.requests;
-        match self.mode {
-            BurstMode::Parallel => format!("parallel {n}"),
-            BurstMode::Serial => format!("serial {n}"),
-            BurstMode::Ramp => format!("ramp 1 {} over {}s", n.max(2), self.ramp_s),
-            BurstMode::Rate => format!("rate {n} for {}s", self.rate_s),
-        }
+        let secs = |s: u32| Duration::from_secs(u64::from(s.max(1)));
+        Plan::one(match self.plan_kind {
+            PlanKind::Parallel => Step::Parallel { n },
+            PlanKind::Serial => Step::Serial {
+                n,
+                think: Duration::ZERO,
+            },
+            PlanKind::Ramp => Step::Ramp {
+                from: 1,
+                to: n.max(2),
+                over: secs(self.ramp_s),
+            },
+            PlanKind::Rate => Step::Rate {
+                per_s: f64::from(n),
+                duration: secs(self.rate_s),
+            },
+        })
     }
 
-    pub fn keep_warm_plan(&self) -> String {
-        format!(
-            "keep-warm {} every {}s",
-            self.requests, self.keep_warm_every_s
-        )
+    pub fn keep_warm_plan(&self) -> Plan {
+        Plan::one(Step::KeepWarm {
+            n: self.requests,
+            every: Duration::from_secs(u64::from(self.keep_warm_every_s.max(1))),
+            duration: None,
+        })
     }
 
     fn keep_warm_command(&self) -> Command {
@@ -176,13 +194,13 @@ impl App {
                 }];
             }
             Action::Stop => return vec![Command::Stop],
-            Action::Mode(m) => self.mode = m,
-            Action::NextMode => {
-                let i = BurstMode::ALL
+            Action::PlanKind(m) => self.plan_kind = m,
+            Action::NextPlanKind => {
+                let i = PlanKind::ALL
                     .iter()
-                    .position(|m| *m == self.mode)
+                    .position(|m| *m == self.plan_kind)
                     .unwrap_or(0);
-                self.mode = BurstMode::ALL[(i + 1) % BurstMode::ALL.len()];
+                self.plan_kind = PlanKind::ALL[(i + 1) % PlanKind::ALL.len()];
             }
             Action::MoreRequests => self.requests = step_up(REQUEST_STEPS, self.requests),
             Action::FewerRequests => self.requests = step_down(REQUEST_STEPS, self.requests),
@@ -204,8 +222,8 @@ impl App {
                     paused: self.paused,
                 }];
             }
-            // The screen keeps the frozen picture; the view has nothing to change.
-            Action::ToggleFreeze => {}
+            // The screen keeps the picture while this is set.
+            Action::ToggleFreeze => self.frozen = !self.frozen,
             Action::TogglePlayback => return replay(ReplayCommand::TogglePause),
             Action::Faster => return replay(ReplayCommand::Faster),
             Action::Slower => return replay(ReplayCommand::Slower),
@@ -381,14 +399,17 @@ mod tests {
     fn plans_follow_the_panel() {
         let mut a = app();
         let s = State::new();
-        assert_eq!(a.plan(), "parallel 50");
-        a.handle(Action::Mode(BurstMode::Serial), &s, 1, now());
-        assert_eq!(a.plan(), "serial 50");
-        a.handle(Action::NextMode, &s, 1, now());
-        assert_eq!(a.plan(), "ramp 1 50 over 10s");
-        a.handle(Action::NextMode, &s, 1, now());
+        let shown = |a: &App| a.plan().to_string();
+        assert_eq!(shown(&a), "parallel 50");
+        a.handle(Action::PlanKind(PlanKind::Serial), &s, 1, now());
+        assert_eq!(shown(&a), "serial 50");
+        a.handle(Action::NextPlanKind, &s, 1, now());
+        assert_eq!(shown(&a), "ramp 1 50 over 10s");
+        a.handle(Action::NextPlanKind, &s, 1, now());
         a.handle(Action::MoreRequests, &s, 1, now());
-        assert_eq!(a.plan(), "rate 100 for 10s");
+        assert_eq!(shown(&a), "rate 100 for 10s");
+        // What the panel shows is a plan the engine takes as typed after `-p`.
+        assert_eq!(shown(&a).parse::<Plan>().unwrap(), a.plan());
     }
 
     #[test]
@@ -415,14 +436,14 @@ mod tests {
         assert_eq!(
             a.handle(Action::Fire, &s, 1, now()),
             vec![Command::Fire {
-                plan: "parallel 50".into(),
+                plan: "parallel 50".parse().unwrap(),
                 sleep_ms: 100
             }]
         );
         assert_eq!(
             a.handle(Action::ToggleKeepWarm, &s, 1, now()),
             vec![Command::KeepWarm {
-                plan: Some("keep-warm 50 every 60s".into()),
+                plan: Some("keep-warm 50 every 1m".parse().unwrap()),
                 sleep_ms: 100
             }]
         );
@@ -438,6 +459,19 @@ mod tests {
                 count: 1
             })]
         );
+    }
+
+    #[test]
+    fn an_open_overlay_takes_the_freeze_key() {
+        let mut a = app();
+        let s = State::new();
+        for open in [Action::ToggleHelp, Action::Sizing] {
+            a.handle(open, &s, 1, now());
+            a.handle(Action::ToggleFreeze, &s, 1, now());
+            assert!(!a.frozen && !a.help && !a.sizing, "{open:?}");
+        }
+        a.handle(Action::ToggleFreeze, &s, 1, now());
+        assert!(a.frozen);
     }
 
     #[test]

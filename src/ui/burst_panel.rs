@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::config::BurstMode;
+use crate::config::PlanKind;
 use crate::ids::Stamp;
 use crate::state::State;
 
@@ -80,8 +80,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
     let label = |s: &'static str| Span::styled(format!("{s:<7}"), t.dim);
 
     let mut modes = vec![label("mode")];
-    for m in BurstMode::ALL {
-        let style = if m == app.mode { t.highlight } else { t.dim };
+    for m in PlanKind::ALL {
+        let style = if m == app.plan_kind {
+            t.highlight
+        } else {
+            t.dim
+        };
         modes.push(Span::styled(m.as_str(), style));
         modes.push(Span::raw(" "));
     }
@@ -103,7 +107,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App, now: Stam
             Span::styled("sleep ", t.dim),
             Span::styled(sleep, t.key),
         ]),
-        Line::from(vec![label("plan"), Span::styled(app.plan(), t.text)]),
+        Line::from(vec![
+            label("plan"),
+            Span::styled(app.plan().to_string(), t.text),
+        ]),
         Line::from(vec![label("warm"), keep_warm]),
     ];
     if let Some(run) = state.bursts.last() {

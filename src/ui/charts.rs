@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph};
 
 use crate::event::Stat;
+use crate::lambda::Metric;
 use crate::state::State;
 
 use super::format;
@@ -62,7 +63,7 @@ impl Concurrency {
         // one-minute chart: there the line comes from lifecycle events (logs) and the
         // metric's newest value goes in the title.
         let metric = state
-            .metric_series("ConcurrentExecutions", Stat::Maximum)
+            .metric_series(Metric::ConcurrentExecutions, Stat::Maximum)
             .filter(|m| (m.period_s as usize) < WINDOW_S);
         let (platform, from_metric, provisional) = match metric {
             Some(m) => {
@@ -126,7 +127,7 @@ pub fn render_concurrency(frame: &mut Frame, area: Rect, state: &State, t: &Them
         ),
     ];
     if let Some(m) = state
-        .metric_series("ConcurrentExecutions", Stat::Maximum)
+        .metric_series(Metric::ConcurrentExecutions, Stat::Maximum)
         .filter(|m| m.period_s as usize >= WINDOW_S)
         && let Some((start, v)) = m.latest
     {
@@ -235,8 +236,8 @@ pub fn render_latency(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
     if !init.is_empty() {
         lines.push(row("init", t.dim, quantiles(init), Some(init.len())));
     }
-    let p50 = state.metric_series("Duration", Stat::P50);
-    let p99 = state.metric_series("Duration", Stat::P99);
+    let p50 = state.metric_series(Metric::Duration, Stat::P50);
+    let p99 = state.metric_series(Metric::Duration, Stat::P99);
     if let (Some(a), Some(b)) = (p50.and_then(|s| s.latest), p99.and_then(|s| s.latest)) {
         lines.push(row("dur", t.dim, (format::ms(a.1), format::ms(b.1)), None));
     }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::event::Stat;
+use crate::lambda::Metric;
 use crate::state::{MetricSeries, State};
 
 use super::format;
@@ -31,23 +32,14 @@ fn label(s: &MetricSeries) -> String {
         Stat::P50 => "p50",
         Stat::P99 => "p99",
     };
-    let name = match s.name.as_str() {
-        "ConcurrentExecutions" => "Concurrent",
-        "ProvisionedConcurrentExecutions" => "PC concurrent",
-        "ProvisionedConcurrencySpilloverInvocations" => "PC spillover",
-        "ProvisionedConcurrencyInvocations" => "PC invocations",
-        "ProvisionedConcurrencyUtilization" => "PC utilization",
-        other => other,
-    };
+    let name = s
+        .metric()
+        .map_or_else(|| s.name.clone(), |m| m.label().to_string());
     format!("{name} {stat}")
 }
 
 fn value(s: &MetricSeries, v: f64) -> String {
-    let timed = matches!(
-        s.name.as_str(),
-        "Duration" | "Latency" | "IntegrationLatency"
-    );
-    if timed {
+    if s.metric().is_some_and(Metric::is_time) {
         format::ms(v)
     } else if (v - v.round()).abs() < 1e-9 {
         format!("{v:.0}")

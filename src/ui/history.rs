@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Dataset, GraphType};
 
 use crate::event::Stat;
 use crate::ids::Stamp;
+use crate::lambda::Metric;
 use crate::state::{MetricSeries, Second, State};
 
 use super::charts::{Series, framed, line};
@@ -49,7 +50,7 @@ impl History {
         let client = line(&|s| s.client_concurrency);
         let platform = line(&|s| s.platform_in_flight_max);
         let (cloudwatch, provisional, period_s) = metric_points(
-            state.metric_series("ConcurrentExecutions", Stat::Maximum),
+            state.metric_series(Metric::ConcurrentExecutions, Stat::Maximum),
             horizon_s,
             now_s,
         );
@@ -150,8 +151,11 @@ pub fn render_duration(
         })
         .collect();
     let series = |stat| {
-        let (mut firm, provisional, _) =
-            metric_points(state.metric_series("Duration", stat), horizon_s, now_s);
+        let (mut firm, provisional, _) = metric_points(
+            state.metric_series(Metric::Duration, stat),
+            horizon_s,
+            now_s,
+        );
         let late = !provisional.is_empty();
         firm.extend(provisional.into_iter().skip(1));
         (firm, late)
@@ -234,7 +238,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme, horizon: 
     let mut datasets = vec![
         line("platform", t.dim, &h.platform),
         line("client", t.series_client, &h.client),
-        line("ConcurrentExecutions", t.series_platform, &h.cloudwatch),
+        line(
+            Metric::ConcurrentExecutions.name(),
+            t.series_platform,
+            &h.cloudwatch,
+        ),
     ];
     if !h.provisional.is_empty() {
         datasets.push(

@@ -6,11 +6,11 @@ use std::fmt::Write as _;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::config::BurstMode;
+use crate::config::PlanKind;
 
 /// Which screen a key is read on: the meaning of `+` or `p` depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub enum KeyMode {
     /// Watching something live: the emulator, an endpoint or AWS.
     Live,
     /// Playing a recording: no firing; pause, speed and seek drive the playback.
@@ -19,7 +19,7 @@ pub enum Mode {
     Compare,
 }
 
-impl Mode {
+impl KeyMode {
     pub const ALL: [Self; 3] = [Self::Live, Self::Replay, Self::Compare];
 
     pub fn as_str(self) -> &'static str {
@@ -51,7 +51,7 @@ impl Modes {
     const ONE_SESSION: Self = Self(1 | 2);
     const ALL: Self = Self(1 | 2 | 4);
 
-    pub fn contains(self, mode: Mode) -> bool {
+    pub fn contains(self, mode: KeyMode) -> bool {
         self.0 & mode.bit() != 0
     }
 }
@@ -61,8 +61,8 @@ impl Modes {
 pub enum Action {
     Fire,
     Stop,
-    Mode(BurstMode),
-    NextMode,
+    PlanKind(PlanKind),
+    NextPlanKind,
     MoreRequests,
     FewerRequests,
     LongerSleep,
@@ -160,7 +160,7 @@ pub const BINDINGS: &[Binding] = &[
         Modes::FIRING,
         "1",
         "mode: parallel (all N at one instant)",
-        Action::Mode(BurstMode::Parallel),
+        Action::PlanKind(PlanKind::Parallel),
         None,
     ),
     bind(
@@ -168,7 +168,7 @@ pub const BINDINGS: &[Binding] = &[
         Modes::FIRING,
         "2",
         "mode: serial (one after another)",
-        Action::Mode(BurstMode::Serial),
+        Action::PlanKind(PlanKind::Serial),
         None,
     ),
     bind(
@@ -176,7 +176,7 @@ pub const BINDINGS: &[Binding] = &[
         Modes::FIRING,
         "3",
         "mode: ramp (concurrency 1 to N)",
-        Action::Mode(BurstMode::Ramp),
+        Action::PlanKind(PlanKind::Ramp),
         None,
     ),
     bind(
@@ -184,7 +184,7 @@ pub const BINDINGS: &[Binding] = &[
         Modes::FIRING,
         "4",
         "mode: rate (N per second, open model)",
-        Action::Mode(BurstMode::Rate),
+        Action::PlanKind(PlanKind::Rate),
         None,
     ),
     bind(
@@ -192,7 +192,7 @@ pub const BINDINGS: &[Binding] = &[
         Modes::FIRING,
         "m",
         "next mode",
-        Action::NextMode,
+        Action::NextPlanKind,
         Some("mode"),
     ),
     bind(
@@ -455,7 +455,7 @@ pub enum Lookup {
 }
 
 /// The meaning of a key press in `mode`. Ctrl-C always quits.
-pub fn lookup(mode: Mode, key: KeyEvent) -> Lookup {
+pub fn lookup(mode: KeyMode, key: KeyEvent) -> Lookup {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return if matches!(key.code, KeyCode::Char('c' | 'C')) {
             Lookup::Action(Action::Quit)
@@ -472,17 +472,17 @@ pub fn lookup(mode: Mode, key: KeyEvent) -> Lookup {
 }
 
 /// The bindings of one mode, in the table's order.
-pub fn of_mode(mode: Mode) -> impl Iterator<Item = &'static Binding> {
+pub fn of_mode(mode: KeyMode) -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(move |b| b.modes.contains(mode))
 }
 
 /// The status line's hints of one mode: `(label, hint)`.
-pub fn hints(mode: Mode) -> impl Iterator<Item = (&'static str, &'static str)> {
+pub fn hints(mode: KeyMode) -> impl Iterator<Item = (&'static str, &'static str)> {
     of_mode(mode).filter_map(|b| b.hint.map(|h| (b.label, h)))
 }
 
 /// The first key of `action` in `mode` as the help shows it (`⏎` for fire).
-pub fn key_of(mode: Mode, action: Action) -> Option<&'static str> {
+pub fn key_of(mode: KeyMode, action: Action) -> Option<&'static str> {
     of_mode(mode)
         .find(|b| b.action == action)
         .and_then(|b| b.label.split(' ').next())
@@ -490,17 +490,17 @@ pub fn key_of(mode: Mode, action: Action) -> Option<&'static str> {
 
 /// The burst panel's own hint: its keys in `mode` (` ⏎ fire  m mode  +/- N  [/] sleep `),
 /// empty where none applies (a replay). Made once per mode: the panel draws it each frame.
-pub fn burst_hint(mode: Mode) -> &'static str {
+pub fn burst_hint(mode: KeyMode) -> &'static str {
     static HINTS: std::sync::OnceLock<[String; 3]> = std::sync::OnceLock::new();
-    let hints = HINTS.get_or_init(|| Mode::ALL.map(burst_hint_of));
-    let i = Mode::ALL.iter().position(|m| *m == mode).unwrap_or(0);
+    let hints = HINTS.get_or_init(|| KeyMode::ALL.map(burst_hint_of));
+    let i = KeyMode::ALL.iter().position(|m| *m == mode).unwrap_or(0);
     &hints[i]
 }
 
-fn burst_hint_of(mode: Mode) -> String {
+fn burst_hint_of(mode: KeyMode) -> String {
     const PANEL: [(&[Action], &str); 4] = [
         (&[Action::Fire], "fire"),
-        (&[Action::NextMode], "mode"),
+        (&[Action::NextPlanKind], "mode"),
         (&[Action::MoreRequests, Action::FewerRequests], "N"),
         (&[Action::ShorterSleep, Action::LongerSleep], "sleep"),
     ];
@@ -516,10 +516,10 @@ fn burst_hint_of(mode: Mode) -> String {
 
 /// The hints of the keys only `mode` has, as one line, for a notice: what a key pressed
 /// in the wrong mode points to.
-pub fn hint_text(mode: Mode) -> String {
+pub fn hint_text(mode: KeyMode) -> String {
     of_mode(mode)
         .filter(|b| {
-            Mode::ALL
+            KeyMode::ALL
                 .iter()
                 .all(|m| *m == mode || !b.modes.contains(*m))
         })
@@ -532,7 +532,7 @@ pub fn hint_text(mode: Mode) -> String {
 /// catches a key changed by accident.
 pub fn table() -> String {
     let mut out = String::new();
-    for mode in Mode::ALL {
+    for mode in KeyMode::ALL {
         let _ = writeln!(out, "[{}]", mode.as_str());
         for b in of_mode(mode) {
             let keys: Vec<String> = b.keys.iter().map(ToString::to_string).collect();

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::state::State;
+use crate::state::{LogKind, State};
 
 use super::theme::Theme;
 
@@ -36,14 +36,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
             // Lambda separates REPORT fields with tabs, which a terminal cell cannot hold.
             let text = entry.line.text.replace('\t', "  ");
             let text = text.trim_end();
-            let style = if text.contains("Init Duration") || text.starts_with("INIT_START") {
-                t.cold
-            } else if text.contains("Task timed out") || text.contains("Error") {
-                t.error
-            } else if text.starts_with("REPORT") {
-                t.text
-            } else {
-                t.dim
+            let style = match entry.kind {
+                LogKind::Cold => t.cold,
+                LogKind::Failed => t.error,
+                LogKind::Report => t.text,
+                LogKind::Other => t.dim,
             };
             Line::from(vec![
                 Span::styled(env, t.dim),

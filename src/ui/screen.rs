@@ -16,7 +16,7 @@ use crate::ids::Stamp;
 use crate::state::State;
 
 use super::app::{App, Hero};
-use super::keys::{self, Action, Lookup};
+use super::keys::{self, Lookup};
 use super::{compare, grid, lanes, layout, render};
 
 /// One pane: a session's state as it goes, and the picture kept while frozen.
@@ -107,14 +107,16 @@ impl Screen {
                     }
                     Lookup::Unbound => return Vec::new(),
                 };
-                if action == Action::ToggleFreeze && !self.app.help {
-                    self.toggle_freeze();
-                }
                 let first = &self.panes[0];
                 let cols = grids
                     .first()
                     .map_or(1, |g| grid::layout(*g, first.shown()).1.cols);
-                self.app.handle(action, first.shown(), cols, now)
+                let commands = self.app.handle(action, first.shown(), cols, now);
+                // The view decides (an open overlay takes the key); the panes follow it.
+                if self.app.frozen != self.frozen() {
+                    self.toggle_freeze();
+                }
+                commands
             }
             Input::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
                 let (x, y) = (m.column, m.row);

@@ -146,11 +146,6 @@ impl Theme {
             series_platform: plain,
         }
     }
-
-    /// Whether the theme uses colour at all (glyphs carry the meaning when not).
-    pub fn has_colour(&self) -> bool {
-        self.name != ThemeName::Mono
-    }
 }
 
 /// The theme to start with: `NO_COLOR` (any non-empty value, per no-color.org) wins over

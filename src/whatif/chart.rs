@@ -76,49 +76,6 @@ impl WhatIf {
     }
 }
 
-impl WhatIf {
-    /// For a small screen: the recommendation first, then a narrow table (name, cold
-    /// starts, throttles, cost a month); about 60 columns.
-    pub fn compact(&self) -> String {
-        let mut o = String::new();
-        let t = &self.trace;
-        let _ = writeln!(
-            o,
-            "{} requests over {:.0} s; observed {} cold, {} throttled",
-            t.arrivals.len(),
-            t.span_s,
-            t.observed_cold,
-            t.observed_throttled
-        );
-        let _ = writeln!(o, "{}", self.recommendation());
-        o.push('\n');
-        let name_w = self
-            .rows
-            .iter()
-            .map(|r| r.scenario.name.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(13);
-        let _ = writeln!(
-            o,
-            "{:<name_w$}  {:>6}  {:>9}  {:>9}",
-            "configuration", "cold", "throttled", "$/month"
-        );
-        for r in &self.rows {
-            let mark = if r.cost.estimate { "~" } else { "" };
-            let _ = writeln!(
-                o,
-                "{:<name_w$}  {:>5.1}%  {:>9}  {:>9}",
-                r.scenario.name,
-                r.outcome.cold_share() * 100.0,
-                r.outcome.throttled,
-                format!("{mark}${:.2}", r.cost.per_month),
-            );
-        }
-        o
-    }
-}
-
 /// The grid row of a cold-start share: 0 at the bottom.
 fn row_of(share: f64, max: f64) -> usize {
     let y = ((share / max) * (HEIGHT - 1) as f64).round() as usize;

@@ -38,26 +38,23 @@ pub fn of(
 ) -> Cost {
     let gb = f64::from(scenario.cfg.memory_mb) / 1024.0;
     let per_day = DAY_S / span_s.max(1.0);
-    let (duration_price, pc_price, pc_duration_price) = if arm {
-        (
-            p.duration_gb_s_arm,
-            p.provisioned_gb_s_arm,
-            p.provisioned_duration_gb_s_arm,
-        )
-    } else {
-        (
-            p.duration_gb_s_x86,
-            p.provisioned_gb_s_x86,
-            p.provisioned_duration_gb_s_x86,
-        )
-    };
+    let prices = p.gb_s(arm);
+    let (duration_price, pc_price, pc_duration_price) = (
+        prices.duration,
+        prices.provisioned,
+        prices.provisioned_duration,
+    );
     let gb_s = |ms: f64| ms / 1000.0 * gb;
-    let requests = outcome.requests as f64 * per_day * p.requests_per_million / 1e6;
+    let requests = p.requests(outcome.requests as f64 * per_day);
     // A warmer runs all day at its own pace, whatever the trace's rate.
     let warmer = scenario.keep_warm.map_or(0.0, |k| {
         let pings = f64::from(k.width) * DAY_S / k.every_s;
-        pings * p.requests_per_million / 1e6
-            + gb_s(pings * super::simulate::KeepWarm::PING_MS) * duration_price
+        p.requests(pings)
+            + p.on_demand(
+                pings * super::simulate::KeepWarm::PING_MS,
+                f64::from(scenario.cfg.memory_mb),
+                arm,
+            )
     });
     let model = scenario.cfg.execution_model;
     let (duration, instances, estimate) = match model {

@@ -8,21 +8,7 @@ use serde_json::json;
 use super::trace::Basis;
 use super::{Row, WhatIf};
 
-fn dollars(v: f64) -> String {
-    if v >= 100.0 {
-        format!("${v:.0}")
-    } else {
-        format!("${v:.2}")
-    }
-}
-
-fn ms(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".into(), |v| format!("{v:.0} ms"))
-}
-
-fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
-}
+use crate::event::sizing::{COLUMNS, Sizing, SizingRow, dollars, percent};
 
 impl WhatIf {
     fn arch(&self) -> &'static str {
@@ -148,80 +134,69 @@ impl WhatIf {
         a
     }
 
+    /// The answer as data: what the screen lays out and [`WhatIf::text`] prints.
+    pub fn sizing(&self) -> Sizing {
+        let t = &self.trace;
+        let (p50, p90, peak) = self.concurrency;
+        let best = self.best();
+        Sizing {
+            heading: format!(
+                "{} requests over {:.0} s in {} (observed: {} cold, {} throttled; concurrency p50 {p50}, p90 {p90}, peak {peak})",
+                t.arrivals.len(),
+                t.span_s,
+                self.file,
+                t.observed_cold,
+                t.observed_throttled,
+            ),
+            rows: self
+                .rows
+                .iter()
+                .map(|r| SizingRow {
+                    configuration: r.scenario.name.clone(),
+                    cold: r.outcome.cold,
+                    cold_share: r.outcome.cold_share(),
+                    cold_wait_p50_ms: r.outcome.cold_wait_ms(0.5),
+                    added_p99_ms: r.outcome.added_ms(0.99),
+                    throttled: r.outcome.throttled,
+                    peak_environments: r.outcome.peak_envs as u64,
+                    environment_hours_per_day: r.outcome.env_seconds / 3600.0 * 86_400.0 / t.span_s,
+                    cost_per_day: r.cost.per_day,
+                    cost_per_month: r.cost.per_month,
+                    estimate: r.cost.estimate,
+                    recommended: best.is_some_and(|b| std::ptr::eq(b, r)),
+                })
+                .collect(),
+            recommendation: self.recommendation(),
+            assumptions: self.assumptions(),
+        }
+    }
+
     /// The table, the recommendation and the assumptions.
     pub fn text(&self) -> String {
-        let t = &self.trace;
+        let s = self.sizing();
         let mut o = String::new();
-        let (p50, p90, peak) = self.concurrency;
-        let _ = writeln!(
-            o,
-            "thaw whatif: {} requests over {:.0} s in {} (observed: {} cold, {} throttled; concurrency p50 {p50}, p90 {p90}, peak {peak})",
-            t.arrivals.len(),
-            t.span_s,
-            self.file,
-            t.observed_cold,
-            t.observed_throttled,
-        );
+        let _ = writeln!(o, "thaw whatif: {}", s.heading);
         o.push('\n');
-        let header = [
-            "configuration",
-            "cold",
-            "cold %",
-            "cold wait",
-            "added p99",
-            "throttled",
-            "peak envs",
-            "env-h/day",
-            "$/day",
-            "$/month",
-        ];
-        let rows: Vec<[String; 10]> = self
-            .rows
-            .iter()
-            .map(|r| {
-                let mark = if r.cost.estimate { "~" } else { "" };
-                [
-                    r.scenario.name.clone(),
-                    r.outcome.cold.to_string(),
-                    percent(r.outcome.cold_share()),
-                    ms(r.outcome.cold_wait_ms(0.5)),
-                    ms(Some(r.outcome.added_ms(0.99))),
-                    r.outcome.throttled.to_string(),
-                    r.outcome.peak_envs.to_string(),
-                    format!(
-                        "{:.1}",
-                        r.outcome.env_seconds / 3600.0 * 86_400.0 / t.span_s
-                    ),
-                    format!("{mark}{}", dollars(r.cost.per_day)),
-                    format!("{mark}{}", dollars(r.cost.per_month)),
-                ]
-            })
-            .collect();
-        let mut widths = header.map(str::len);
-        for r in &rows {
-            for (w, c) in widths.iter_mut().zip(r) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
+        let widths = s.widths();
         let line = |cells: &[String]| {
-            let mut s = String::new();
+            let mut l = String::new();
             for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
                 if i == 0 {
-                    let _ = write!(s, "{c:<w$}");
+                    let _ = write!(l, "{c:<w$}");
                 } else {
-                    let _ = write!(s, "  {c:>w$}");
+                    let _ = write!(l, "  {c:>w$}");
                 }
             }
-            s.trim_end().to_string()
+            l.trim_end().to_string()
         };
-        let _ = writeln!(o, "{}", line(&header.map(str::to_string)));
-        for r in &rows {
-            let _ = writeln!(o, "{}", line(r));
+        let _ = writeln!(o, "{}", line(&COLUMNS.map(str::to_string)));
+        for r in &s.rows {
+            let _ = writeln!(o, "{}", line(&r.cells()));
         }
         o.push('\n');
-        let _ = writeln!(o, "{}", self.recommendation());
+        let _ = writeln!(o, "{}", s.recommendation);
         o.push('\n');
-        for a in self.assumptions() {
+        for a in &s.assumptions {
             let _ = writeln!(o, "- {a}");
         }
         o

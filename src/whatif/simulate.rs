@@ -84,7 +84,7 @@ pub struct Scenario {
 
 /// Application Auto Scaling's target tracking as AWS sets it up for provisioned
 /// concurrency: the Average of one-minute utilisation datapoints; scale out after 3
-/// over the target, scale in after 15 under 90 % of it (LAMBDA-FACTS §11).
+/// over the target, scale in after 15 under 90 % of it (docs/lambda-facts.md §11).
 #[derive(Debug, Clone)]
 struct AutoScale {
     target: f64,
@@ -355,8 +355,8 @@ impl Run {
         };
         self.allocated = count;
         self.outcome.provisioned_peak = self.outcome.provisioned_peak.max(count);
-        let cmd = crate::command::EmulatorCommand::SetProvisioned { count };
-        self.core.command(now, &cmd, &mut self.out);
+        let change = crate::emulator::core::Change::Provisioned { count, on: None };
+        self.core.change(now, change, &mut self.out);
         self.settle();
     }
 

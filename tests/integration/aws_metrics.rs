@@ -74,15 +74,15 @@ async fn put_metrics_come_back_through_the_poller_with_the_same_values(
         ..AwsConfig::default()
     };
     let (state, errors) = poll_until(sdk, &aws, |s: &State| {
-        s.metric_series("ConcurrentExecutions", Stat::Maximum)
+        s.metric_series_named("ConcurrentExecutions", Stat::Maximum)
             .is_some()
-            && s.metric_series("5XXError", Stat::Sum).is_some()
-            && s.metric_series("Duration", Stat::Maximum).is_some()
+            && s.metric_series_named("5XXError", Stat::Sum).is_some()
+            && s.metric_series_named("Duration", Stat::Maximum).is_some()
     })
     .await;
 
     let value_at = |name: &str, stat: Stat, t: i64| {
-        let s = state.metric_series(name, stat).unwrap();
+        let s = state.metric_series_named(name, stat).unwrap();
         s.values
             .get(u64::try_from(t / 60).unwrap())
             .copied()
@@ -103,7 +103,7 @@ async fn put_metrics_come_back_through_the_poller_with_the_same_values(
     assert_eq!(value_at("5XXError", Stat::Sum, m3), Some(2.0));
     // The newest period is the one CloudWatch may still revise.
     let c = state
-        .metric_series("ConcurrentExecutions", Stat::Maximum)
+        .metric_series_named("ConcurrentExecutions", Stat::Maximum)
         .unwrap();
     assert_eq!(c.latest, Some((m2 * 1_000_000, 3.0)));
     assert!(c.latest_provisional);
@@ -228,14 +228,15 @@ async fn a_web_functions_metrics_are_discovered_and_polled(sdk: &aws_config::Sdk
         ..AwsConfig::default()
     };
     let (state, _) = poll_until(sdk, &aws, |s: &State| {
-        s.metric_series("RequestLatency", Stat::Average).is_some()
-            && s.metric_series("HTTPResponseStatusClass5XX", Stat::Sum)
+        s.metric_series_named("RequestLatency", Stat::Average)
+            .is_some()
+            && s.metric_series_named("HTTPResponseStatusClass5XX", Stat::Sum)
                 .is_some()
     })
     .await;
     let at = |name: &str, stat| {
         state
-            .metric_series(name, stat)
+            .metric_series_named(name, stat)
             .unwrap()
             .values
             .get(u64::try_from(m / 60).unwrap())
@@ -246,7 +247,7 @@ async fn a_web_functions_metrics_are_discovered_and_polled(sdk: &aws_config::Sdk
     assert_eq!(at("RequestLatency", Stat::Average), Some(30.0));
     assert_eq!(
         state
-            .metric_series("RequestLatency", Stat::Average)
+            .metric_series_named("RequestLatency", Stat::Average)
             .unwrap()
             .namespace,
         "AWS/Lambda/Web"

@@ -45,13 +45,13 @@ async fn commands_drive_bursts_keep_warm_and_the_emulator() {
     let mut s = State::new();
 
     control.send(Command::Fire {
-        plan: "parallel 8".into(),
+        plan: "parallel 8".parse().unwrap(),
         sleep_ms: 300,
     });
     until(&mut rx, &mut s, |s| s.client.in_flight == 8).await;
     // A second fire while the first runs is refused with a message, not queued.
     control.send(Command::Fire {
-        plan: "serial 3".into(),
+        plan: "serial 3".parse().unwrap(),
         sleep_ms: 0,
     });
     until(&mut rx, &mut s, |s| !s.source_errors.is_empty()).await;
@@ -64,7 +64,7 @@ async fn commands_drive_bursts_keep_warm_and_the_emulator() {
 
     // Keep-warm: 8 parallel every second reuses the same 8 environments.
     control.send(Command::KeepWarm {
-        plan: Some("keep-warm 8 every 1s".into()),
+        plan: Some("keep-warm 8 every 1s".parse().unwrap()),
         sleep_ms: 50,
     });
     until(&mut rx, &mut s, |s| s.client.warm >= 16).await;
@@ -77,7 +77,7 @@ async fn commands_drive_bursts_keep_warm_and_the_emulator() {
 
     // Stop abandons a long burst and reports it stopped.
     control.send(Command::Fire {
-        plan: "serial 100".into(),
+        plan: "serial 100".parse().unwrap(),
         sleep_ms: 100,
     });
     until(&mut rx, &mut s, |s| !s.bursts.is_empty()).await;

@@ -50,7 +50,7 @@ async fn a_clear_is_recorded_and_replays_as_it_was_seen() {
     );
 
     link.commands.send(Command::Fire {
-        plan: "parallel 3".into(),
+        plan: "parallel 3".parse().unwrap(),
         sleep_ms: 0,
     });
     let fired = until(&mut link, |e| matches!(e.kind, EventKind::BurstFinished(_))).await;

@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use thaw::command::Command;
 use thaw::config::{ThemeName, TuiConfig};
-use thaw::event::{Event, EventKind};
+use thaw::event::{Event, EventKind, SizingAnswer};
 use thaw::ids::Stamp;
 use thaw::link::SessionKind;
 use thaw::ui::{App, Screen};
@@ -163,7 +163,7 @@ fn fire_freeze_clear() {
     assert_eq!(
         press(&mut s, KeyCode::Enter, t0),
         vec![Command::Fire {
-            plan: "parallel 50".into(),
+            plan: "parallel 50".parse().unwrap(),
             sleep_ms: 100
         }]
     );
@@ -293,10 +293,7 @@ fn the_sizing_overlay() {
         &thaw::whatif::Options::defaults(thaw::config::EmulatorConfig::default()),
         &thaw::config::PricingConfig::default(),
     );
-    let sizing = EventKind::Sizing {
-        text: w.text(),
-        compact: w.compact(),
-    };
+    let sizing = EventKind::Sizing(SizingAnswer::Table(Box::new(w.sizing())));
     s.on_events(0, [Event::new(now, sizing)]);
     insta::assert_snapshot!("sizing_120x36", text(&mut s, 120, 36, None));
     insta::assert_snapshot!("sizing_80x24", text(&mut s, 80, 24, None));

@@ -7,19 +7,17 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::route::{Call, Op};
+use super::route::{ControlOp, Verb};
 use super::{FunctionInfo, Resolved};
-use crate::command::EmulatorCommand;
 use crate::emulator::async_queue::{AsyncQueue, EventConfig};
-use crate::emulator::core::{Core, Effect};
+use crate::emulator::core::{Change, Core, Effect};
 use crate::emulator::front::Response;
 use crate::event::FunctionConfig;
 
-/// What the API remembers beyond the model: where provisioned concurrency was put, and
-/// whether an event invoke configuration exists.
+/// What the API remembers beyond the model: whether an event invoke configuration
+/// exists. (Where provisioned concurrency was put is the model's: it announces it.)
 #[derive(Debug, Default)]
 pub struct ApiState {
-    pub provisioned_on: Option<String>,
     pub event_config: bool,
 }
 
@@ -36,25 +34,21 @@ pub struct Platform<'a> {
     pub out: &'a mut Vec<Effect>,
 }
 
-/// Answers a control call (anything but the invocations).
+/// Answers a control call (anything but the invocations): one arm per kind of call,
+/// each answered by a function that matches its calls exhaustively.
 pub fn answer(
     p: &mut Platform<'_>,
     info: &FunctionInfo,
-    call: &Call,
+    op: ControlOp,
     target: &Resolved,
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let config = p
         .core
         .function_config(target.qualifier.as_deref().unwrap_or("live"));
-    let stamp = humantime::format_rfc3339_millis(
-        std::time::UNIX_EPOCH + Duration::from_millis(u64::try_from(p.wall_ms).unwrap_or(0)),
-    )
-    .to_string()
-    .replace('Z', "+0000");
-    match call.op {
-        Op::GetFunctionConfiguration => Ok(ok(200, &configuration(info, &config, target))),
-        Op::GetFunction => {
+    match op {
+        ControlOp::GetFunctionConfiguration => Ok(ok(200, &configuration(info, &config, target))),
+        ControlOp::GetFunction => {
             let mut v = json!({
                 "Configuration": configuration(info, &config, target),
                 "Code": {"RepositoryType": "S3", "Location": "thaw-emulator://code"},
@@ -65,11 +59,25 @@ pub fn answer(
             }
             Ok(ok(200, &v))
         }
-        Op::ListFunctions => Ok(ok(
+        ControlOp::ListFunctions => Ok(ok(
             200,
             &json!({"Functions": [configuration(info, &config, target)]}),
         )),
-        Op::PutFunctionConcurrency => {
+        ControlOp::Concurrency(verb) => reserved(p, verb, body, &config),
+        ControlOp::Provisioned(verb) => provisioned(p, info, verb, target, body, &config),
+        ControlOp::EventInvokeConfig(verb) => event_invoke(p, info, verb, body),
+    }
+}
+
+/// Reserved concurrency: `PutFunctionConcurrency` and its Get and Delete.
+fn reserved(
+    p: &mut Platform<'_>,
+    verb: Verb,
+    body: &[u8],
+    config: &FunctionConfig,
+) -> Result<Response, ApiError> {
+    match verb {
+        Verb::Put => {
             let n = number(body, "ReservedConcurrentExecutions")?;
             let account = p.core.account_concurrency();
             if account.saturating_sub(n) < UNRESERVED_MIN {
@@ -86,36 +94,40 @@ pub fn answer(
                     "ReservedConcurrentExecutions must not be less than the function's provisioned concurrency.",
                 ));
             }
-            command(p, &EmulatorCommand::SetReserved { count: Some(n) });
+            change(p, Change::Reserved(Some(n)));
             Ok(ok(200, &json!({"ReservedConcurrentExecutions": n})))
         }
-        Op::GetFunctionConcurrency => Ok(ok(
+        Verb::Get => Ok(ok(
             200,
             &config
                 .reserved
                 .map_or_else(|| json!({}), |r| json!({"ReservedConcurrentExecutions": r})),
         )),
-        Op::DeleteFunctionConcurrency => {
-            command(p, &EmulatorCommand::SetReserved { count: None });
+        Verb::Delete => {
+            change(p, Change::Reserved(None));
             Ok(no_content())
         }
-        _ => provisioning(p, info, call, target, body, &config, &stamp),
     }
 }
 
-/// Provisioned concurrency and the asynchronous queue's settings.
-fn provisioning(
+/// Provisioned concurrency: `PutProvisionedConcurrencyConfig` and its Get and Delete.
+fn provisioned(
     p: &mut Platform<'_>,
     info: &FunctionInfo,
-    call: &Call,
+    verb: Verb,
     target: &Resolved,
     body: &[u8],
     config: &FunctionConfig,
-    stamp: &str,
 ) -> Result<Response, ApiError> {
-    match call.op {
-        Op::PutProvisionedConcurrencyConfig => {
-            let qualifier = published(target)?;
+    let stamp = humantime::format_rfc3339_millis(
+        std::time::UNIX_EPOCH + Duration::from_millis(u64::try_from(p.wall_ms).unwrap_or(0)),
+    )
+    .to_string()
+    .replace('Z', "+0000");
+    let qualifier = published(target)?;
+    let on_it = p.core.provisioned_on() == Some(qualifier);
+    match verb {
+        Verb::Put => {
             let n = number(body, "ProvisionedConcurrentExecutions")?;
             if n == 0 {
                 return Err(ApiError::validation(
@@ -135,28 +147,35 @@ fn provisioning(
                     "Requested Provisioned Concurrency {n} is more than the account's unreserved concurrency ({unreserved}); lower it or raise emulator.account_concurrency"
                 )));
             }
-            command(p, &EmulatorCommand::SetProvisioned { count: n });
-            p.state.provisioned_on = Some(qualifier.to_string());
+            change(
+                p,
+                Change::Provisioned {
+                    count: n,
+                    on: Some(qualifier.to_string()),
+                },
+            );
             let config = p.core.function_config(qualifier);
-            Ok(ok(202, &provisioned(&config, stamp)))
+            Ok(ok(202, &provisioned_config(&config, &stamp)))
         }
-        Op::GetProvisionedConcurrencyConfig => {
-            let qualifier = published(target)?;
-            match &p.state.provisioned_on {
-                Some(on) if on == qualifier => Ok(ok(200, &provisioned(config, stamp))),
-                _ => Err(no_provisioned(info, qualifier)),
-            }
-        }
-        Op::DeleteProvisionedConcurrencyConfig => {
-            let qualifier = published(target)?;
-            if p.state.provisioned_on.as_deref() != Some(qualifier) {
-                return Err(no_provisioned(info, qualifier));
-            }
-            command(p, &EmulatorCommand::SetProvisioned { count: 0 });
-            p.state.provisioned_on = None;
+        Verb::Get if on_it => Ok(ok(200, &provisioned_config(config, &stamp))),
+        Verb::Delete if on_it => {
+            change(p, Change::Provisioned { count: 0, on: None });
             Ok(no_content())
         }
-        Op::PutFunctionEventInvokeConfig => {
+        Verb::Get | Verb::Delete => Err(no_provisioned(info, qualifier)),
+    }
+}
+
+/// The asynchronous queue's settings: `PutFunctionEventInvokeConfig` and its Get and
+/// Delete.
+fn event_invoke(
+    p: &mut Platform<'_>,
+    info: &FunctionInfo,
+    verb: Verb,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    match verb {
+        Verb::Put => {
             let v = object(body)?;
             let mut cfg = EventConfig::default();
             if let Some(n) = v.get("MaximumRetryAttempts") {
@@ -170,29 +189,23 @@ fn provisioning(
             p.state.event_config = true;
             Ok(ok(200, &event_config(info, cfg, p.wall_ms)))
         }
-        Op::GetFunctionEventInvokeConfig => {
-            if !p.state.event_config {
-                return Err(ApiError::not_found(format!(
-                    "The function {} doesn't have an EventInvokeConfig",
-                    info.arn(None)
-                )));
-            }
+        Verb::Get if p.state.event_config => {
             Ok(ok(200, &event_config(info, p.queue.config(), p.wall_ms)))
         }
-        Op::DeleteFunctionEventInvokeConfig => {
+        Verb::Get => Err(ApiError::not_found(format!(
+            "The function {} doesn't have an EventInvokeConfig",
+            info.arn(None)
+        ))),
+        Verb::Delete => {
             p.queue.configure(EventConfig::default());
             p.state.event_config = false;
             Ok(no_content())
         }
-        _ => Err(ApiError::service(format!(
-            "{:?} is not a control call",
-            call.op
-        ))),
     }
 }
 
-fn command(p: &mut Platform<'_>, cmd: &EmulatorCommand) {
-    p.core.command(p.now, cmd, p.out);
+fn change(p: &mut Platform<'_>, change: Change) {
+    p.core.change(p.now, change, p.out);
 }
 
 fn ok(status: u16, body: &Value) -> Response {
@@ -262,7 +275,7 @@ fn no_provisioned(info: &FunctionInfo, qualifier: &str) -> ApiError {
     }
 }
 
-fn provisioned(config: &FunctionConfig, stamp: &str) -> Value {
+fn provisioned_config(config: &FunctionConfig, stamp: &str) -> Value {
     let (requested, ready) = config
         .provisioned
         .first()

@@ -22,12 +22,7 @@ pub const MAX_ASYNC: usize = 1024 * 1024;
 /// `X-Amz-Client-Context` is at most 3,583 bytes (base64).
 const MAX_CLIENT_CONTEXT: usize = 3583;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvocationType {
-    RequestResponse,
-    Event,
-    DryRun,
-}
+pub use crate::lambda::InvocationType;
 
 /// A checked `Invoke` request.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,9 +37,8 @@ pub fn parse<'a>(
     body: Bytes,
 ) -> Result<InvokeRequest, ApiError> {
     let kind = match header("x-amz-invocation-type") {
-        None | Some("RequestResponse") => InvocationType::RequestResponse,
-        Some("Event") => InvocationType::Event,
-        Some("DryRun") => InvocationType::DryRun,
+        None => InvocationType::RequestResponse,
+        Some(text) if let Some(kind) = InvocationType::parse(text) => kind,
         Some(other) => {
             return Err(ApiError::validation(format!(
                 "Value '{other}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]"

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use self::error::ApiError;
 use self::invoke::InvocationType;
-use self::route::{Call, Op};
+use self::route::{Call, ControlOp, InvokeOp, Op};
 use super::Msg;
 use super::core::Reply;
 use super::front::Response;
@@ -64,7 +64,7 @@ pub struct Resolved {
 /// Resolves a call's function name (a name, an ARN or a partial ARN, each maybe with a
 /// `:qualifier`) and its `Qualifier` against the one function.
 pub fn resolve(info: &FunctionInfo, call: &Call) -> Result<Resolved, ApiError> {
-    if call.op == Op::ListFunctions {
+    if call.op == Op::Control(ControlOp::ListFunctions) {
         return Ok(Resolved {
             qualifier: None,
             version: "$LATEST",
@@ -180,18 +180,21 @@ async fn call(
         .map_err(|_| ApiError::too_large(invoke::MAX_SYNC))?
         .to_bytes();
     let stopped = || ApiError::service("the thaw emulator is shutting down");
-    if !matches!(call.op, Op::Invoke | Op::InvokeWithResponseStream) {
-        let (tx, rx) = oneshot::channel();
-        let msg = Msg::Control {
-            call,
-            target,
-            body,
-            reply: tx,
-        };
-        platform.send(msg).await.map_err(|_| stopped())?;
-        return rx.await.map_err(|_| stopped())?.map(Answer::Whole);
-    }
-    let streaming = call.op == Op::InvokeWithResponseStream;
+    let streaming = match call.op {
+        Op::Control(op) => {
+            let (tx, rx) = oneshot::channel();
+            let msg = Msg::Control {
+                op,
+                target,
+                body,
+                reply: tx,
+            };
+            platform.send(msg).await.map_err(|_| stopped())?;
+            return rx.await.map_err(|_| stopped())?.map(Answer::Whole);
+        }
+        Op::Invoke(InvokeOp::Invoke) => false,
+        Op::Invoke(InvokeOp::InvokeWithResponseStream) => true,
+    };
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let request = invoke::parse(header, body)?;
     match request.kind {
@@ -264,7 +267,7 @@ mod tests {
 
     fn call(function: &str, qualifier: Option<&str>) -> Call {
         Call {
-            op: Op::Invoke,
+            op: Op::Invoke(InvokeOp::Invoke),
             function: function.into(),
             qualifier: qualifier.map(str::to_string),
         }

@@ -4,35 +4,61 @@
 use super::error::ApiError;
 use crate::emulator::proxy::decode;
 
-/// The calls the emulator answers.
+/// The calls the emulator answers, by kind: each kind is answered by one function that
+/// matches its calls exhaustively, so a call added here and answered nowhere does not
+/// compile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
+    /// Runs the function: answered by the gateway, through the platform's queue.
+    Invoke(InvokeOp),
+    /// Reads or changes the function's settings: answered by the platform's task.
+    Control(ControlOp),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvokeOp {
     Invoke,
     InvokeWithResponseStream,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControlOp {
     GetFunction,
     GetFunctionConfiguration,
     ListFunctions,
-    PutFunctionConcurrency,
-    GetFunctionConcurrency,
-    DeleteFunctionConcurrency,
-    PutProvisionedConcurrencyConfig,
-    GetProvisionedConcurrencyConfig,
-    DeleteProvisionedConcurrencyConfig,
-    PutFunctionEventInvokeConfig,
-    GetFunctionEventInvokeConfig,
-    DeleteFunctionEventInvokeConfig,
+    /// Reserved concurrency (`PutFunctionConcurrency`, ...).
+    Concurrency(Verb),
+    /// Provisioned concurrency (`PutProvisionedConcurrencyConfig`, ...).
+    Provisioned(Verb),
+    /// The asynchronous queue's settings (`PutFunctionEventInvokeConfig`, ...).
+    EventInvokeConfig(Verb),
 }
 
-impl Op {
-    /// Whether a successful call changes what the screen shows of the function.
-    pub fn changes_config(self) -> bool {
-        matches!(
-            self,
-            Self::PutFunctionConcurrency
-                | Self::DeleteFunctionConcurrency
-                | Self::PutProvisionedConcurrencyConfig
-                | Self::DeleteProvisionedConcurrencyConfig
-        )
+/// What a call does to one of the function's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Put,
+    Get,
+    Delete,
+}
+
+impl ControlOp {
+    /// The call's name in the Lambda API reference.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::GetFunction => "GetFunction",
+            Self::GetFunctionConfiguration => "GetFunctionConfiguration",
+            Self::ListFunctions => "ListFunctions",
+            Self::Concurrency(Verb::Put) => "PutFunctionConcurrency",
+            Self::Concurrency(Verb::Get) => "GetFunctionConcurrency",
+            Self::Concurrency(Verb::Delete) => "DeleteFunctionConcurrency",
+            Self::Provisioned(Verb::Put) => "PutProvisionedConcurrencyConfig",
+            Self::Provisioned(Verb::Get) => "GetProvisionedConcurrencyConfig",
+            Self::Provisioned(Verb::Delete) => "DeleteProvisionedConcurrencyConfig",
+            Self::EventInvokeConfig(Verb::Put) => "PutFunctionEventInvokeConfig",
+            Self::EventInvokeConfig(Verb::Get) => "GetFunctionEventInvokeConfig",
+            Self::EventInvokeConfig(Verb::Delete) => "DeleteFunctionEventInvokeConfig",
+        }
     }
 }
 
@@ -77,7 +103,7 @@ pub fn route(method: &str, path: &str, query: Option<&str>) -> Result<Call, ApiE
     if segments.is_empty() {
         return match (method, version) {
             ("GET", "2015-03-31") => Ok(Call {
-                op: Op::ListFunctions,
+                op: Op::Control(ControlOp::ListFunctions),
                 function: String::new(),
                 qualifier: None,
             }),
@@ -86,22 +112,35 @@ pub fn route(method: &str, path: &str, query: Option<&str>) -> Result<Call, ApiE
     }
     // SDKs encode an ARN's `:` as `%3A`.
     let function = decode(segments[0]);
+    let control = Op::Control;
     let op = match (method, version, &segments[1..]) {
-        ("POST", "2015-03-31", ["invocations"]) => Op::Invoke,
-        ("POST", "2021-11-15", ["response-streaming-invocations"]) => Op::InvokeWithResponseStream,
-        ("GET", "2015-03-31", []) => Op::GetFunction,
-        ("GET", "2015-03-31", ["configuration"]) => Op::GetFunctionConfiguration,
-        ("PUT", "2017-10-31", ["concurrency"]) => Op::PutFunctionConcurrency,
-        ("GET", "2019-09-30", ["concurrency"]) => Op::GetFunctionConcurrency,
-        ("DELETE", "2017-10-31", ["concurrency"]) => Op::DeleteFunctionConcurrency,
-        ("PUT", "2019-09-30", ["provisioned-concurrency"]) => Op::PutProvisionedConcurrencyConfig,
-        ("GET", "2019-09-30", ["provisioned-concurrency"]) => Op::GetProvisionedConcurrencyConfig,
-        ("DELETE", "2019-09-30", ["provisioned-concurrency"]) => {
-            Op::DeleteProvisionedConcurrencyConfig
+        ("POST", "2015-03-31", ["invocations"]) => Op::Invoke(InvokeOp::Invoke),
+        ("POST", "2021-11-15", ["response-streaming-invocations"]) => {
+            Op::Invoke(InvokeOp::InvokeWithResponseStream)
         }
-        ("PUT" | "POST", "2019-09-25", ["event-invoke-config"]) => Op::PutFunctionEventInvokeConfig,
-        ("GET", "2019-09-25", ["event-invoke-config"]) => Op::GetFunctionEventInvokeConfig,
-        ("DELETE", "2019-09-25", ["event-invoke-config"]) => Op::DeleteFunctionEventInvokeConfig,
+        ("GET", "2015-03-31", []) => control(ControlOp::GetFunction),
+        ("GET", "2015-03-31", ["configuration"]) => control(ControlOp::GetFunctionConfiguration),
+        ("PUT", "2017-10-31", ["concurrency"]) => control(ControlOp::Concurrency(Verb::Put)),
+        ("GET", "2019-09-30", ["concurrency"]) => control(ControlOp::Concurrency(Verb::Get)),
+        ("DELETE", "2017-10-31", ["concurrency"]) => control(ControlOp::Concurrency(Verb::Delete)),
+        ("PUT", "2019-09-30", ["provisioned-concurrency"]) => {
+            control(ControlOp::Provisioned(Verb::Put))
+        }
+        ("GET", "2019-09-30", ["provisioned-concurrency"]) => {
+            control(ControlOp::Provisioned(Verb::Get))
+        }
+        ("DELETE", "2019-09-30", ["provisioned-concurrency"]) => {
+            control(ControlOp::Provisioned(Verb::Delete))
+        }
+        ("PUT" | "POST", "2019-09-25", ["event-invoke-config"]) => {
+            control(ControlOp::EventInvokeConfig(Verb::Put))
+        }
+        ("GET", "2019-09-25", ["event-invoke-config"]) => {
+            control(ControlOp::EventInvokeConfig(Verb::Get))
+        }
+        ("DELETE", "2019-09-25", ["event-invoke-config"]) => {
+            control(ControlOp::EventInvokeConfig(Verb::Delete))
+        }
         _ => return Err(unknown(method, path)),
     };
     Ok(Call {
@@ -132,39 +171,55 @@ mod tests {
     #[test]
     fn the_sdk_paths_route() {
         let cases = [
-            ("POST", "/2015-03-31/functions/f/invocations", Op::Invoke),
+            (
+                "POST",
+                "/2015-03-31/functions/f/invocations",
+                Op::Invoke(InvokeOp::Invoke),
+            ),
             (
                 "POST",
                 "/2021-11-15/functions/f/response-streaming-invocations",
-                Op::InvokeWithResponseStream,
+                Op::Invoke(InvokeOp::InvokeWithResponseStream),
             ),
-            ("GET", "/2015-03-31/functions/f", Op::GetFunction),
+            (
+                "GET",
+                "/2015-03-31/functions/f",
+                Op::Control(ControlOp::GetFunction),
+            ),
             (
                 "GET",
                 "/2015-03-31/functions/f/configuration",
-                Op::GetFunctionConfiguration,
+                Op::Control(ControlOp::GetFunctionConfiguration),
             ),
-            ("GET", "/2015-03-31/functions/", Op::ListFunctions),
-            ("GET", "/2015-03-31/functions", Op::ListFunctions),
+            (
+                "GET",
+                "/2015-03-31/functions/",
+                Op::Control(ControlOp::ListFunctions),
+            ),
+            (
+                "GET",
+                "/2015-03-31/functions",
+                Op::Control(ControlOp::ListFunctions),
+            ),
             (
                 "PUT",
                 "/2017-10-31/functions/f/concurrency",
-                Op::PutFunctionConcurrency,
+                Op::Control(ControlOp::Concurrency(Verb::Put)),
             ),
             (
                 "GET",
                 "/2019-09-30/functions/f/concurrency",
-                Op::GetFunctionConcurrency,
+                Op::Control(ControlOp::Concurrency(Verb::Get)),
             ),
             (
                 "PUT",
                 "/2019-09-30/functions/f/provisioned-concurrency",
-                Op::PutProvisionedConcurrencyConfig,
+                Op::Control(ControlOp::Provisioned(Verb::Put)),
             ),
             (
                 "DELETE",
                 "/2019-09-25/functions/f/event-invoke-config",
-                Op::DeleteFunctionEventInvokeConfig,
+                Op::Control(ControlOp::EventInvokeConfig(Verb::Delete)),
             ),
         ];
         for (method, path, op) in cases {

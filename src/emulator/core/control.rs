@@ -5,15 +5,30 @@
 use std::time::Duration;
 
 use super::{Core, Effect, rate_bucket};
-use crate::command::EmulatorCommand;
 use crate::emulator::pool::{EnvKey, Phase};
-use crate::event::{FunctionConfig, InitType, ReclaimReason, ThrottleReason};
+use crate::event::{EventKind, FunctionConfig, InitType, ReclaimReason, ThrottleReason};
+
+/// A change to the running platform, from the screen's keys, the Lambda API or a
+/// what-if schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Reclaim every idle on-demand environment now, as if their idle time had passed.
+    ReclaimIdle,
+    /// Provisioned concurrency becomes `count`: environments are added (Init in the
+    /// background) or idle ones removed. `on` names the version or alias it was put
+    /// on through the API (`None` leaves it; a count of 0 forgets it).
+    Provisioned { count: u32, on: Option<String> },
+    /// Reserved concurrency set (`Some`) or removed.
+    Reserved(Option<u32>),
+}
 
 impl Core {
-    /// Applies a control command.
-    pub fn command(&mut self, now: Duration, cmd: &EmulatorCommand, out: &mut Vec<Effect>) {
-        match cmd {
-            EmulatorCommand::ReclaimIdle => {
+    /// Applies a change. One that changes the function's configuration announces it
+    /// (`FunctionConfig`), as Lambda's `GetFunction` would now read.
+    pub fn change(&mut self, now: Duration, change: Change, out: &mut Vec<Effect>) {
+        let announce = !matches!(change, Change::ReclaimIdle);
+        match change {
+            Change::ReclaimIdle => {
                 let idle: Vec<EnvKey> = self
                     .pool
                     .iter()
@@ -24,8 +39,13 @@ impl Core {
                     self.reclaim(now, key, ReclaimReason::Idle, out);
                 }
             }
-            EmulatorCommand::SetProvisioned { count } => {
-                let count = (*count).min(self.cfg.reserved_concurrency.unwrap_or(u32::MAX));
+            Change::Provisioned { count, on } => {
+                if count == 0 {
+                    self.provisioned_on = None;
+                } else if on.is_some() {
+                    self.provisioned_on = on;
+                }
+                let count = count.min(self.cfg.reserved_concurrency.unwrap_or(u32::MAX));
                 let current = self.pool.iter().filter(|(_, e)| e.provisioned()).count();
                 let current = u32::try_from(current).unwrap_or(u32::MAX);
                 for _ in current..count {
@@ -46,8 +66,17 @@ impl Core {
                 self.provisioned_target = count;
                 self.metrics.set_provisioned_allocated(count);
             }
-            EmulatorCommand::SetReserved { count } => self.set_reserved(*count),
+            Change::Reserved(count) => self.set_reserved(count),
         }
+        if announce {
+            let config = self.function_config(self.provisioned_on().unwrap_or("live"));
+            self.emit(now, EventKind::FunctionConfig(config), out);
+        }
+    }
+
+    /// The version or alias provisioned concurrency was put on through the Lambda API.
+    pub fn provisioned_on(&self) -> Option<&str> {
+        self.provisioned_on.as_deref()
     }
     /// The function's configuration as `GetFunction` reads it: reserved concurrency,
     /// and provisioned concurrency requested and ready (its environments past Init).

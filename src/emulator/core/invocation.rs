@@ -220,7 +220,7 @@ impl Core {
         let rid = inv.request_id.as_str();
         self.log_outcome(now, key, &env_id, rid, &plan, out);
         let restore = self.cfg.runtime.is_snapstart();
-        // Since Aug 2025 an on-demand cold start bills its Init (LAMBDA-FACTS §6);
+        // Since Aug 2025 an on-demand cold start bills its Init (docs/lambda-facts.md §6);
         // SnapStart bills its restore separately, provisioned Init is billed as PC.
         let billed_init = match (init_type, inv.report_init_ms) {
             (InitType::OnDemand, Some(i)) if !restore => i,

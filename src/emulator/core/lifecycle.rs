@@ -62,7 +62,7 @@ impl Core {
         } else {
             let init_ms = self.init_duration(init_type);
             // An on-demand Init is cut at 10 s; Lambda retries it inside the first
-            // invocation, under the function timeout (LAMBDA-FACTS §6).
+            // invocation, under the function timeout (docs/lambda-facts.md §6).
             let cap_ms = self.cfg.init_timeout_s * 1000.0;
             let cut = init_type == InitType::OnDemand && init_ms > cap_ms;
             let ran_ms = if cut { cap_ms } else { init_ms };
@@ -158,7 +158,7 @@ impl Core {
             self.begin(now, id, out);
         } else {
             // Provisioned: initialized ahead of traffic, idle until used. Its first
-            // REPORT shows the Init Duration (LAMBDA-FACTS §3).
+            // REPORT shows the Init Duration (docs/lambda-facts.md §3).
             self.went_idle(now, key, out);
         }
     }

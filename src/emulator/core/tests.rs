@@ -3,10 +3,10 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::*;
-use crate::command::EmulatorCommand;
 use crate::config::EmulatorConfig;
 use crate::event::EventKind;
 use crate::event::ReclaimReason;
+use crate::lambda::Metric;
 
 mod limits;
 mod models;
@@ -363,7 +363,9 @@ fn metrics_maximum_concurrency_equals_the_peak_overlap() {
         .events
         .iter()
         .filter_map(|(_, k)| match k {
-            EventKind::Metric(m) if m.name == "ConcurrentExecutions" => Some(m.value),
+            EventKind::Metric(m) if m.metric() == Some(Metric::ConcurrentExecutions) => {
+                Some(m.value)
+            }
             _ => None,
         })
         .fold(0.0, f64::max);
@@ -372,7 +374,7 @@ fn metrics_maximum_concurrency_equals_the_peak_overlap() {
         .events
         .iter()
         .filter_map(|(_, k)| match k {
-            EventKind::Metric(m) if m.name == "Invocations" => Some(m.value),
+            EventKind::Metric(m) if m.metric() == Some(Metric::Invocations) => Some(m.value),
             _ => None,
         })
         .sum();
@@ -445,16 +447,47 @@ fn reclaim_idle_command_and_provisioned_changes() {
     }
     sim.run_for(secs(1.0));
     let mut out = Vec::new();
-    sim.core
-        .command(sim.now, &EmulatorCommand::ReclaimIdle, &mut out);
-    sim.core.command(
+    sim.core.change(sim.now, Change::ReclaimIdle, &mut out);
+    let announced = |out: &[Effect]| {
+        out.iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Emit {
+                        kind: EventKind::FunctionConfig(_),
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    // Reclaiming changes no setting: nothing to announce.
+    assert_eq!(announced(&out), 0);
+    sim.core.change(
         sim.now,
-        &EmulatorCommand::SetProvisioned { count: 2 },
+        Change::Provisioned {
+            count: 2,
+            on: Some("live".into()),
+        },
         &mut out,
     );
+    // The core says what changed itself, whoever asked.
+    assert_eq!(announced(&out), 1);
+    assert_eq!(sim.core.provisioned_on(), Some("live"));
     sim.take(out);
     assert_eq!(sim.core.pool().live(), 2);
     assert_eq!(sim.core.initializing(), 2);
+    let mut out = Vec::new();
+    sim.core
+        .change(sim.now, Change::Reserved(Some(5)), &mut out);
+    let config = out.iter().find_map(|e| match e {
+        Effect::Emit {
+            kind: EventKind::FunctionConfig(c),
+            ..
+        } => Some(c.clone()),
+        _ => None,
+    });
+    assert_eq!(config.map(|c| c.reserved), Some(Some(5)));
 }
 
 #[test]

@@ -84,7 +84,7 @@ fn text_lines_of_several_runtimes() {
             Line::Output,
         ),
         (
-            "timeout line, text format (LAMBDA-FACTS §8)",
+            "timeout line, text format (docs/lambda-facts.md §8)",
             "2023-06-01T12:00:03.010Z 2b9e1a2c-4b8e-4c1f-9a57-3b2f3c4d5e6f Task timed out after 3.00 seconds",
             Line::Timeout {
                 request_id: Some("2b9e1a2c-4b8e-4c1f-9a57-3b2f3c4d5e6f".into()),
@@ -118,7 +118,7 @@ fn text_reports() {
     assert!(!warm.cold());
     assert_eq!(warm.outcome, InvokeOutcome::Success);
 
-    // AWS's Python docs example (LAMBDA-FACTS §8): cold, trailing tab.
+    // AWS's Python docs example (docs/lambda-facts.md §8): cold, trailing tab.
     let cold = report(
         "REPORT RequestId: 8f5a3c1e-0b7d-4b1a-9e55-2c2f1d4e5a6b\tDuration: 15.74 ms\tBilled Duration: 16 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Duration: 130.49 ms\t",
     );
@@ -133,7 +133,7 @@ fn text_reports() {
     assert_eq!(spaced.billed_ms, 4048);
     assert_eq!(spaced.memory_mb, 512);
 
-    // Timeout and crash (LAMBDA-FACTS §8).
+    // Timeout and crash (docs/lambda-facts.md §8).
     let timeout = report(
         "REPORT RequestId: a\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 64 MB\tStatus: timeout",
     );
@@ -148,7 +148,7 @@ fn text_reports() {
     );
     assert_eq!(oom.outcome, InvokeOutcome::Error);
 
-    // SnapStart restore (lambda-perf's report regex, LAMBDA-FACTS §8).
+    // SnapStart restore (lambda-perf's report regex, docs/lambda-facts.md §8).
     let restored = report(
         "REPORT RequestId: r\tDuration: 20.00 ms\tBilled Duration: 120 ms\tMemory Size: 512 MB\tMax Memory Used: 90 MB\tRestore Duration: 412.30 ms\tBilled Restore Duration: 100 ms\t",
     );

@@ -1,6 +1,10 @@
 //! Burst plans, written as text: `parallel 50`, `serial 50 think 100ms`,
 //! `ramp 1 50 over 10s`, `rate 100 for 10s`, `keep-warm 10 every 5m for 1h`, `wait 2s`,
 //! and stages: steps separated by `;` (`parallel 50; wait 1s; serial 50`).
+//!
+//! A plan is a value from here up: the screen builds one from its panel, a command
+//! carries it, the engine runs it. Text is only how a person writes it (`-p`) and how a
+//! recording or a message shows it, so serde reads and writes that same text.
 
 use std::fmt;
 use std::str::FromStr;
@@ -273,6 +277,34 @@ impl fmt::Display for Step {
     }
 }
 
+impl serde::Serialize for Plan {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Plan {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Plan {
+    /// A plan of one step.
+    pub fn one(step: Step) -> Self {
+        Self { steps: vec![step] }
+    }
+
+    /// The width of a plan that is one `parallel N` step: what a fan-out can split.
+    pub fn single_parallel(&self) -> Option<u32> {
+        match self.steps.as_slice() {
+            [Step::Parallel { n }] => Some(*n),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, s) in self.steps.iter().enumerate() {
@@ -316,6 +348,19 @@ mod tests {
             assert_eq!(plan.to_string(), shown);
             assert_eq!(shown.parse::<Plan>().unwrap(), plan);
         }
+    }
+
+    #[test]
+    fn plans_travel_as_their_text() {
+        let plan: Plan = "parallel 5; wait 1s".parse().unwrap();
+        let json = serde_json::to_string(&plan).unwrap();
+        assert_eq!(json, "\"parallel 5; wait 1s\"");
+        assert_eq!(serde_json::from_str::<Plan>(&json).unwrap(), plan);
+        let err = serde_json::from_str::<Plan>("\"parallel 0\"").unwrap_err();
+        assert!(
+            err.to_string().contains("parallel N must be at least 1"),
+            "{err}"
+        );
     }
 
     #[test]
