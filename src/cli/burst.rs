@@ -10,11 +10,13 @@ use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use crate::burst::lambda::{InvocationType, LambdaTarget};
 use crate::burst::{self, Plan, PlanError, RequestSpec, Target};
 use crate::clock::Clock;
-use crate::emulator::Emulator;
-use crate::event::EventSink;
+use crate::event::{Event, EventSink};
+use crate::session::SessionError;
+use crate::session::target::{self, Aim, Opened};
 use crate::state::State;
 use crate::stop::StopSignals;
 use crate::summary::Summary;
+use tokio::sync::mpsc::Receiver;
 
 use super::headless::{Headless, Outputs};
 use super::{Failure, GlobalArgs};
@@ -112,11 +114,10 @@ fn load_pem(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, Stri
 
 pub(super) struct Prepared {
     pub plan: Plan,
-    /// The request as given, before a `lambda:` target made it an Invoke.
+    /// The request as given, before a `lambda:` target makes it an Invoke.
     pub given: RequestSpec,
-    pub spec: RequestSpec,
-    /// An absolute URL, or the path to use on the embedded emulator.
-    url: Result<Target, String>,
+    /// What the run fires at.
+    aim: Aim,
     /// Invoking through the Lambda API.
     pub lambda: Option<LambdaTarget>,
 }
@@ -158,7 +159,6 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
         },
         latency_tells: true,
     };
-    let given = spec.clone();
     let lambda = match args.url.as_deref() {
         Some(url) => LambdaTarget::parse(url).map_err(|e| e.to_string())?,
         None => None,
@@ -168,29 +168,26 @@ fn prepare(args: &BurstArgs) -> Result<Prepared, String> {
             "--endpoint-url is for lambda:NAME targets; for an HTTP endpoint give its URL".into(),
         );
     }
-    if let Some(l) = &lambda {
-        let spec = l.spec(spec, args.invocation_type);
-        // The endpoint (given, or Lambda's in the Region) is read once, as the run
-        // starts: burst::lambda::connect.
-        return Ok(Prepared {
-            plan,
-            given,
-            spec,
-            url: Err(String::new()),
-            lambda,
-        });
+    // An endpoint is checked now, before anything starts; it is opened as the run starts
+    // (session::target::open).
+    if lambda.is_none()
+        && let Some(url) = args.url.as_deref().filter(|u| !u.starts_with('/'))
+    {
+        Target::parse(url).map_err(|e| e.to_string())?;
     }
-    let url = match args.url.as_deref() {
-        None => Err("/".to_string()),
-        Some(path) if path.starts_with('/') => Err(path.to_string()),
-        Some(url) => Ok(Target::parse(url).map_err(|e| e.to_string())?),
+    let aim = Aim {
+        url: args.url.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        region: args.region.clone(),
+        invocation: args.invocation_type,
+        sigv4: args.sigv4.then(|| args.sigv4_service.clone()),
+        emulate: true,
     };
     Ok(Prepared {
         plan,
-        given,
-        spec,
-        url,
-        lambda: None,
+        given: spec,
+        aim,
+        lambda,
     })
 }
 
@@ -207,13 +204,21 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
     // Installed before the emulator starts, so a stop signal always shuts it down.
     let mut stop = StopSignals::new(true);
     let clock = Clock::start();
-    let Opened {
-        target,
-        emulator,
+    let (
+        Opened {
+            target,
+            spec,
+            signer,
+            emulator,
+            shown,
+            ..
+        },
         emulator_events,
-        signer,
-        shown,
-    } = open(global, &args, &prepared, clock).await?;
+    ) = open(global, &prepared, clock).await?;
+    // An aim with a URL, or the emulator, always has a target.
+    let Some(target) = target else {
+        return Err(Failure::Config("nothing to fire at".into()));
+    };
     let mut run = Headless::start(&args.outputs(), &shown, &prepared.plan, clock)?;
     // The emulator's own events (lifecycle, logs, metrics): recorded, and folded apart
     // for what the platform did (a REST API's 500s that were Lambda throttles). A
@@ -224,14 +229,9 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         (Some(rx), Some(tee)) => platform = Some(tokio::spawn(fold_platform(rx, Some(tee)))),
         (rx, _) => waiting = rx,
     }
-    let fired = burst::run(
-        &prepared.plan,
-        target,
-        prepared.spec,
-        signer,
-        clock,
-        |event| run.observe(event),
-    );
+    let fired = burst::run(&prepared.plan, target, spec, signer, clock, |event| {
+        run.observe(event)
+    });
     let steps = tokio::select! {
         steps = fired => steps.map_err(Failure::Config)?,
         signal = stop.next() => {
@@ -279,7 +279,7 @@ fn warn_about_open_files(prepared: &Prepared) {
     let limit = super::raise_open_file_limit();
     let sockets = u64::from(prepared.plan.max_connections());
     // In-process, the emulator holds the other end of every connection.
-    let needed = if prepared.url.is_err() && prepared.lambda.is_none() {
+    let needed = if prepared.aim.embedded() {
         2 * sockets
     } else {
         sockets
@@ -293,93 +293,29 @@ fn warn_about_open_files(prepared: &Prepared) {
     }
 }
 
-/// What a run fires at.
-struct Opened {
-    target: Target,
-    emulator: Option<Emulator>,
-    emulator_events: Option<tokio::sync::mpsc::Receiver<crate::event::Event>>,
-    signer: Option<burst::sigv4::Signer>,
-    /// The target as the summary names it.
-    shown: String,
-}
-
-/// The endpoint (the Lambda API's, an HTTP one, or the embedded emulator started for
-/// the run) and how requests are signed.
+/// The target, opened, and the embedded emulator's events when it started one.
 async fn open(
     global: &GlobalArgs,
-    args: &BurstArgs,
     prepared: &Prepared,
     clock: Clock,
-) -> Result<Opened, Failure> {
-    if let Some(l) = &prepared.lambda {
-        let endpoint = args.endpoint_url.as_deref();
-        let (target, signer) = burst::lambda::connect(l, endpoint, args.region.clone())
-            .await
-            .map_err(Failure::Config)?;
-        let shown = format!(
-            "{} at {}",
-            args.url.as_deref().unwrap_or_default(),
-            target.authority()
-        );
-        return Ok(Opened {
-            target,
-            emulator: None,
-            emulator_events: None,
-            signer: Some(signer),
-            shown,
-        });
-    }
-    let (target, emulator, emulator_events) =
-        start_target(global, prepared.url.clone(), clock).await?;
-    let shown = if emulator.is_some() {
-        format!("{} (embedded emulator)", target.url)
-    } else {
-        target.url.clone()
-    };
-    let signer = if args.sigv4 {
-        Some(
-            burst::sigv4::Signer::from_chain(&target, args.region.clone(), &args.sigv4_service)
-                .await
-                .map_err(Failure::Config)?,
-        )
-    } else {
-        None
-    };
-    Ok(Opened {
-        target,
-        emulator,
-        emulator_events,
-        signer,
-        shown,
-    })
-}
-
-/// The endpoint, or the embedded emulator started for the run, with its events.
-async fn start_target(
-    global: &GlobalArgs,
-    url: Result<Target, String>,
-    clock: Clock,
-) -> Result<
-    (
-        Target,
-        Option<Emulator>,
-        Option<tokio::sync::mpsc::Receiver<crate::event::Event>>,
-    ),
-    Failure,
-> {
-    let path = match url {
-        Ok(target) => return Ok((target, None, None)),
-        Err(path) => path,
-    };
-    let layers = global.layers(Vec::new()).map_err(Failure::Config)?;
-    let config = crate::config::load(&layers)?;
+) -> Result<(Opened, Option<Receiver<Event>>), Failure> {
     // Room for a 10,000-request burst's lifecycle and log events, drained as they come.
     let (sink, events) = EventSink::channel(1 << 18);
-    let events = Some(events);
-    let emulator = Emulator::start(config.emulator, clock, sink)
+    let config = || {
+        let layers = global.layers(Vec::new())?;
+        crate::config::load(&layers)
+            .map(|c| c.emulator)
+            .map_err(|e| e.to_string())
+    };
+    let mut opened = target::open(&prepared.aim, prepared.given.clone(), config, clock, &sink)
         .await
-        .map_err(|e| Failure::Run(e.to_string()))?;
-    let target = Target::parse(&format!("{}{path}", emulator.url()))
-        .map_err(|e| Failure::Config(e.to_string()))?;
-    Ok((target, Some(emulator), events))
+        .map_err(|e| match e {
+            SessionError::Emulator(e) => Failure::Run(e.to_string()),
+            e => Failure::Config(e.to_string()),
+        })?;
+    if opened.emulator.is_some() {
+        opened.shown = format!("{} (embedded emulator)", opened.shown);
+    }
+    let events = opened.emulator.is_some().then_some(events);
+    Ok((opened, events))
 }

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use crate::clock::Clock;
 use crate::event::{Event, EventKind, EventSink, RequestObserved};
 use crate::plan::Plan;
+use crate::record::Recorder;
 use crate::record::write::Tee;
-use crate::record::{Header, Recorder};
 use crate::state::State;
 use crate::summary::{self, Summary};
 
@@ -57,13 +57,9 @@ impl Headless {
         let report = ReportRecording::new(out.record, out.report);
         let recorder = match ReportRecording::recording(report.as_ref(), out.record) {
             Some(path) => {
-                let header = Header::new(
-                    target,
-                    &format!("thaw burst -p '{plan}'"),
-                    clock.at(Duration::ZERO).wall_us,
-                );
+                let config = format!("thaw burst -p '{plan}'");
                 // The embedded emulator's events come through the tee, not a sink.
-                let r = Recorder::create(&path, &header, EventSink::none(), clock)
+                let r = Recorder::start(&path, target, &config, EventSink::none(), clock)
                     .map_err(|e| Failure::Config(e.to_string()))?;
                 Some(r)
             }

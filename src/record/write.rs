@@ -46,6 +46,19 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// Records a session of `target` (described by `config`) that started when `clock`
+    /// did: the one way a run starts its recording.
+    pub fn start(
+        path: &Path,
+        target: &str,
+        config: &str,
+        errors: EventSink,
+        clock: Clock,
+    ) -> Result<Self, RecordError> {
+        let header = Header::new(target, config, clock.at(std::time::Duration::ZERO).wall_us);
+        Self::create(path, &header, errors, clock)
+    }
+
     /// Creates (or truncates) `path` and writes the header. Errors are one line naming
     /// the file.
     pub fn create(

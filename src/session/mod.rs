@@ -5,13 +5,14 @@
 
 mod aws;
 mod forward;
+pub mod target;
 
 use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::burst::lambda::{self, InvocationType, LambdaTarget};
+use crate::burst::lambda::InvocationType;
 use crate::burst::{InputError, RequestSpec, Target};
 use crate::clock::Clock;
 use crate::command::{Command, ReplayCommand};
@@ -19,13 +20,14 @@ use crate::config::{Config, ExecutionModel};
 use crate::emulator::{Emulator, EmulatorError};
 use crate::event::EventSink;
 use crate::link::{Commands, Feed, Link, SessionKind};
-use crate::record::{Header, RecordError, Recorder};
+use crate::record::{RecordError, Recorder};
 use crate::sources::control::Control;
 use crate::sources::fanout::{self, FanOut};
 use crate::sources::replay::{Replay, Speed};
 
 use self::aws::AwsSources;
 use self::forward::Forwarder;
+use self::target::Aim;
 
 /// Room for a 10,000-request burst's events (several per request) between two frames.
 const EVENT_CAPACITY: usize = 1 << 18;
@@ -54,6 +56,9 @@ pub enum SessionError {
     Record(#[from] RecordError),
     #[error("{0}")]
     Lambda(String),
+    /// A flag or setting that does not fit the target.
+    #[error("{0}")]
+    Input(String),
 }
 
 /// The running parts of a session, stopped together.
@@ -86,45 +91,37 @@ impl Session {
         }
         let watching_aws =
             cfg.aws.function.is_some() || cfg.aws.api_name.is_some() || cfg.aws.api_id.is_some();
-        // `lambda:NAME`: fired through the Lambda API (the AWS endpoint, or --endpoint-url).
-        let lambda = match opts.url.as_deref().map(LambdaTarget::parse).transpose()? {
-            Some(Some(l)) => {
-                let endpoint = cfg.aws.endpoint_url.as_deref();
-                let (target, signer) = lambda::connect(&l, endpoint, cfg.aws.region.clone())
-                    .await
-                    .map_err(SessionError::Lambda)?;
-                let spec = l.spec(RequestSpec::default(), InvocationType::RequestResponse);
-                Some((target, spec, signer))
-            }
-            _ => None,
+        let aim = Aim {
+            url: opts.url.clone(),
+            endpoint_url: opts
+                .url
+                .as_deref()
+                .filter(|u| u.starts_with("lambda:"))
+                .and(cfg.aws.endpoint_url.clone()),
+            region: cfg.aws.region.clone(),
+            invocation: InvocationType::RequestResponse,
+            sigv4: None,
+            emulate: !watching_aws,
         };
-        let (target, emulator) = if let Some((t, _, _)) = &lambda {
-            (Some(t.clone()), None)
-        } else if let Some(url) = &opts.url {
-            (Some(Target::parse(url)?), None)
-        } else if watching_aws {
-            (None, None)
-        } else {
-            let e = Emulator::start(cfg.emulator.clone(), clock, sink.clone()).await?;
-            (Some(Target::parse(&format!("{}/", e.url()))?), Some(e))
-        };
-        let shown_target = match (&target, &cfg.aws.function) {
-            (Some(t), _) if lambda.is_some() => {
-                format!(
-                    "{} at {}",
-                    opts.url.as_deref().unwrap_or_default(),
-                    t.authority()
-                )
-            }
-            (Some(t), _) => t.url.clone(),
+        let opened = target::open(
+            &aim,
+            RequestSpec::default(),
+            || Ok(cfg.emulator.clone()),
+            clock,
+            &sink,
+        )
+        .await?;
+        let shown_target = match (&opened.target, &cfg.aws.function) {
+            (Some(_), _) => opened.shown.clone(),
             (None, Some(f)) => format!("{f} (watching; --url to fire)"),
             (None, None) => "(watching; --url to fire)".into(),
         };
+        let emulator = opened.emulator.is_some();
         let kind = if watching_aws {
             SessionKind::WatchingAws {
-                can_fire: target.is_some(),
+                can_fire: opened.target.is_some(),
             }
-        } else if emulator.is_some() {
+        } else if emulator {
             SessionKind::Emulator {
                 settings: emulator_settings(cfg),
                 provisioned: cfg.emulator.provisioned_concurrency,
@@ -137,7 +134,7 @@ impl Session {
                 path,
                 &shown_target,
                 cfg,
-                emulator.is_some(),
+                emulator,
                 clock,
                 &sink,
             )?),
@@ -146,7 +143,7 @@ impl Session {
         let (forwarder, rx) = Forwarder::spawn(rx, recorder, sizing(cfg, clock), EVENT_CAPACITY);
         let forwarder = Some(forwarder);
         let aws = watching_aws.then(|| AwsSources::spawn(&cfg.aws, clock, &sink));
-        let control = control(lambda, opts.fanout.as_ref(), target, clock, sink, emulator).await?;
+        let control = control(opened, opts.fanout.as_ref(), clock, sink).await?;
         let parts = Parts {
             controls: vec![control],
             aws,
@@ -323,33 +320,38 @@ fn start_recorder(
     } else {
         "endpoint".into()
     };
-    let header = Header::new(target, &config, clock.at(std::time::Duration::ZERO).wall_us);
-    Recorder::create(path, &header, sink.clone(), clock)
+    Recorder::start(path, target, &config, sink.clone(), clock)
 }
 
 /// What fires the session's bursts: through the Lambda API, fanned out over workers, or
 /// from here.
 async fn control(
-    lambda: Option<(Target, RequestSpec, crate::burst::sigv4::Signer)>,
+    opened: target::Opened,
     fan: Option<&FanOut>,
-    target: Option<Target>,
     clock: Clock,
     sink: EventSink,
-    emulator: Option<Emulator>,
 ) -> Result<Control, SessionError> {
-    Ok(match (lambda, fan, target) {
-        (Some(_), Some(_), _) => {
-            return Err(SessionError::Lambda(
+    let target::Opened {
+        target,
+        spec,
+        signer,
+        emulator,
+        lambda,
+        ..
+    } = opened;
+    Ok(match (lambda, fan, target, signer) {
+        (true, Some(_), _, _) => {
+            return Err(SessionError::Input(
                 "--fan-out on the screen fires at an http(s) URL; for lambda:NAME use thaw burst --fan-out".into(),
             ));
         }
-        (Some((target, spec, signer)), None, _) => {
+        (true, None, Some(target), Some(signer)) => {
             Control::spawn_lambda(target, spec, signer, clock, sink)
         }
-        (None, Some(f), Some(target)) => {
+        (false, Some(f), Some(target), _) => {
             let client = fanout::client(f).await.map_err(SessionError::Lambda)?;
             Control::spawn_fanned_out(target, clock, sink, emulator, (f.clone(), client))
         }
-        (None, _, target) => Control::spawn(target, RequestSpec::default(), clock, sink, emulator),
+        (_, _, target, _) => Control::spawn(target, spec, clock, sink, emulator),
     })
 }
