@@ -230,7 +230,7 @@ pub async fn run(global: &GlobalArgs, args: BurstArgs) -> Result<u8, Failure> {
         (rx, _) => waiting = rx,
     }
     let fired = burst::run(&prepared.plan, target, spec, signer, clock, |event| {
-        run.observe(event)
+        run.observe(event);
     });
     let steps = tokio::select! {
         steps = fired => steps.map_err(Failure::Config)?,

@@ -201,7 +201,9 @@ pub async fn run(
     let mut stop = StopSignals::new(true);
     let clock = Clock::start();
     let mut run = Headless::start(&args.outputs(), &shot.target, &prepared.plan, clock)?;
-    let fired = fanout::run(&fan, &shot, &client, clock, |event| run.observe(event));
+    let fired = fanout::run(&fan, &shot, &client, clock, |event| {
+        run.observe(event);
+    });
     let outcome = tokio::select! {
         r = fired => r.map(Some),
         signal = stop.next() => {

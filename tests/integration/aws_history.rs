@@ -8,6 +8,7 @@ use crate::common::lambda_logs::{self, now_ms};
 
 use std::time::Duration;
 
+use crate::common::tools::{Tool, need};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use thaw::clock::Clock;
@@ -83,7 +84,9 @@ async fn put(client: &aws_sdk_cloudwatchlogs::Client, group: &str, now: i64) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn ten_minutes_of_logs_land_in_their_minutes_and_a_timeout_is_an_error() {
+    need(&[Tool::AwsServers]);
     let server = aws_servers::moto();
     let sdk = aws_servers::sdk(&server.url).await;
     let client = aws_sdk_cloudwatchlogs::Client::new(&sdk);

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use lambda_logs::{R3, put, streams};
 
+use crate::common::tools::{Tool, need};
 use thaw::clock::Clock;
 use thaw::config::AwsConfig;
 use thaw::event::EventSink;
@@ -69,7 +70,9 @@ fn check(state: &State) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn text_and_json_logs_become_environments_colds_and_reuses() {
+    need(&[Tool::AwsServers]);
     let server = aws_servers::moto();
     let client = aws_sdk_cloudwatchlogs::Client::new(&aws_servers::sdk(&server.url).await);
     for (function, json) in [("hello-text", false), ("hello-json", true)] {
@@ -96,7 +99,9 @@ async fn text_and_json_logs_become_environments_colds_and_reuses() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn the_live_tail_path_runs_then_polling_takes_over_without_repeats() {
+    need(&[Tool::AwsServers]);
     let server = aws_servers::moto();
     let client = aws_sdk_cloudwatchlogs::Client::new(&aws_servers::sdk(&server.url).await);
     put(&client, "/aws/lambda/tailed", &streams(false)).await;
@@ -135,7 +140,9 @@ async fn the_live_tail_path_runs_then_polling_takes_over_without_repeats() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn a_missing_log_group_is_a_status_line_and_the_source_waits_for_it() {
+    need(&[Tool::AwsServers]);
     let server = aws_servers::moto();
     let sdk = aws_servers::sdk(&server.url).await;
     let (sink, mut rx) = EventSink::channel(1 << 16);

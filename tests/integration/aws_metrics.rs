@@ -7,6 +7,7 @@ use crate::common::aws_servers;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::common::tools::{Tool, need};
 use aws_sdk_cloudwatch::types::{Dimension, MetricDatum, StandardUnit};
 use aws_smithy_types::DateTime;
 use thaw::clock::Clock;
@@ -38,7 +39,9 @@ fn datum(
 
 /// One LocalStack for both (two at once share its on-disk metric store).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn metrics_from_localstack() {
+    need(&[Tool::AwsServers]);
     let server = aws_servers::localstack();
     let sdk = aws_servers::sdk(&server.url).await;
     put_metrics_come_back_through_the_poller_with_the_same_values(&sdk).await;

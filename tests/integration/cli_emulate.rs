@@ -5,6 +5,7 @@ use crate::common;
 use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
 
+use crate::common::tools::{Tool, need};
 use common::serve;
 use std::time::Duration;
 
@@ -32,7 +33,9 @@ fn probe(child: Child) -> (String, bool) {
 }
 
 #[test]
+#[ignore = "needs curl: ./scripts/test runs it"]
 fn fifty_parallel_curls_are_cold_then_warm_and_serial_curls_share_one_environment() {
+    need(&[Tool::Curl]);
     let served = serve(&[]);
     assert!(
         served

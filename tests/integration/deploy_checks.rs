@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::common::scratch;
+use crate::common::tools::{Tool, need};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,7 +28,9 @@ fn run(script: &str, args: &[&Path]) -> (i32, String) {
 }
 
 #[test]
+#[ignore = "needs python3: ./scripts/test runs it"]
 fn the_layer_check_names_an_upward_import_and_fails() {
+    need(&[Tool::Python]);
     let (code, out) = run("scripts/layers", &[]);
     assert_eq!(code, 0, "{out}");
     for (file, line, want) in [
@@ -57,7 +60,9 @@ fn the_layer_check_names_an_upward_import_and_fails() {
 }
 
 #[test]
+#[ignore = "needs python3: ./scripts/test runs it"]
 fn the_template_check_fails_a_template_that_cannot_deploy() {
+    need(&[Tool::Python]);
     // The shipped templates pass: scripts/test checks them before the suite runs.
     let broken = root().join("tests/fixtures/templates/template-two-languages-one-api.yaml");
     let (code, out) = run("scripts/check-templates", &[&broken]);

@@ -8,6 +8,7 @@ use std::process::Command;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::common::tools::{Tool, need};
 use crate::common::{aws_servers, lambda_fn, lambda_logs, scratch};
 
 /// `thaw doctor ARGS` with no AWS settings from outside (a scratch HOME, no AWS_*
@@ -62,7 +63,9 @@ fn line<'a>(out: &'a str, check: &str) -> &'a str {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn a_seeded_function_passes_every_check() {
+    need(&[Tool::AwsServers]);
     let moto = aws_servers::moto();
     let localstack = aws_servers::localstack();
     let sdk = aws_servers::sdk(&moto.url).await;
@@ -222,7 +225,9 @@ async fn deny_filter_log_events(upstream: u16) -> u16 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn a_denied_action_is_named_with_its_fix() {
+    need(&[Tool::AwsServers]);
     let moto = aws_servers::moto();
     let sdk = aws_servers::sdk(&moto.url).await;
     lambda_fn::create(&sdk, moto.port, "hello", None).await;

@@ -12,6 +12,7 @@ use serde_json::Value;
 use thaw::event::{EventKind, WorkerOutcome};
 use thaw::state::State;
 
+use crate::common::tools::{Tool, need};
 use crate::common::{self, Served, scratch::scratch};
 
 /// The burst worker, built beside the `thaw` under test.
@@ -87,7 +88,9 @@ fn outcomes(summary: &Value) -> Value {
 }
 
 #[test]
+#[ignore = "needs the burst worker: ./scripts/test runs it"]
 fn a_burst_fanned_out_over_4_8_and_16_workers_arrives_whole_and_merges_into_one_state() {
+    need(&[Tool::BurstWorker]);
     let pool = workers("fanout-main", &[]);
     for w in [4u32, 8, 16] {
         let n = w * 250;
@@ -173,7 +176,9 @@ fn a_burst_fanned_out_over_4_8_and_16_workers_arrives_whole_and_merges_into_one_
 }
 
 #[test]
+#[ignore = "needs the burst worker: ./scripts/test runs it"]
 fn a_replayed_fan_out_tells_the_same_story() {
+    need(&[Tool::BurstWorker]);
     let pool = workers("fanout-replay", &[]);
     let target = target();
     let rec = scratch("fanout-replay.jsonl");
@@ -204,7 +209,9 @@ fn a_replayed_fan_out_tells_the_same_story() {
 }
 
 #[test]
+#[ignore = "needs the burst worker: ./scripts/test runs it"]
 fn a_lambda_target_is_signed_by_the_workers_own_role() {
+    need(&[Tool::BurstWorker]);
     // The target takes only signed requests; thaw's payload carries no credential, so
     // the workers sign with the role credentials their environment hands them.
     let pool = workers("fanout-signed", &[]);
@@ -275,7 +282,9 @@ fn credentials_never_travel_to_workers_and_bad_fan_outs_are_one_line() {
 }
 
 #[test]
+#[ignore = "needs the burst worker: ./scripts/test runs it"]
 fn a_throttled_worker_loses_only_its_share() {
+    need(&[Tool::BurstWorker]);
     // Reserved concurrency 2: of four workers invoked at once, two are throttled.
     let pool = workers("fanout-throttled", &["--reserved", "2"]);
     let target = target();
@@ -312,7 +321,9 @@ fn a_throttled_worker_loses_only_its_share() {
 }
 
 #[test]
+#[ignore = "needs the burst worker: ./scripts/test runs it"]
 fn workers_that_time_out_or_start_after_the_instant_say_so() {
+    need(&[Tool::BurstWorker]);
     // A 2 s function timeout against a target that answers in 5 s: every worker is
     // still waiting for its answers when Lambda stops it.
     let slow = workers("fanout-timeout", &["--set", "emulator.timeout_s=2"]);
@@ -353,7 +364,9 @@ fn workers_that_time_out_or_start_after_the_instant_say_so() {
 }
 
 #[test]
+#[ignore = "needs the burst worker: ./scripts/test runs it"]
 fn a_worker_that_crashes_mid_burst_loses_only_its_share() {
+    need(&[Tool::BurstWorker]);
     // A long lead holds every worker waiting for the instant, its share connected; one of
     // them is killed meanwhile, as a crash would end it.
     let pool = workers("fanout-crash", &[]);
@@ -397,8 +410,10 @@ fn a_worker_that_crashes_mid_burst_loses_only_its_share() {
 /// The screen's Enter fans the burst out too: the environments arrive as from any burst,
 /// and the burst panel says how the workers did.
 #[test]
+#[ignore = "needs the burst worker, tmux: ./scripts/test runs it"]
 fn the_screen_fans_a_parallel_burst_out() {
     use crate::common::tmux::{self, tmux, wait_for};
+    need(&[Tool::BurstWorker, Tool::Tmux]);
     let pool = workers("fanout-screen", &[]);
     let target = target();
     let args = format!(

@@ -4,6 +4,7 @@
 //! walked again on every test run. `scripts/fuzz` runs the fuzzers themselves (nightly,
 //! not in CI).
 
+use crate::common::tools::{Tool, need};
 use std::path::Path;
 
 fn inputs(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -40,7 +41,9 @@ fn seeds_and_past_findings_do_not_panic() {
 }
 
 #[test]
+#[ignore = "needs xz: ./scripts/test runs it"]
 fn the_fuzzers_corpus_does_not_panic() {
+    need(&[Tool::Xz]);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let dir = tempfile::Builder::new()
         .prefix("thaw-fuzz-corpus-")

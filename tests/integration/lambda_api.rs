@@ -12,6 +12,7 @@ use base64::Engine as _;
 use thaw::config::EmulatorConfig;
 use thaw::event::EventKind;
 
+use crate::common::tools::{Tool, need};
 use crate::common::{self, aws_servers};
 
 async fn client(url: &str) -> Client {
@@ -296,7 +297,9 @@ async fn bad_requests_get_lambdas_own_errors() {
 }
 
 #[tokio::test]
+#[ignore = "needs curl: ./scripts/test runs it"]
 async fn unsigned_requests_are_refused_when_signing_is_required() {
+    need(&[Tool::Curl]);
     let cfg = EmulatorConfig {
         require_signature: true,
         ..common::quick()

@@ -5,6 +5,7 @@ use base64::Engine as _;
 use serde_json::Value;
 use thaw::event::{EventKind, InitType};
 
+use crate::common::tools::{Tool, need};
 use crate::common::{self, aws_servers, scratch::scratch};
 
 /// Runs `aws lambda ARGS --endpoint-url URL`; its JSON output, or its error text.
@@ -35,7 +36,9 @@ fn report(log_result: &Value) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn the_aws_cli_invokes_tails_queues_and_provisions() {
+    need(&[Tool::AwsServers]);
     let mut emu = common::start(common::quick()).await;
     let url = emu.emulator.url();
     let out = scratch("out.json");
@@ -166,7 +169,9 @@ print(json.dumps({
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn boto3_sees_twenty_cold_environments_then_twenty_warm() {
+    need(&[Tool::AwsServers]);
     let emu = common::start(common::quick()).await;
     let url = emu.emulator.url();
     let out = tokio::task::spawn_blocking(move || {
@@ -198,7 +203,9 @@ fn burst(args: &[&str]) -> (Value, Option<i32>) {
 }
 
 #[test]
+#[ignore = "needs curl: ./scripts/test runs it"]
 fn thaw_bursts_through_the_invoke_api_cold_and_warm_exactly_from_the_tail_log() {
+    need(&[Tool::Curl]);
     // A real server (thaw emulate) that takes only signed requests: thaw signs them,
     // with placeholder credentials on loopback when the machine has none.
     let served = common::serve(&["--port", "0", "--set", "emulator.require_signature=true"]);

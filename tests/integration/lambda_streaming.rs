@@ -10,6 +10,7 @@ use aws_sdk_lambda::types::InvokeWithResponseStreamResponseEvent as StreamEvent;
 use http_body_util::BodyExt as _;
 use thaw::config::{EmulatorConfig, Front, Handler, ProcessConfig};
 
+use crate::common::tools::{Tool, need};
 use crate::common::{self, aws_servers};
 
 /// The gap between the function's two parts (400 ms) less room for a slow machine.
@@ -35,7 +36,9 @@ fn node_stream(front: Front) -> EmulatorConfig {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs node, npm, python3: ./scripts/test runs it"]
 async fn a_function_url_streams_the_first_part_before_the_last_is_written() {
+    need(&[Tool::Node, Tool::Npm, Tool::Python]);
     let emu = common::start(node_stream(Front::FunctionUrl)).await;
     let url: hyper::Uri = format!("{}/stream", emu.emulator.url()).parse().unwrap();
     let stream = tokio::net::TcpStream::connect(url.authority().unwrap().as_str())
@@ -75,7 +78,9 @@ async fn a_function_url_streams_the_first_part_before_the_last_is_written() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs node, npm, python3: ./scripts/test runs it"]
 async fn the_sdks_stream_reads_payload_chunks_as_they_are_written() {
+    need(&[Tool::Node, Tool::Npm, Tool::Python]);
     let emu = common::start(node_stream(Front::RestApi)).await;
     let client =
         aws_sdk_lambda::Client::new(&aws_servers::sdk_with(&emu.emulator.url(), false).await);
@@ -157,7 +162,9 @@ print(json.dumps({"text": text, "gap_ms": (done - first) * 1000}))
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs node, npm, python3, moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn boto3_reads_the_stream_too() {
+    need(&[Tool::Node, Tool::Npm, Tool::Python, Tool::AwsServers]);
     let emu = common::start(node_stream(Front::RestApi)).await;
     let url = emu.emulator.url();
     let out = tokio::task::spawn_blocking(move || {
@@ -202,7 +209,9 @@ fn rust_stream(front: Front) -> EmulatorConfig {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs node, npm, python3: ./scripts/test runs it"]
 async fn a_rust_function_streams_through_a_function_url_and_the_api() {
+    need(&[Tool::Node, Tool::Npm, Tool::Python]);
     let emu = common::start(rust_stream(Front::FunctionUrl)).await;
     let url = format!("{}/stream", emu.emulator.url());
     // curl prints each part as it arrives: the first well before the last.

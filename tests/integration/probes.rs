@@ -8,6 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::tools::{Tool, need};
 use serde_json::Value;
 
 const STREAM: &str = "2026/11/23/[$LATEST]0123456789abcdef0123456789abcdef";
@@ -92,7 +93,9 @@ print(json.dumps(app.handler(ev, None)))
 ";
 
 #[test]
+#[ignore = "needs node: ./scripts/test runs it"]
 fn the_node_probe_answers_cold_then_warm_with_the_probe_headers() {
+    need(&[Tool::Node]);
     let module = format!("file://{}/index.mjs", probe_dir("node"));
     let (a, b) = answers(
         "node",
@@ -103,7 +106,9 @@ fn the_node_probe_answers_cold_then_warm_with_the_probe_headers() {
 }
 
 #[test]
+#[ignore = "needs python3: ./scripts/test runs it"]
 fn the_python_probe_answers_cold_then_warm_with_the_probe_headers() {
+    need(&[Tool::Python]);
     let (a, b) = answers(
         "python3",
         &["-c", PYTHON, &probe_dir("python")],
@@ -113,7 +118,9 @@ fn the_python_probe_answers_cold_then_warm_with_the_probe_headers() {
 }
 
 #[test]
+#[ignore = "needs node, python3: ./scripts/test runs it"]
 fn provisioned_environments_are_never_cold() {
+    need(&[Tool::Node, Tool::Python]);
     let module = format!("file://{}/index.mjs", probe_dir("node"));
     let (a, _) = answers(
         "node",

@@ -11,6 +11,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::common::tools::{Tool, need};
 use thaw::config::{EmulatorConfig, Handler};
 use thaw::event::{DestroyReason, EventKind};
 use thaw::logs::parse::{Line, parse};
@@ -361,7 +362,9 @@ fn a_panic_in_thaw_leaves_no_process_behind() {
 /// Ctrl-C, `kill`, and the terminal window closed (SIGHUP, which never reaches the
 /// handler processes: each has its own process group).
 #[test]
+#[ignore = "needs curl: ./scripts/test runs it"]
 fn a_stop_signal_to_thaw_emulate_leaves_no_process_behind() {
+    need(&[Tool::Curl]);
     for signal in ["INT", "TERM", "HUP"] {
         let bin = private_copy(&format!("emulate-{signal}"));
         let mut served = common::serve(&["--quiet", "--handler-cmd", bin.to_str().unwrap()]);
@@ -385,7 +388,9 @@ fn a_stop_signal_to_thaw_emulate_leaves_no_process_behind() {
 /// frozen ones included, even a runtime that ignores SIGHUP (which the kernel sends a
 /// stopped process orphaned by thaw's death) and retries `next` forever.
 #[test]
+#[ignore = "needs curl: ./scripts/test runs it"]
 fn even_sigkill_to_thaw_leaves_no_process_behind() {
+    need(&[Tool::Curl]);
     // The runtime is a shell under a name of this test's own.
     let shell = common::scratch("stubborn-sh");
     std::os::unix::fs::symlink("/bin/sh", &shell).unwrap();
@@ -537,7 +542,9 @@ done"#
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs curl: ./scripts/test runs it"]
 async fn a_shell_runtime_with_curl_and_what_api_gateway_does_with_its_answers() {
+    need(&[Tool::Curl]);
     let ok = common::start(config(shell_runtime(
         r#"{"statusCode":201,"headers":{"x-from":"shell"},"body":"made"}"#,
     )))

@@ -13,6 +13,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use crate::common::tmux::{self, tmux, wait_for};
+use crate::common::tools::{Tool, need};
 
 /// The shell block after "## Your own function": its command lines, comments dropped.
 fn readme_lines() -> Vec<String> {
@@ -134,7 +135,9 @@ pub fn prepared() -> &'static (PathBuf, String, Vec<String>) {
 }
 
 #[test]
+#[ignore = "needs node, npm, python3: ./scripts/test runs it"]
 fn every_own_function_line_of_the_readme_runs_as_written() {
+    need(&[Tool::Node, Tool::Npm, Tool::Python]);
     let (dir, path, lines) = prepared();
     for (i, line) in lines.iter().enumerate() {
         screen(line, dir, path, &format!("readme{i}"));
@@ -145,7 +148,9 @@ fn every_own_function_line_of_the_readme_runs_as_written() {
 /// (nothing inferred from latency), and each environment's id in them is its log
 /// stream's (five environments, not ten).
 #[test]
+#[ignore = "needs node, npm, python3: ./scripts/test runs it"]
 fn each_probe_answers_behind_each_front() {
+    need(&[Tool::Node, Tool::Npm, Tool::Python]);
     let (dir, path, lines) = prepared();
     for line in lines {
         let args = line.strip_prefix("thaw ").unwrap();

@@ -8,6 +8,7 @@ use std::process::Command;
 
 use crate::common::scratch::scratch;
 use crate::common::tmux::{self, tmux, wait_for};
+use crate::common::tools::{Tool, need};
 
 fn thaw(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_thaw"))
@@ -133,7 +134,9 @@ fn check(recording: &Path, name: &str) -> (String, String) {
 }
 
 #[test]
+#[ignore = "needs chromium: ./scripts/test runs it"]
 fn the_console_check_sees_a_console_error() {
+    need(&[Tool::Chromium]);
     // The check above is only worth something if Chromium says what a page logs.
     let page = scratch("console.html");
     std::fs::write(
@@ -150,7 +153,9 @@ fn the_console_check_sees_a_console_error() {
 }
 
 #[test]
+#[ignore = "needs chromium: ./scripts/test runs it"]
 fn the_demo_recording_makes_a_page_a_browser_opens() {
+    need(&[Tool::Chromium]);
     let (summary, html) = check(&demo(), "demo");
     assert!(summary.contains("cold / warm   60 / 120"), "{summary}");
     // The emulator's metrics: CloudWatch's concurrency beside the client's, and each
@@ -162,7 +167,9 @@ fn the_demo_recording_makes_a_page_a_browser_opens() {
 }
 
 #[test]
+#[ignore = "needs chromium: ./scripts/test runs it"]
 fn an_imported_cloudwatch_export_makes_a_page_with_the_platforms_story() {
+    need(&[Tool::Chromium]);
     let export = scratch("export.json");
     std::fs::write(&export, crate::import::export_pages(true, 2)).expect("written");
     let rec = scratch("imported.jsonl");
@@ -248,7 +255,9 @@ fn demo_path() -> &'static str {
 }
 
 #[test]
+#[ignore = "needs chromium, tmux: ./scripts/test runs it"]
 fn thaw_burst_and_the_screen_write_a_report_on_exit() {
+    need(&[Tool::Chromium, Tool::Tmux]);
     let page = scratch("burst.html");
     let out = thaw(&[
         "burst",

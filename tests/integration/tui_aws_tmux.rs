@@ -9,6 +9,7 @@ use crate::common::lambda_fn;
 use crate::common::lambda_logs;
 use crate::common::scratch;
 
+use crate::common::tools::{Tool, need};
 use tmux::{Session, tmux, wait_for};
 
 /// Starts `thaw ARGS` in a fresh tmux session with `env` (and no AWS settings from the
@@ -28,7 +29,9 @@ fn start(tag: &str, args: &str, env: &str) -> (Session, scratch::Scratch) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs tmux, moto, LocalStack and the AWS clients: ./scripts/test runs it"]
 async fn a_function_on_aws_shows_its_environments_from_its_logs() {
+    need(&[Tool::Tmux, Tool::AwsServers]);
     let server = aws_servers::moto();
     let sdk = aws_servers::sdk(&server.url).await;
     lambda_fn::create(&sdk, server.port, "hello", Some(10)).await;
@@ -66,7 +69,9 @@ async fn a_function_on_aws_shows_its_environments_from_its_logs() {
 }
 
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn no_region_is_a_status_line_and_the_app_keeps_running() {
+    need(&[Tool::Tmux]);
     let (s, _home) = start("noregion", "--function hello", "");
     wait_for(&s.0, "no AWS Region: pass --region");
     tmux(&["send-keys", "-t", &s.0, "?"]);
@@ -77,7 +82,9 @@ fn no_region_is_a_status_line_and_the_app_keeps_running() {
 }
 
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn no_credentials_is_a_status_line_naming_the_fix() {
+    need(&[Tool::Tmux]);
     let (s, _home) = start("nocreds", "--function hello --region eu-west-1", "");
     wait_for(
         &s.0,

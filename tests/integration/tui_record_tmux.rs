@@ -6,6 +6,7 @@ use crate::common::tmux;
 
 use std::process::Command;
 
+use crate::common::tools::{Tool, need};
 use tmux::{Session, tmux, wait_for};
 
 fn start(tag: &str, args: &str) -> Session {
@@ -27,7 +28,9 @@ fn summary(path: &std::path::Path) -> String {
 }
 
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn record_on_the_screen_then_replay_with_pause_seek_and_speed() {
+    need(&[Tool::Tmux]);
     let file = common::scratch("screen.jsonl");
     let s = start(
         "live",
@@ -72,7 +75,9 @@ fn record_on_the_screen_then_replay_with_pause_seek_and_speed() {
 }
 
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn ctrl_c_keeps_what_was_recorded() {
+    need(&[Tool::Tmux]);
     let file = common::scratch("ctrl-c.jsonl");
     let s = start(
         "ctrlc",
@@ -93,7 +98,9 @@ fn ctrl_c_keeps_what_was_recorded() {
 /// the recording stopped, the screen keeps firing and drawing, and what was written before
 /// replays.
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn a_full_disk_stops_the_recording_not_the_screen() {
+    need(&[Tool::Tmux]);
     let file = common::scratch("full.jsonl");
     let s = tmux::start(
         "rec-full",
@@ -134,7 +141,9 @@ fn a_full_disk_stops_the_recording_not_the_screen() {
 /// The endpoint dies while a burst is in flight: the screen counts the failures by kind and
 /// keeps going, and the recording holds every one of them.
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn an_endpoint_that_dies_mid_burst_is_counted_on_screen_and_recorded() {
+    need(&[Tool::Tmux]);
     let mut served = common::serve(&["--quiet"]);
     let file = common::scratch("dies.jsonl");
     let s = start(

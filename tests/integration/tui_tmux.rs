@@ -5,10 +5,13 @@ use crate::common::tmux;
 
 use std::process::Command;
 
+use crate::common::tools::{Tool, need};
 use tmux::{tmux, wait_for};
 
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn fire_twenty_cold_then_twenty_warm_then_quit_to_a_usable_prompt() {
+    need(&[Tool::Tmux]);
     let session = tmux::start("e2e", 120, 36, "", "-n 20 --set tui.sleep_ms=50");
     let name = session.0.clone();
     wait_for(&name, "no environments yet");
@@ -55,7 +58,9 @@ fn without_a_terminal_it_points_to_thaw_burst() {
 }
 
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn compare_fires_one_burst_at_two_models() {
+    need(&[Tool::Tmux]);
     let s = tmux::start(
         "compare",
         130,
@@ -81,7 +86,9 @@ fn compare_fires_one_burst_at_two_models() {
 }
 
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn a_terminal_resized_to_one_by_one_and_back_keeps_working() {
+    need(&[Tool::Tmux]);
     let s = tmux::start("resize", 120, 36, "", "-n 5 --set tui.sleep_ms=20");
     wait_for(&s.0, "no environments yet");
     tmux(&["resize-window", "-t", &s.0, "-x", "1", "-y", "1"]);
@@ -104,7 +111,9 @@ fn a_terminal_resized_to_one_by_one_and_back_keeps_working() {
 /// each born cold by the first burst and reused by the second; one of them also carries
 /// the fifty serial bars.
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn parallel_parallel_serial_reads_as_fifty_lanes_one_carrying_the_serial_run() {
+    need(&[Tool::Tmux]);
     let s = tmux::start("lanes", 160, 80, "", "-n 50 --set tui.sleep_ms=100");
     wait_for(&s.0, "no environments yet");
     tmux(&["send-keys", "-t", &s.0, "Enter"]);
@@ -153,7 +162,9 @@ fn parallel_parallel_serial_reads_as_fifty_lanes_one_carrying_the_serial_run() {
 /// `W` on the live screen: the session's traffic so far through `thaw whatif`, as an
 /// overlay with the table and the recommendation; any key closes it.
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn w_shows_what_whatif_says_of_the_session() {
+    need(&[Tool::Tmux]);
     let s = tmux::start("sizing", 140, 45, "", "-n 20 --set tui.sleep_ms=50");
     wait_for(&s.0, "no environments yet");
     tmux(&["send-keys", "-t", &s.0, "Enter"]);
@@ -172,7 +183,9 @@ fn w_shows_what_whatif_says_of_the_session() {
 /// The screen fires through the Lambda API at a running `thaw emulate`: cold and warm
 /// exact from each answer's Tail log, the environments from the payloads.
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn the_screen_fires_through_the_lambda_api() {
+    need(&[Tool::Tmux]);
     let served = crate::common::serve(&["--port", "0", "--quiet"]);
     let args = format!(
         "-n 10 --set tui.sleep_ms=100 --url lambda:thaw-emulated --endpoint-url {}",
@@ -198,7 +211,9 @@ fn the_screen_fires_through_the_lambda_api() {
 /// `Event` invocations through the Lambda API show on the screen as a queue: its depth,
 /// its oldest event's age, and the retries of a failing function.
 #[test]
+#[ignore = "needs tmux: ./scripts/test runs it"]
 fn the_async_queue_shows_on_the_screen() {
+    need(&[Tool::Tmux]);
     let session = tmux::start("asyncq", 120, 36, "", "--set emulator.port=0");
     let name = session.0.clone();
     let s = wait_for(&name, "no environments yet");

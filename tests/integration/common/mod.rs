@@ -25,6 +25,7 @@ pub mod lambda_logs;
 pub mod scenario;
 pub mod scratch;
 pub mod tmux;
+pub mod tools;
 #[allow(unused_imports)]
 pub use scratch::{Scratch, scratch};
 use thaw::clock::Clock;
