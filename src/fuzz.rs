@@ -269,7 +269,7 @@ pub fn invoke_request(data: &[u8]) {
         let mut core = crate::emulator::core::Core::new(cfg, 0);
         core.set_observed(false);
         let mut out = Vec::new();
-        let mut p = control::Platform {
+        let mut p = control::Model {
             core: &mut core,
             queue: &mut crate::emulator::async_queue::AsyncQueue::default(),
             state: &mut control::ApiState::default(),

@@ -114,7 +114,7 @@ impl InvokeParams {
 
 /// How one invocation will go.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
+pub struct Course {
     /// REPORT's Duration.
     pub duration_ms: f64,
     /// How long the environment stays busy: the duration, cut at the function timeout.
@@ -169,7 +169,7 @@ pub struct Start {
     pub sharing: u32,
 }
 
-pub fn plan(cfg: &EmulatorConfig, rng: &mut StdRng, params: &InvokeParams, start: Start) -> Plan {
+pub fn plan(cfg: &EmulatorConfig, rng: &mut StdRng, params: &InvokeParams, start: Start) -> Course {
     let Start {
         first,
         reinit_ms,
@@ -207,7 +207,7 @@ pub fn plan(cfg: &EmulatorConfig, rng: &mut StdRng, params: &InvokeParams, start
     } else {
         (InvokeOutcome::Success, work, 200, String::new())
     };
-    Plan {
+    Course {
         duration_ms,
         runs_ms: duration_ms,
         outcome,

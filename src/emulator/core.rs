@@ -16,7 +16,7 @@ use crate::config::{EmulatorConfig, ExecutionModel, Front, Handler};
 use crate::event::{EventKind, InitType, InvokeOutcome, LogLine, ThrottleReason};
 use crate::ids::EnvId;
 
-use super::builtin::{InvokeParams, Plan};
+use super::builtin::{Course, InvokeParams};
 use super::logs::{self, LogWriter};
 use super::metrics::MetricsWindow;
 use super::pool::{Admission, EnvKey, Limits, Phase, Pool};
@@ -151,7 +151,7 @@ struct Invocation {
     init_ms: Option<f64>,
     /// `Init Duration` for this invocation's REPORT.
     report_init_ms: Option<f64>,
-    plan: Option<Plan>,
+    plan: Option<Course>,
     started: Duration,
     /// `process` handler: the mapped answer.
     answer: Option<Result<Mapped, Malformed>>,

@@ -324,7 +324,7 @@ impl Platform {
                 body,
                 reply,
             } => {
-                let mut p = api::control::Platform {
+                let mut p = api::control::Model {
                     core: &mut self.core,
                     queue: &mut self.queue,
                     state: &mut self.api,

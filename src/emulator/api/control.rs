@@ -24,8 +24,8 @@ pub struct ApiState {
 /// Unreserved concurrency Lambda keeps for functions without a reservation.
 const UNRESERVED_MIN: u32 = 100;
 
-/// What a control call needs from the platform.
-pub struct Platform<'a> {
+/// The running model a control call reads and changes.
+pub struct Model<'a> {
     pub core: &'a mut Core,
     pub queue: &'a mut AsyncQueue,
     pub state: &'a mut ApiState,
@@ -37,7 +37,7 @@ pub struct Platform<'a> {
 /// Answers a control call (anything but the invocations): one arm per kind of call,
 /// each answered by a function that matches its calls exhaustively.
 pub fn answer(
-    p: &mut Platform<'_>,
+    p: &mut Model<'_>,
     info: &FunctionInfo,
     op: ControlOp,
     target: &Resolved,
@@ -71,7 +71,7 @@ pub fn answer(
 
 /// Reserved concurrency: `PutFunctionConcurrency` and its Get and Delete.
 fn reserved(
-    p: &mut Platform<'_>,
+    p: &mut Model<'_>,
     verb: Verb,
     body: &[u8],
     config: &FunctionConfig,
@@ -112,7 +112,7 @@ fn reserved(
 
 /// Provisioned concurrency: `PutProvisionedConcurrencyConfig` and its Get and Delete.
 fn provisioned(
-    p: &mut Platform<'_>,
+    p: &mut Model<'_>,
     info: &FunctionInfo,
     verb: Verb,
     target: &Resolved,
@@ -169,7 +169,7 @@ fn provisioned(
 /// The asynchronous queue's settings: `PutFunctionEventInvokeConfig` and its Get and
 /// Delete.
 fn event_invoke(
-    p: &mut Platform<'_>,
+    p: &mut Model<'_>,
     info: &FunctionInfo,
     verb: Verb,
     body: &[u8],
@@ -204,7 +204,7 @@ fn event_invoke(
     }
 }
 
-fn change(p: &mut Platform<'_>, change: Change) {
+fn change(p: &mut Model<'_>, change: Change) {
     p.core.change(p.now, change, p.out);
 }
 

@@ -10,7 +10,7 @@ use rand::Rng as _;
 
 use super::lifecycle::InitFailure;
 use super::{Core, Effect, Reply, TimerKind, uuid_v4};
-use crate::emulator::builtin::Plan;
+use crate::emulator::builtin::Course;
 use crate::emulator::pool::{EnvKey, Phase};
 use crate::emulator::proxy::{self, Context, Malformed};
 use crate::emulator::runtime_api::{Delivery, RuntimeMsg};
@@ -278,7 +278,7 @@ impl Core {
             .and_then(|env| env.memory_used_mb)
             .unwrap_or(self.cfg.runtime.preset().memory_used_mb);
         inv.answer = answer;
-        inv.plan = Some(Plan {
+        inv.plan = Some(Course {
             duration_ms: elapsed,
             runs_ms: elapsed,
             outcome,

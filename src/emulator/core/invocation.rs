@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{Core, Effect, Invocation, Invoked, Reply, Ticket, TimerKind, ms, uuid_v4};
-use crate::emulator::builtin::{self, InvokeParams, Plan};
+use crate::emulator::builtin::{self, Course, InvokeParams};
 use crate::emulator::logs::Report;
 use crate::emulator::pool::EnvKey;
 
@@ -172,7 +172,7 @@ impl Core {
         key: EnvKey,
         env_id: &EnvId,
         rid: &str,
-        plan: &Plan,
+        plan: &Course,
         out: &mut Vec<Effect>,
     ) {
         match plan.outcome {
