@@ -63,8 +63,14 @@ pub struct Second {
 pub struct LogEntry {
     pub at: Stamp,
     pub line: LogLine,
-    /// What the line says, as the log parser reads it.
-    pub kind: LogKind,
+}
+
+impl LogEntry {
+    /// What the line says, as the log parser reads it: worked out when it is shown (a
+    /// screen shows a few), not in the fold (which takes thousands a second).
+    pub fn kind(&self) -> LogKind {
+        LogKind::of(&self.line.text)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -368,7 +374,6 @@ impl State {
         }
         self.logs.push_back(LogEntry {
             at,
-            kind: LogKind::of(&line.text),
             line: line.clone(),
         });
     }

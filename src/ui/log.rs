@@ -36,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, t: &Theme) {
             // Lambda separates REPORT fields with tabs, which a terminal cell cannot hold.
             let text = entry.line.text.replace('\t', "  ");
             let text = text.trim_end();
-            let style = match entry.kind {
+            let style = match entry.kind() {
                 LogKind::Cold => t.cold,
                 LogKind::Failed => t.error,
                 LogKind::Report => t.text,

@@ -99,3 +99,45 @@ async fn commands_drive_bursts_keep_warm_and_the_emulator() {
     until(&mut rx, &mut s, |s| s.envs.live() == 0).await;
     control.shutdown().await;
 }
+
+/// A fan-out splits one `parallel N` release over its workers; any other plan fires from
+/// this machine, and the screen is told so rather than left to guess.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fanned_out_session_says_when_a_plan_fires_from_here() {
+    let clock = Clock::start();
+    let (sink, mut rx) = EventSink::channel(1 << 16);
+    let emulator = Emulator::start(common::quick(), clock, sink.clone())
+        .await
+        .unwrap();
+    let target = Target::parse(&format!("{}/", emulator.url())).unwrap();
+    // Workers nobody runs: a plan that fires from here never calls them.
+    let fan = thaw::sources::fanout::FanOut {
+        workers: 4,
+        function: thaw::burst::lambda::LambdaTarget::parse("lambda:thaw-burst-worker")
+            .unwrap()
+            .unwrap(),
+        endpoint_url: Some("http://127.0.0.1:9".into()),
+        region: Some("us-east-1".into()),
+        profile: None,
+        lead: None,
+    };
+    let client = thaw::sources::fanout::client(&fan).await.unwrap();
+    let control = Control::spawn_fanned_out(target, clock, sink, Some(emulator), (fan, client));
+    let mut s = State::new();
+    control.send(Command::Fire {
+        plan: "serial 3".parse().unwrap(),
+        sleep_ms: 0,
+    });
+    until(&mut rx, &mut s, |s| {
+        s.last_burst.is_some() && !s.source_status.is_empty()
+    })
+    .await;
+    let (_, said) = &s.source_status[0];
+    assert!(
+        said.contains("'serial 3' fires from this machine"),
+        "{said}"
+    );
+    assert_eq!(s.client.requests, 3);
+    assert!(s.source_errors.is_empty(), "{:?}", s.source_errors);
+    control.shutdown().await;
+}

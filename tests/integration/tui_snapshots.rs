@@ -297,7 +297,10 @@ fn the_sizing_overlay() {
     s.on_events(0, [Event::new(now, sizing)]);
     insta::assert_snapshot!("sizing_120x36", text(&mut s, 120, 36, None));
     insta::assert_snapshot!("sizing_80x24", text(&mut s, 80, 24, None));
-    // Any key closes it.
-    press(&mut s, KeyCode::Char('x'), now);
+    // Any key closes it, the freeze key too, without freezing the picture.
+    press(&mut s, KeyCode::Char('f'), now);
+    assert!(!s.frozen());
     assert!(!text(&mut s, 120, 36, None).contains("What should I set?"));
+    press(&mut s, KeyCode::Char('f'), now);
+    assert!(s.frozen());
 }
