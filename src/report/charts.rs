@@ -39,16 +39,14 @@ fn cloudwatch_concurrency(state: &State, first: u64, n: usize) -> Vec<(f64, f64)
     let Some(series) = state.metric_series(Metric::ConcurrentExecutions, Stat::Maximum) else {
         return Vec::new();
     };
-    let (Some(a), Some(b)) = (series.values.first_slot(), series.values.last_slot()) else {
-        return Vec::new();
-    };
-    let period = u64::from(series.period_s.max(1));
-    (a..=b)
-        .filter_map(|slot| {
-            let value = (*series.values.get(slot)?)?;
-            let at = slot.saturating_mul(period).checked_sub(first)?;
-            (at < n as u64).then_some((at as f64, value))
-        })
+    let from_s = first.cast_signed();
+    series
+        .points(
+            from_s,
+            from_s.saturating_add(i64::try_from(n).unwrap_or(i64::MAX) - 1),
+        )
+        .into_iter()
+        .map(|p| ((p.start_s - from_s) as f64, p.value))
         .collect()
 }
 

@@ -24,7 +24,7 @@ pub use self::envs::{EnvRow, EnvState, EnvTable};
 use self::filing::{files_history, second_of, wall_of};
 pub use self::lanes::{InitSpan, Lane, LaneEnd, Span};
 pub use self::log_kind::LogKind;
-pub use self::metrics::MetricSeries;
+pub use self::metrics::{MetricPoint, MetricSeries};
 use self::ring::Ring;
 pub use self::stats::{ClientStats, Latency, PlatformStats};
 

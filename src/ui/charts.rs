@@ -67,20 +67,14 @@ impl Concurrency {
             .filter(|m| (m.period_s as usize) < WINDOW_S);
         let (platform, from_metric, provisional) = match metric {
             Some(m) => {
-                let period = u64::from(m.period_s.max(1));
-                let latest_wall_s = u64::try_from(latest.wall_us).unwrap_or(0) / 1_000_000;
-                let last_slot = latest_wall_s / period;
-                let n = (WINDOW_S as u64 / period).max(1) as usize;
+                let period = i64::from(m.period_s.max(1));
+                let latest_wall_s = latest.wall_us.max(0) / 1_000_000;
+                let n = (i64::try_from(WINDOW_S).unwrap_or(60) / period).max(1);
+                let from_s = (latest_wall_s.div_euclid(period) - (n - 1)) * period;
                 let points = m
-                    .values
-                    .window(last_slot, n)
+                    .points(from_s, latest_wall_s)
                     .into_iter()
-                    .enumerate()
-                    .filter_map(|(i, v)| {
-                        let slot = last_slot + 1 + i as u64 - n as u64;
-                        let ago = latest_wall_s as f64 - (slot * period) as f64;
-                        v.map(|v| (-ago, v))
-                    })
+                    .map(|p| ((p.start_s - latest_wall_s) as f64, p.value))
                     .collect();
                 (points, true, m.latest_provisional)
             }

@@ -103,19 +103,11 @@ pub fn metric_points(
     };
     let period_s = m.period_s.max(1);
     let period = i64::from(period_s);
-    let last_slot = u64::try_from(now_s.div_euclid(period)).unwrap_or(0);
-    let n = usize::try_from(i64::from(horizon_s) / period)
-        .unwrap_or(1)
-        .max(1);
-    let start = last_slot + 1 - n.min(usize::try_from(last_slot).unwrap_or(0) + 1) as u64;
-    for (i, v) in m.values.window(last_slot, n).into_iter().enumerate() {
-        let Some(v) = v else { continue };
-        let slot = start + i as u64;
-        let point = ((slot.cast_signed() * period - now_s) as f64, v);
-        let newest = m
-            .latest
-            .is_some_and(|(t, _)| t.div_euclid(period * 1_000_000) as u64 == slot);
-        if newest && m.latest_provisional {
+    let n = (i64::from(horizon_s) / period).max(1);
+    let from_s = (now_s.div_euclid(period) - (n - 1)) * period;
+    for p in m.points(from_s, now_s) {
+        let point = ((p.start_s - now_s) as f64, p.value);
+        if p.provisional {
             // Joined to the firm line so it reads as its continuation.
             if let Some(p) = firm.last() {
                 provisional.push(*p);
