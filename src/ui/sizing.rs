@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, app: &App) {
         &NARROW
     };
     let inner_w = table_width(columns)
-        .max(sizing.heading.chars().count().min(100))
+        .max(sizing.heading.chars().count())
         .min(usize::from(area.width.saturating_sub(2)));
     let text_rows = |s: &str| s.chars().count().div_ceil(inner_w.max(1)).max(1);
     let table_rows = sizing.rows.len() + 1;
