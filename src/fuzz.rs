@@ -381,11 +381,59 @@ pub fn worker_answer(data: &[u8]) {
     assert!(merged.iter().all(|o| o.id.0.len() <= 48), "ids stay short");
 }
 
+/// A CloudWatch Logs call as the emulator reads it from whoever calls it: the first byte
+/// picks the call, the rest is its JSON body (filter patterns, tokens, times, limits),
+/// answered from a log group of a few lines. Every answer is AWS's shape: 200 or 400.
+pub fn logs_request(data: &[u8]) {
+    use crate::emulator::cloudwatch::{Logs, LogsOp, pattern::Pattern};
+    let (op, body) = match data.split_first() {
+        Some((b, rest)) => (
+            match b % 3 {
+                0 => LogsOp::FilterLogEvents,
+                1 => LogsOp::DescribeLogGroups,
+                _ => LogsOp::StartLiveTail,
+            },
+            rest,
+        ),
+        None => (LogsOp::FilterLogEvents, data),
+    };
+    let mut logs = Logs::new("f", "us-east-1", "123456789012", Some(1));
+    for i in 0..4 {
+        let stream = format!("2026/12/08/[$LATEST]{i:032x}");
+        logs.push(
+            &stream,
+            1_795_000_000_000 + i,
+            "START RequestId: x Version: $LATEST",
+        );
+        logs.push(
+            &stream,
+            1_795_000_000_001 + i,
+            "REPORT RequestId: x\tDuration: 1.00 ms\t",
+        );
+    }
+    let answer = logs.answer(
+        op,
+        body,
+        std::time::Duration::from_secs(1),
+        1_795_000_010_000,
+    );
+    assert!(matches!(answer.status, 200 | 400), "{}", answer.status);
+    assert!(
+        serde_json::from_slice::<serde_json::Value>(&answer.body).is_ok(),
+        "every answer is JSON"
+    );
+    if let Ok(text) = std::str::from_utf8(body)
+        && let Ok(p) = Pattern::parse(text)
+    {
+        let _ = p.matches(text);
+    }
+}
+
 /// A fuzz target's body: any bytes in, no panic out.
 pub type Target = fn(&[u8]);
 
 /// The targets by name, as `fuzz/fuzz_targets/` and `fuzz/seeds/` name them.
-pub const TARGETS: [(&str, Target); 11] = [
+pub const TARGETS: [(&str, Target); 12] = [
     ("log_lines", log_lines),
     ("http_response", http_response),
     ("recording", recording),
@@ -397,4 +445,5 @@ pub const TARGETS: [(&str, Target); 11] = [
     ("invoke_request", invoke_request),
     ("runtime_stream", runtime_stream),
     ("worker_answer", worker_answer),
+    ("logs_request", logs_request),
 ];

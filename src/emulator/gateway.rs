@@ -90,6 +90,14 @@ async fn handle(
     if super::api::route::is_api(req.uri().path()) {
         return Ok(super::api::serve(req, &platform, &settings.api).await);
     }
+    let logs_call = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(super::cloudwatch::LogsOp::of);
+    if let Some(op) = logs_call {
+        return Ok(plain(logs(req, op, &platform).await));
+    }
     let mut params = InvokeParams::from_query(req.uri().query());
     let (parts, body) = req.into_parts();
     // The body is read (and bounded) before invoking, as API Gateway does.
@@ -157,4 +165,40 @@ async fn streamed(s: Streamed) -> Response<Body> {
         (crate::probe::COLD.to_string(), s.cold.to_string()),
     ];
     super::streaming::http(s, extra).await
+}
+
+/// A CloudWatch Logs call, answered by the platform from the function's log group.
+async fn logs(
+    req: Request<Incoming>,
+    op: Result<super::cloudwatch::LogsOp, String>,
+    platform: &mpsc::Sender<Msg>,
+) -> front::Response {
+    use super::cloudwatch::{LogsError, MAX_REQUEST};
+    let op = match op {
+        Ok(op) => op,
+        Err(why) => return LogsError::new("InvalidOperationException", &why).response(),
+    };
+    let Ok(body) = Limited::new(req.into_body(), MAX_REQUEST).collect().await else {
+        return LogsError::new("InvalidParameterException", "the request is over 1 MB").response();
+    };
+    let (tx, rx) = oneshot::channel();
+    let msg = Msg::Logs {
+        op,
+        body: body.to_bytes(),
+        reply: tx,
+    };
+    if platform.send(msg).await.is_err() {
+        return LogsError::new(
+            "ServiceUnavailableException",
+            "the thaw emulator is stopping",
+        )
+        .response();
+    }
+    rx.await.unwrap_or_else(|_| {
+        LogsError::new(
+            "ServiceUnavailableException",
+            "the thaw emulator is stopping",
+        )
+        .response()
+    })
 }

@@ -14,6 +14,7 @@
 pub mod api;
 pub mod async_queue;
 pub mod builtin;
+pub mod cloudwatch;
 pub mod core;
 pub mod front;
 pub mod gateway;
@@ -62,6 +63,12 @@ pub enum Msg {
         target: api::Resolved,
         body: bytes::Bytes,
         reply: oneshot::Sender<Result<front::Response, api::error::ApiError>>,
+    },
+    /// A CloudWatch Logs read call, answered from the function's log group.
+    Logs {
+        op: cloudwatch::LogsOp,
+        body: bytes::Bytes,
+        reply: oneshot::Sender<front::Response>,
     },
     /// An asynchronous invocation to queue: the reply is its request id, or `None` when
     /// the queue is full.
@@ -143,6 +150,7 @@ impl Emulator {
         };
         let (proc_tx, proc_rx) = mpsc::unbounded_channel();
         let processes = (cfg.handler == Handler::Process).then(|| Processes::new(&cfg, proc_tx));
+        let logs = cloudwatch::Logs::new(&info.name, &info.region, &info.account, cfg.seed);
         let mut core = Core::new(cfg, clock.at(Duration::ZERO).wall_us);
         core.set_observed(sink.is_observed());
         let (platform, rx) = mpsc::channel(16_384);
@@ -155,6 +163,7 @@ impl Emulator {
             waiting: HashMap::new(),
             queue: AsyncQueue::default(),
             api: api::control::ApiState::default(),
+            logs,
             info,
             async_tickets: HashMap::new(),
             async_shown: None,
@@ -229,6 +238,8 @@ struct Platform {
     /// `Event` invocations waiting for their turn (or their retry).
     queue: AsyncQueue,
     api: api::control::ApiState,
+    /// The function's log group, as CloudWatch Logs answers it.
+    logs: cloudwatch::Logs,
     info: api::FunctionInfo,
     /// Tickets of queued events being invoked, to their queue ids.
     async_tickets: HashMap<Ticket, u64>,
@@ -335,6 +346,10 @@ impl Platform {
                 let answer = api::control::answer(&mut p, &self.info, op, &target, &body);
                 let _ = reply.send(answer);
             }
+            Msg::Logs { op, body, reply } => {
+                let wall_ms = self.clock.at(now).wall_us / 1000;
+                let _ = reply.send(self.logs.answer(op, &body, now, wall_ms));
+            }
             Msg::Enqueue { params, reply } => {
                 let accepted = self.queue.push(now, params).is_ok();
                 let _ = reply.send(accepted.then(|| self.core.new_request_id()));
@@ -388,7 +403,14 @@ impl Platform {
     fn dispatch(&mut self, effects: &mut Vec<Effect>) {
         for effect in effects.drain(..) {
             match effect {
-                Effect::Emit { at, kind } => self.sink.send(Event::new(self.clock.at(at), kind)),
+                Effect::Emit { at, kind } => {
+                    let stamp = self.clock.at(at);
+                    if let EventKind::Log(line) = &kind {
+                        self.logs
+                            .push(&line.stream, stamp.wall_us / 1000, &line.text);
+                    }
+                    self.sink.send(Event::new(stamp, kind));
+                }
                 Effect::Respond { ticket, reply } => {
                     if let Some(&id) = self.async_tickets.get(&ticket) {
                         let attempt = match &reply {

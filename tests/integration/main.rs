@@ -17,6 +17,7 @@ mod config_files;
 mod control;
 mod deploy_checks;
 mod doctor;
+mod emulator_cloudwatch;
 mod emulator_fidelity;
 mod fuzz_corpus;
 mod import;
