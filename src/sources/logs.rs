@@ -25,6 +25,12 @@ const SEEN_KEPT: usize = 50_000;
 const MAX_PAGES: usize = 50;
 /// Polls reread this much before the newest event: CloudWatch ingests out of order.
 const OVERLAP_MS: i64 = 10_000;
+/// The lines this source reads, as a CloudWatch filter pattern: the platform's, in the
+/// text and the JSON format. Asked for by Live Tail and FilterLogEvents alike, so the
+/// function's own logging never counts towards Live Tail's 500 lines a second, nor fills
+/// FilterLogEvents' pages (docs/lambda-facts.md §15).
+pub const PLATFORM_LINES: &str =
+    "?INIT_START ?INIT_REPORT ?START ?END ?REPORT ?\"Task timed out\" ?\"platform.\"";
 /// A Live Tail session that ends sooner than this is not live (a server that replays
 /// what it holds and hangs up): poll instead.
 const LIVE_ENOUGH: Duration = Duration::from_secs(30);
@@ -148,6 +154,7 @@ impl LogsSource {
             .client
             .start_live_tail()
             .log_group_identifiers(arn)
+            .log_event_filter_pattern(PLATFORM_LINES)
             .send()
             .await
         {
@@ -230,6 +237,7 @@ impl LogsSource {
                 .client
                 .filter_log_events()
                 .log_group_name(&self.group)
+                .filter_pattern(PLATFORM_LINES)
                 .start_time(start.max(0))
                 .interleaved(true)
                 .set_next_token(token.take())
@@ -327,6 +335,37 @@ impl Seen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every kind of line the parser reads passes the pattern, as CloudWatch reads
+    /// patterns (the emulator's reading of them); the function's own lines do not.
+    #[test]
+    fn the_pattern_asks_for_the_platform_lines_and_no_others() {
+        let p = crate::emulator::cloudwatch::pattern::Pattern::parse(PLATFORM_LINES).unwrap();
+        for line in [
+            "INIT_START Runtime Version: python:3.13.v14\tRuntime Version ARN: arn:x",
+            "INIT_REPORT Init Duration: 9999.79 ms\tPhase: init\tStatus: timeout",
+            "START RequestId: 0b7e Version: $LATEST",
+            "END RequestId: 0b7e",
+            "REPORT RequestId: 0b7e\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t",
+            "2026-12-08T00:00:00.000Z 0b7e Task timed out after 3.00 seconds",
+            r#"{"time":"2026-12-08T00:00:00.000Z","type":"platform.report","record":{"requestId":"0b7e"}}"#,
+        ] {
+            assert!(p.matches(line), "{line}");
+            assert!(
+                !matches!(
+                    crate::logs::parse::parse(line),
+                    Ok(crate::logs::parse::Line::Output)
+                ),
+                "a platform line: {line}"
+            );
+        }
+        for own in [
+            "hello from the handler",
+            r#"{"level":"info","message":"order 42 paid"}"#,
+        ] {
+            assert!(!p.matches(own), "{own}");
+        }
+    }
 
     #[test]
     fn repeats_are_dropped_and_memory_is_bounded() {
