@@ -3,6 +3,7 @@
 //! a value must meet is one function in [`validate`].
 
 pub mod aws;
+pub mod cloudwatch;
 pub mod layers;
 pub mod pricing;
 pub mod runtime;
@@ -17,6 +18,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 pub use aws::AwsConfig;
+pub use cloudwatch::CloudWatchConfig;
 pub use layers::{Layers, load, load_text};
 pub use pricing::PricingConfig;
 pub use tui::{PlanKind, ThemeName, TuiConfig};
@@ -180,6 +182,8 @@ pub struct EmulatorConfig {
     /// not called `next` by then has failed its Init.
     pub init_timeout_s: f64,
     pub process: ProcessConfig,
+    /// How the emulator plays CloudWatch Logs for its function.
+    pub cloudwatch: CloudWatchConfig,
 }
 
 /// How environments share requests.
@@ -314,6 +318,7 @@ impl Default for EmulatorConfig {
             headroom: 0,
             init_timeout_s: 10.0,
             process: ProcessConfig::default(),
+            cloudwatch: CloudWatchConfig::default(),
         }
     }
 }

@@ -397,7 +397,8 @@ pub fn logs_request(data: &[u8]) {
         ),
         None => (LogsOp::FilterLogEvents, data),
     };
-    let mut logs = Logs::new("f", "us-east-1", "123456789012", Some(1));
+    let cfg = crate::config::CloudWatchConfig::default();
+    let mut logs = Logs::new(&cfg, "f", "us-east-1", "123456789012", Some(1));
     for i in 0..4 {
         let stream = format!("2026/12/08/[$LATEST]{i:032x}");
         logs.push(

@@ -21,6 +21,7 @@ pub(super) fn all(config: &Config, origin: Origin<'_>) -> Result<(), ConfigError
     validate_metrics_period(e, origin)?;
     validate_jitter(e, origin)?;
     validate_process(e, origin)?;
+    validate_cloudwatch(e, origin)?;
     validate_models(e, origin)?;
     validate_tui(&config.tui, origin)?;
     validate_aws(&config.aws, origin)?;
@@ -326,6 +327,62 @@ fn validate_jitter(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigE
             "emulator.jitter",
             e.jitter,
             "the relative spread of durations must be below 1 (0.08 is about ±15%)",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_cloudwatch(e: &EmulatorConfig, origin: Origin<'_>) -> Result<(), ConfigError> {
+    let c = &e.cloudwatch;
+    let ranged = [
+        (
+            "filter_calls_per_s",
+            c.filter_calls_per_s,
+            1,
+            10_000,
+            "calls a second, 1 or more (AWS: 5)",
+        ),
+        (
+            "page_events",
+            c.page_events,
+            1,
+            10_000,
+            "events a page, 1 to 10000 (AWS: 10000)",
+        ),
+        (
+            "page_bytes",
+            c.page_bytes,
+            1,
+            1_048_576,
+            "bytes a page, 1 to 1048576 (AWS: 1 MB)",
+        ),
+        (
+            "stored_lines",
+            c.stored_lines,
+            1,
+            10_000_000,
+            "lines kept, 1 to 10000000",
+        ),
+    ];
+    for (key, v, lo, hi, allowed) in ranged {
+        if !(lo..=hi).contains(&v) {
+            return Err(bad(
+                origin,
+                &format!("emulator.cloudwatch.{key}"),
+                v,
+                allowed,
+            ));
+        }
+    }
+    if c.ingestion_delay_min_ms > c.ingestion_delay_max_ms {
+        return Err(bad(
+            origin,
+            "emulator.cloudwatch.ingestion_delay_min_ms",
+            c.ingestion_delay_min_ms,
+            &format!(
+                "the shortest delay must not exceed emulator.cloudwatch.ingestion_delay_max_ms ({})",
+                c.ingestion_delay_max_ms
+            ),
         ));
     }
     Ok(())

@@ -150,7 +150,13 @@ impl Emulator {
         };
         let (proc_tx, proc_rx) = mpsc::unbounded_channel();
         let processes = (cfg.handler == Handler::Process).then(|| Processes::new(&cfg, proc_tx));
-        let logs = cloudwatch::Logs::new(&info.name, &info.region, &info.account, cfg.seed);
+        let logs = cloudwatch::Logs::new(
+            &cfg.cloudwatch,
+            &info.name,
+            &info.region,
+            &info.account,
+            cfg.seed,
+        );
         let mut core = Core::new(cfg, clock.at(Duration::ZERO).wall_us);
         core.set_observed(sink.is_observed());
         let (platform, rx) = mpsc::channel(16_384);

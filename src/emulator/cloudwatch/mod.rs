@@ -3,7 +3,7 @@
 //! Logs_20140328.*`), answered from the lines the emulator writes, with AWS's quotas:
 //! FilterLogEvents' 5 calls a second (`ThrottlingException`), pages of at most 10,000
 //! events or 1 MB, and each line searchable only after its ingestion delay
-//! (docs/lambda-facts.md §15). So thaw's logs source reads the emulator through the same
+//! (docs/lambda-facts.md §15), each a key of `[emulator.cloudwatch]`. So thaw's logs source reads the emulator through the same
 //! code, and under the same limits, as it reads AWS. `StartLiveTail` is answered with an
 //! error for now: the source then polls.
 
@@ -19,18 +19,10 @@ use self::pattern::Pattern;
 use self::store::{LogStore, Query};
 use super::front::Response;
 use super::token_bucket::TokenBucket;
+use crate::config::CloudWatchConfig;
 
 /// The prefix of the `X-Amz-Target` of CloudWatch Logs' calls.
 pub const TARGET_PREFIX: &str = "Logs_20140328.";
-/// `FilterLogEvents` calls a second per account and Region (a hard limit on AWS).
-pub const FILTER_CALLS_PER_S: u32 = 5;
-/// A page holds at most this many events, or this many bytes.
-pub const PAGE_EVENTS: usize = 10_000;
-pub const PAGE_BYTES: usize = 1_048_576;
-/// How long after its timestamp a line becomes searchable, ms (drawn evenly).
-pub const INGESTION_DELAY_MS: (u64, u64) = (200, 3_000);
-/// Lines kept in all (the oldest go first).
-pub const STORED_LINES: usize = 200_000;
 /// The largest request body read.
 pub const MAX_REQUEST: usize = 1 << 20;
 
@@ -63,20 +55,31 @@ impl LogsOp {
 pub struct Logs {
     store: LogStore,
     filter_calls: TokenBucket,
+    page_events: usize,
+    page_bytes: usize,
     group: String,
     arn: String,
 }
 
 impl Logs {
-    pub fn new(function: &str, region: &str, account: &str, seed: Option<u64>) -> Self {
+    pub fn new(
+        cfg: &CloudWatchConfig,
+        function: &str,
+        region: &str,
+        account: &str,
+        seed: Option<u64>,
+    ) -> Self {
         let group = format!("/aws/lambda/{function}");
+        let delay = (cfg.ingestion_delay_min_ms, cfg.ingestion_delay_max_ms);
         Self {
-            store: LogStore::new(STORED_LINES, INGESTION_DELAY_MS, seed),
+            store: LogStore::new(cfg.stored_lines as usize, delay, seed),
             filter_calls: TokenBucket::new(
-                FILTER_CALLS_PER_S,
-                f64::from(FILTER_CALLS_PER_S),
+                cfg.filter_calls_per_s,
+                f64::from(cfg.filter_calls_per_s),
                 Duration::ZERO,
             ),
+            page_events: cfg.page_events as usize,
+            page_bytes: cfg.page_bytes as usize,
             arn: format!("arn:aws:logs:{region}:{account}:log-group:{group}"),
             group,
         }
@@ -156,11 +159,14 @@ impl Logs {
             start_ms: r.start_time,
             end_ms: r.end_time,
             after: r.next_token.as_deref().map(token).transpose()?,
-            limit: r.limit.unwrap_or(PAGE_EVENTS).clamp(1, PAGE_EVENTS),
+            limit: r
+                .limit
+                .unwrap_or(self.page_events)
+                .clamp(1, self.page_events),
             pattern: Pattern::parse(r.filter_pattern.as_deref().unwrap_or(""))
                 .map_err(|e| LogsError::new("InvalidParameterException", &e))?,
         };
-        let page = self.store.filter(&q, now_ms, PAGE_BYTES);
+        let page = self.store.filter(&q, now_ms, self.page_bytes);
         let events: Vec<Value> = page
             .events
             .iter()

@@ -1,7 +1,13 @@
 use super::*;
 
 fn logs() -> Logs {
-    let mut l = Logs::new("f", "us-east-1", "123456789012", Some(1));
+    let mut l = Logs::new(
+        &CloudWatchConfig::default(),
+        "f",
+        "us-east-1",
+        "123456789012",
+        Some(1),
+    );
     for i in 0..3 {
         l.push(
             "2026/12/08/[$LATEST]aa",
@@ -29,7 +35,13 @@ fn call(l: &mut Logs, op: LogsOp, body: &str, at_s: u64) -> (u16, Value) {
 
 #[test]
 fn the_group_shows_once_written_and_filters_read_it_by_pattern() {
-    let mut empty = Logs::new("f", "us-east-1", "123456789012", Some(1));
+    let mut empty = Logs::new(
+        &CloudWatchConfig::default(),
+        "f",
+        "us-east-1",
+        "123456789012",
+        Some(1),
+    );
     let (_, v) = call(&mut empty, LogsOp::DescribeLogGroups, "{}", 0);
     assert_eq!(v["logGroups"].as_array().map(Vec::len), Some(0));
     let mut l = logs();
@@ -57,7 +69,7 @@ fn the_group_shows_once_written_and_filters_read_it_by_pattern() {
 fn a_sixth_call_in_a_second_is_throttled_and_errors_are_awss() {
     let mut l = logs();
     let body = r#"{"logGroupName":"/aws/lambda/f"}"#;
-    for _ in 0..FILTER_CALLS_PER_S {
+    for _ in 0..CloudWatchConfig::default().filter_calls_per_s {
         assert_eq!(call(&mut l, LogsOp::FilterLogEvents, body, 10).0, 200);
     }
     let (status, v) = call(&mut l, LogsOp::FilterLogEvents, body, 10);
@@ -85,4 +97,33 @@ fn a_sixth_call_in_a_second_is_throttled_and_errors_are_awss() {
     assert_eq!(v["__type"], "InvalidParameterException");
     assert!(LogsOp::of("Logs_20140328.PutLogEvents").is_some_and(|r| r.is_err()));
     assert_eq!(LogsOp::of("Lambda.Invoke"), None);
+}
+
+#[test]
+fn the_quotas_are_settings() {
+    let cfg = CloudWatchConfig {
+        filter_calls_per_s: 2,
+        page_events: 2,
+        ingestion_delay_min_ms: 0,
+        ingestion_delay_max_ms: 0,
+        ..CloudWatchConfig::default()
+    };
+    let mut l = Logs::new(&cfg, "f", "us-east-1", "123456789012", Some(1));
+    l.push("s", 1_000, "START RequestId: a");
+    l.push("s", 1_001, "START RequestId: b");
+    l.push("s", 1_002, "START RequestId: c");
+    let r = l.answer(
+        LogsOp::FilterLogEvents,
+        br#"{"logGroupName":"/aws/lambda/f"}"#,
+        Duration::ZERO,
+        1_002,
+    );
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    // No delay: written is searchable; a page holds two.
+    assert_eq!(v["events"].as_array().map(Vec::len), Some(2));
+    assert!(v["nextToken"].is_string());
+    l.answer(LogsOp::FilterLogEvents, b"{}", Duration::ZERO, 1_002);
+    let r = l.answer(LogsOp::FilterLogEvents, b"{}", Duration::ZERO, 1_002);
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["__type"], "ThrottlingException");
 }
