@@ -195,13 +195,7 @@ impl Controller {
 
     /// What the runs are doing, shown on the screen with the other sources' status.
     fn notice(&self, message: &str) {
-        self.sink.send(Event::new(
-            self.clock.stamp(),
-            EventKind::SourceStatus {
-                source: SOURCE.into(),
-                message: message.into(),
-            },
-        ));
+        self.sink.status(&self.clock, SOURCE, message);
     }
 
     /// Forgets runs that ended on their own.

@@ -27,14 +27,20 @@ async fn until(rx: &mut Receiver<Event>, state: &mut State, done: impl Fn(&State
     .expect("condition never reached");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn commands_drive_bursts_keep_warm_and_the_emulator() {
+/// An emulator on loopback, its events, and its URL as a target.
+async fn emulator() -> (Clock, EventSink, Receiver<Event>, Emulator, Target) {
     let clock = Clock::start();
-    let (sink, mut rx) = EventSink::channel(1 << 16);
+    let (sink, rx) = EventSink::channel(1 << 16);
     let emulator = Emulator::start(common::quick(), clock, sink.clone())
         .await
         .unwrap();
     let target = Target::parse(&format!("{}/", emulator.url())).unwrap();
+    (clock, sink, rx, emulator, target)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_drive_bursts_keep_warm_and_the_emulator() {
+    let (clock, sink, mut rx, emulator, target) = emulator().await;
     let control = Control::spawn(
         Some(target),
         RequestSpec::default(),
@@ -104,12 +110,7 @@ async fn commands_drive_bursts_keep_warm_and_the_emulator() {
 /// this machine, and the screen is told so rather than left to guess.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fanned_out_session_says_when_a_plan_fires_from_here() {
-    let clock = Clock::start();
-    let (sink, mut rx) = EventSink::channel(1 << 16);
-    let emulator = Emulator::start(common::quick(), clock, sink.clone())
-        .await
-        .unwrap();
-    let target = Target::parse(&format!("{}/", emulator.url())).unwrap();
+    let (clock, sink, mut rx, emulator, target) = emulator().await;
     // Workers nobody runs: a plan that fires from here never calls them.
     let fan = thaw::sources::fanout::FanOut {
         workers: 4,

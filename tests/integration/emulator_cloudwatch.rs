@@ -56,6 +56,14 @@ async fn read_all(
     }
 }
 
+/// A CloudWatch Logs client of the emulator (the SDK's retries off, so every answer
+/// shows), and the function's log group.
+async fn client(emu: &common::Running) -> (aws_sdk_cloudwatchlogs::Client, String) {
+    let sdk = aws_servers::sdk_with(&emu.emulator.url(), false).await;
+    let group = format!("/aws/lambda/{}", common::quick().function_name);
+    (aws_sdk_cloudwatchlogs::Client::new(&sdk), group)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulators_log_group_reads_as_cloudwatch_through_the_sdk() {
     let mut emu = common::start(common::quick()).await;
@@ -69,9 +77,7 @@ async fn the_emulators_log_group_reads_as_cloudwatch_through_the_sdk() {
         .filter(|e| matches!(e.kind, EventKind::InitStart { .. }))
         .count();
     assert_eq!(born, 50);
-    let sdk = aws_servers::sdk_with(&emu.emulator.url(), false).await;
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&sdk);
-    let group = format!("/aws/lambda/{}", common::quick().function_name);
+    let (logs, group) = client(&emu).await;
     let groups = logs
         .describe_log_groups()
         .log_group_name_prefix("/aws/lambda/")
@@ -104,9 +110,7 @@ async fn the_emulators_log_group_reads_as_cloudwatch_through_the_sdk() {
 async fn a_sixth_filter_call_in_a_second_is_throttled_as_aws_does() {
     let emu = common::start(common::quick()).await;
     common::burst(&emu.url(""), 3).await;
-    let sdk = aws_servers::sdk_with(&emu.emulator.url(), false).await;
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&sdk);
-    let group = format!("/aws/lambda/{}", common::quick().function_name);
+    let (logs, group) = client(&emu).await;
     let mut codes = Vec::new();
     for _ in 0..6 {
         let r = logs.filter_log_events().log_group_name(&group).send().await;

@@ -5,7 +5,6 @@
 //! timeout, a throttle, an instant already past; each is reported as such and the
 //! other workers' requests are kept.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
@@ -15,21 +14,10 @@ use thaw::state::State;
 use crate::common::tools::{Tool, need};
 use crate::common::{self, Served, scratch::scratch};
 
-/// The burst worker, built beside the `thaw` under test.
-fn worker_bin() -> PathBuf {
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_thaw")).with_file_name("thaw-burst-worker");
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with `cargo build -p thaw-burst-worker` (./scripts/test does)",
-        bin.display()
-    );
-    bin
-}
-
 /// A `thaw emulate` whose function is the burst worker; `tag` names its processes (the
 /// worker ignores arguments), so a test can find its own.
 fn workers(tag: &str, extra: &[&str]) -> Served {
-    let cmd = format!("{} {tag}", worker_bin().display());
+    let cmd = format!("{} {tag}", crate::common::tools::worker_bin().display());
     let base = [
         "--port",
         "0",

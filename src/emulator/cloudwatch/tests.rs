@@ -1,13 +1,11 @@
 use super::*;
 
+fn group(cfg: &CloudWatchConfig) -> Logs {
+    Logs::new(cfg, "f", "us-east-1", "123456789012", Some(1))
+}
+
 fn logs() -> Logs {
-    let mut l = Logs::new(
-        &CloudWatchConfig::default(),
-        "f",
-        "us-east-1",
-        "123456789012",
-        Some(1),
-    );
+    let mut l = group(&CloudWatchConfig::default());
     for i in 0..3 {
         l.push(
             "2026/12/08/[$LATEST]aa",
@@ -35,13 +33,7 @@ fn call(l: &mut Logs, op: LogsOp, body: &str, at_s: u64) -> (u16, Value) {
 
 #[test]
 fn the_group_shows_once_written_and_filters_read_it_by_pattern() {
-    let mut empty = Logs::new(
-        &CloudWatchConfig::default(),
-        "f",
-        "us-east-1",
-        "123456789012",
-        Some(1),
-    );
+    let mut empty = group(&CloudWatchConfig::default());
     let (_, v) = call(&mut empty, LogsOp::DescribeLogGroups, "{}", 0);
     assert_eq!(v["logGroups"].as_array().map(Vec::len), Some(0));
     let mut l = logs();
@@ -108,7 +100,7 @@ fn the_quotas_are_settings() {
         ingestion_delay_max_ms: 0,
         ..CloudWatchConfig::default()
     };
-    let mut l = Logs::new(&cfg, "f", "us-east-1", "123456789012", Some(1));
+    let mut l = group(&cfg);
     l.push("s", 1_000, "START RequestId: a");
     l.push("s", 1_001, "START RequestId: b");
     l.push("s", 1_002, "START RequestId: c");
